@@ -1,0 +1,150 @@
+"""The surface registry: names, formulas, domains, minima, default starts and what each surface teaches.
+
+The registry is the single source of surface facts: the CLI help, the app's widgets, the figures and the tests
+all read it. Look surfaces up with :func:`get_surface`; an unknown name raises an error listing valid ones.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from landscapes import surfaces as kernels
+from validation import Range, ValidationError, check_range, lookup
+
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class SurfaceParam:
+    """A numeric parameter of a parametrised surface (e.g. the quadratic's condition number)."""
+
+    name: str
+    default: float
+    allowed: Range
+    help: str
+
+
+@dataclass(frozen=True)
+class Surface:
+    """Everything the product knows about one 2D test surface."""
+
+    name: str
+    sid: int
+    title: str
+    latex: str
+    domain: tuple[Point, Point]  # ((x_min, x_max), (y_min, y_max)) for plots
+    default_start: Point
+    lesson: str
+    minima: tuple[Point, ...] = ()  # global minima
+    min_value: float | None = None  # f at the global minima; None when unbounded below
+    local_minima: tuple[Point, ...] = ()
+    saddles: tuple[Point, ...] = ()
+    log_color: bool = False  # values span many decades: colour the contour map by log(f - f_min)
+    sgd_lr: float = 1e-2  # a learning rate at which plain gradient descent makes visible, stable progress
+    adaptive_lr: float = 5e-2  # a step size (in coordinate units) that suits the adaptive and sign methods
+    params: tuple[SurfaceParam, ...] = field(default_factory=tuple)
+
+    def param_vector(self, values: dict[str, float] | None = None) -> np.ndarray:
+        """The surface parameter vector ``c`` passed to the kernels, validated, defaults filled in."""
+        values = dict(values or {})
+        unknown = set(values) - {p.name for p in self.params}
+        if unknown:
+            raise ValidationError(f"surface {self.name} has no parameter {sorted(unknown)[0]!r}")
+        return np.array([check_range(p.name, values.get(p.name, p.default), p.allowed)
+                         for p in self.params], dtype=np.float64)
+
+    def value(self, x: float, y: float, c: np.ndarray | None = None) -> float:
+        return float(kernels.value(self.sid, float(x), float(y), self._c(c)))
+
+    def gradient(self, x: float, y: float, c: np.ndarray | None = None) -> tuple[float, float]:
+        gx, gy = kernels.gradient(self.sid, float(x), float(y), self._c(c))
+        return float(gx), float(gy)
+
+    def _c(self, c: np.ndarray | None) -> np.ndarray:
+        return self.param_vector() if c is None else c
+
+
+_K = kernels
+SURFACES: dict[str, Surface] = {s.name: s for s in [
+    Surface("bowl", _K.BOWL, "Convex bowl", r"f(x, y) = x^2 + y^2",
+            ((-2.0, 2.0), (-2.0, 2.0)), (-1.5, 1.2),
+            "A perfectly round bowl: every method heads straight for the centre, so only the step size matters.",
+            minima=((0.0, 0.0),), min_value=0.0, sgd_lr=0.05, adaptive_lr=0.05),
+    Surface("ravine", _K.RAVINE, "Ravine (ill-conditioned bowl)", r"f(x, y) = 0.5\,x^2 + 10\,y^2",
+            ((-6.0, 6.0), (-3.0, 3.0)), (-5.0, 2.0),
+            "Steep walls, a gentle floor: gradient descent zig-zags across the ravine, momentum glides along it.",
+            minima=((0.0, 0.0),), min_value=0.0, sgd_lr=0.09, adaptive_lr=0.1),
+    Surface("rosenbrock", _K.ROSENBROCK, "Rosenbrock's banana valley",
+            r"f(x, y) = (1 - x)^2 + 100\,(y - x^2)^2",
+            ((-2.0, 2.0), (-1.0, 3.0)), (-1.5, 2.5),
+            "Finding the curved valley is easy; following its nearly flat floor to (1, 1) is the hard part.",
+            minima=((1.0, 1.0),), min_value=0.0, log_color=True, sgd_lr=1e-3, adaptive_lr=0.02),
+    Surface("saddle", _K.SADDLE, "Saddle point", r"f(x, y) = x^2 - y^2",
+            ((-2.0, 2.0), (-2.0, 2.0)), (1.5, 0.001),
+            "Near a saddle the gradient almost vanishes: plain gradient descent stalls, adaptive steps escape.",
+            saddles=((0.0, 0.0),), sgd_lr=0.05, adaptive_lr=0.05),
+    Surface("monkey_saddle", _K.MONKEY_SADDLE, "Monkey saddle", r"f(x, y) = x^3 - 3\,x\,y^2",
+            ((-2.0, 2.0), (-2.0, 2.0)), (1.0, 0.05),
+            "A flat saddle with three ways down: the gradient vanishes to second order, so escaping takes patience.",
+            saddles=((0.0, 0.0),), sgd_lr=0.02, adaptive_lr=0.02),
+    Surface("himmelblau", _K.HIMMELBLAU, "Himmelblau's function",
+            r"f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
+            ((-5.0, 5.0), (-5.0, 5.0)), (0.0, 0.0),
+            "Four equally good minima: which one you reach depends on the start point and the optimizer.",
+            minima=((3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186), (3.584428, -1.848126)),
+            min_value=0.0, log_color=True, sgd_lr=0.01, adaptive_lr=0.05),
+    Surface("beale", _K.BEALE, "Beale's function",
+            r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
+            ((-4.5, 4.5), (-4.5, 4.5)), (1.0, 1.4),
+            "Flat plateaus beside cliffs thousands of times steeper: one learning rate cannot suit both.",
+            minima=((3.0, 0.5),), min_value=0.0, log_color=True, sgd_lr=1e-3, adaptive_lr=0.01),
+    Surface("rastrigin", _K.RASTRIGIN, "Rastrigin's function",
+            r"f(x, y) = 20 + x^2 + y^2 - 10\cos(2\pi x) - 10\cos(2\pi y)",
+            ((-5.12, 5.12), (-5.12, 5.12)), (3.3, 2.6),
+            "A bowl covered in dimples: local methods get trapped in the nearest local minimum.",
+            minima=((0.0, 0.0),), min_value=0.0, sgd_lr=2e-3, adaptive_lr=0.05),
+    Surface("six_hump_camel", _K.SIX_HUMP_CAMEL, "Six-hump camel",
+            r"f(x, y) = \left(4 - 2.1x^2 + \tfrac{x^4}{3}\right)x^2 + xy + (-4 + 4y^2)\,y^2",
+            ((-3.0, 3.0), (-2.0, 2.0)), (-1.5, 1.2),
+            "Six local minima, two of them global: a small change of start or step size picks a different one.",
+            minima=((0.0898, -0.7126), (-0.0898, 0.7126)), min_value=-1.031628453489877,
+            local_minima=((-1.7036, 0.7961), (1.7036, -0.7961), (-1.6071, -0.5687), (1.6071, 0.5687)),
+            sgd_lr=0.01, adaptive_lr=0.02),
+    Surface("styblinski_tang", _K.STYBLINSKI_TANG, "Styblinski–Tang",
+            r"f(x, y) = \tfrac12\left(x^4 - 16x^2 + 5x + y^4 - 16y^2 + 5y\right)",
+            ((-5.0, 5.0), (-5.0, 5.0)), (4.0, -0.5),
+            "Each coordinate has a deep and a shallow well: from this start one coordinate finds the deep one.",
+            minima=((-2.903534, -2.903534),), min_value=-78.33233140754282,
+            local_minima=((2.746803, 2.746803), (-2.903534, 2.746803), (2.746803, -2.903534)),
+            sgd_lr=0.01, adaptive_lr=0.05),
+    Surface("ackley", _K.ACKLEY, "Ackley's function",
+            r"f(x, y) = -20e^{-0.2\sqrt{(x^2+y^2)/2}} - e^{(\cos 2\pi x + \cos 2\pi y)/2} + e + 20",
+            ((-5.0, 5.0), (-5.0, 5.0)), (3.5, -2.5),
+            "A nearly flat outer region full of ripples around one deep funnel: momentum can ride over ripples.",
+            minima=((0.0, 0.0),), min_value=0.0, sgd_lr=0.01, adaptive_lr=0.05),
+    Surface("booth", _K.BOOTH, "Booth's function", r"f(x, y) = (x + 2y - 7)^2 + (2x + y - 5)^2",
+            ((-10.0, 10.0), (-10.0, 10.0)), (-8.0, -6.0),
+            "A tilted, stretched bowl: the axes are not the directions that matter, which hurts per-coordinate methods.",
+            minima=((1.0, 3.0),), min_value=0.0, sgd_lr=0.05, adaptive_lr=0.1),
+    Surface("goldstein_price", _K.GOLDSTEIN_PRICE, "Goldstein–Price",
+            r"f(x, y) = [1 + (x+y+1)^2(19 - 14x + 3x^2 - 14y + 6xy + 3y^2)]"
+            r"\,[30 + (2x-3y)^2(18 - 32x + 12x^2 + 48y - 36xy + 27y^2)]",
+            ((-2.0, 2.0), (-2.0, 2.0)), (-1.0, 1.5),
+            "Values from 3 to a million: gradients differ by orders of magnitude from place to place.",
+            minima=((0.0, -1.0),), min_value=3.0,
+            local_minima=((-0.6, -0.4), (1.8, 0.2), (1.2, 0.8)),
+            log_color=True, sgd_lr=1e-5, adaptive_lr=0.01),
+    Surface("quadratic", _K.QUADRATIC, "Quadratic with condition number κ",
+            r"f(x, y) = \tfrac12\left(x^2 + \kappa\,y^2\right)",
+            ((-6.0, 6.0), (-3.0, 3.0)), (-5.0, 2.0),
+            "Turn up κ and watch gradient descent slow down: its speed is set by the ratio of curvatures.",
+            minima=((0.0, 0.0),), min_value=0.0, sgd_lr=0.1, adaptive_lr=0.1,
+            params=(SurfaceParam("condition", 10.0, Range(1.0, 1e4),
+                                 "κ, the ratio of the largest to the smallest curvature"),)),
+]}
+
+
+def get_surface(name: str) -> Surface:
+    """The registered surface called ``name``; an unknown name lists the valid ones."""
+    return lookup("surface", name, SURFACES)

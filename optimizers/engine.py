@@ -1,0 +1,135 @@
+"""The trajectory engine: a jitted loop (gradient by surface id → update by optimizer id) over many runs.
+
+``simulate_batch`` runs every trajectory of a comparison in one call; ``run`` is the Python API above it: it
+takes validated :class:`~optimizers.settings.Settings` and returns a :class:`Result` of plain arrays. A run
+that produces a non-finite value or leaves the ``DIVERGENCE_BOUND`` box stops there: its rows after the
+divergence step are NaN and ``diverged_at`` records the step. Divergence is a result, never an exception.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from landscapes import surfaces
+from optimizers import rules
+from optimizers.settings import DIVERGENCE_BOUND, Settings
+
+NOT_DIVERGED = -1
+JIT = dict(cache=True, nogil=True)
+
+
+@njit(**JIT)
+def _out_of_bounds(x, y, loss, bound):
+    return not (math.isfinite(x) and math.isfinite(y) and math.isfinite(loss)
+                and abs(x) <= bound and abs(y) <= bound)
+
+
+@njit(**JIT)
+def _record_state(states, t, state):
+    for slot in range(state.shape[0]):
+        states[t, slot, 0] = state[slot, 0]
+        states[t, slot, 1] = state[slot, 1]
+
+
+@njit(**JIT)
+def simulate_one(sid, c, opt_id, hp, start, sigma, z, bound, pos, loss, grad, upd, states, record_state):
+    """Run one trajectory, writing rows into the output arrays; return the divergence step or -1.
+
+    pos[t], loss[t]: the point after t updates and f there (t = 0 is the start).
+    grad[t], upd[t]: the gradient used by update t+1 (including noise σ·z[t]) and that update's step.
+    states[t]: the optimizer state after t updates (only when ``record_state``).
+    Outputs arrive filled with NaN, so rows from the divergence step on stay NaN.
+    (Scalar element writes throughout: slice assignments cost seconds of compile time each.)
+    """
+    n_steps = z.shape[0]
+    p = start.copy()
+    state, scalars = rules.new_state(p)
+    g = np.empty(2)
+    f = surfaces.value(sid, p[0], p[1], c)
+    if _out_of_bounds(p[0], p[1], f, bound):
+        return 0
+    pos[0, 0] = p[0]
+    pos[0, 1] = p[1]
+    loss[0] = f
+    if record_state:
+        _record_state(states, 0, state)
+    for t in range(1, n_steps + 1):
+        gx, gy = surfaces.gradient(sid, p[0], p[1], c)
+        g[0] = gx + sigma * z[t - 1, 0]
+        g[1] = gy + sigma * z[t - 1, 1]
+        rules.apply_update(opt_id, p, g, state, scalars, hp, t)
+        f = surfaces.value(sid, p[0], p[1], c)
+        if _out_of_bounds(p[0], p[1], f, bound):
+            return t
+        pos[t, 0] = p[0]
+        pos[t, 1] = p[1]
+        loss[t] = f
+        grad[t - 1, 0] = g[0]
+        grad[t - 1, 1] = g[1]
+        upd[t - 1, 0] = p[0] - pos[t - 1, 0]
+        upd[t - 1, 1] = p[1] - pos[t - 1, 1]
+        if record_state:
+            _record_state(states, t, state)
+    return NOT_DIVERGED
+
+
+@njit(**JIT)
+def simulate_batch(sid, c, opt_ids, hps, starts, sigmas, z, bound, pos, loss, grad, upd, states, record_state):
+    """Run trajectory k with (opt_ids[k], hps[k], starts[k], sigmas[k]) into row k of every output."""
+    diverged = np.empty(opt_ids.size, dtype=np.int64)
+    for k in range(opt_ids.size):
+        diverged[k] = simulate_one(sid, c, opt_ids[k], hps[k], starts[k], sigmas[k], z, bound,
+                                   pos[k], loss[k], grad[k], upd[k], states[k], record_state)
+    return diverged
+
+
+@dataclass(frozen=True)
+class Result:
+    """Plain arrays for every run of a :class:`Settings` (k runs, n steps).
+
+    positions (k, n+1, 2), losses (k, n+1), grads (k, n, 2), updates (k, n, 2), states (k, n+1, slots, 2)
+    or None, diverged_at: the step at which each run diverged, or None. Rows past a divergence are NaN.
+    """
+
+    settings: Settings
+    positions: np.ndarray
+    losses: np.ndarray
+    grads: np.ndarray
+    updates: np.ndarray
+    states: np.ndarray | None
+    diverged_at: tuple[int | None, ...]
+
+    def n_points(self, k: int) -> int:
+        """How many finite points run k has (steps + 1 unless it diverged)."""
+        d = self.diverged_at[k]
+        return self.settings.steps + 1 if d is None else d
+
+
+def gaussian_noise(steps: int, seed: int) -> np.ndarray:
+    """The standard-normal draws z[t] shared by every run of a comparison (same noise → fair comparison)."""
+    return np.random.default_rng(seed).standard_normal((steps, 2))
+
+
+def run(settings: Settings, record_state: bool = False) -> Result:
+    """Run every optimizer of ``settings`` on its surface in one jitted batch."""
+    k, n = len(settings.runs), settings.steps
+    spec = settings.surface_spec
+    c = spec.param_vector(dict(settings.surface_params))
+    opt_ids = np.array([r.spec.oid for r in settings.runs], dtype=np.int64)
+    hps = np.stack([r.spec.hyperparameter_vector(r.values) for r in settings.runs])
+    starts = np.tile(np.asarray(settings.start, dtype=np.float64), (k, 1))
+    sigmas = np.full(k, settings.noise)
+    z = gaussian_noise(n, settings.seed) if settings.noise > 0 else np.zeros((n, 2))
+    positions = np.full((k, n + 1, 2), np.nan)
+    losses = np.full((k, n + 1), np.nan)
+    grads = np.full((k, n, 2), np.nan)
+    updates = np.full((k, n, 2), np.nan)
+    state_rows = n + 1 if record_state else 1
+    states = np.full((k, state_rows, rules.MAX_STATE_SLOTS, 2), np.nan)
+    diverged = simulate_batch(spec.sid, c, opt_ids, hps, starts, sigmas, z, DIVERGENCE_BOUND,
+                              positions, losses, grads, updates, states, record_state)
+    return Result(settings, positions, losses, grads, updates, states if record_state else None,
+                  tuple(None if d == NOT_DIVERGED else int(d) for d in diverged))

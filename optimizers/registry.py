@@ -1,0 +1,236 @@
+"""The optimizer registry: names, torch.optim defaults, valid ranges, state slots and what students should know.
+
+This is the single source of optimizer facts. The CLI help, the app's sliders, the docs and the tests read the
+names, defaults and ranges from here; ``hyperparameter_vector`` turns validated values into the ``HP_*`` layout
+the jitted rules read.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+
+from optimizers import rules
+from validation import Range, ValidationError, check_range, lookup
+
+MAX_LR = 1e3  # far beyond any useful step; larger values only overflow faster
+
+
+@dataclass(frozen=True)
+class Hyperparameter:
+    """One hyperparameter: where it sits in the HP vector, its torch default and its allowed range."""
+
+    name: str
+    index: int
+    default: float
+    allowed: Range
+    help: str
+    log_scale: bool = False  # sliders for this one move in decades
+
+
+def _lr(default: float) -> Hyperparameter:
+    return Hyperparameter("lr", rules.HP_LR, default, Range(0.0, MAX_LR, low_inclusive=False),
+                          "learning rate: the step size", log_scale=True)
+
+
+def _momentum(default: float, help_text: str = "momentum μ: how much of the previous step is kept"):
+    return Hyperparameter("momentum", rules.HP_MOMENTUM, default, Range(0.0, 1.0, high_inclusive=False),
+                          help_text)
+
+
+def _eps(default: float) -> Hyperparameter:
+    return Hyperparameter("eps", rules.HP_EPS, default, Range(0.0, 1e3, low_inclusive=False),
+                          "ε added to the denominator for numerical stability", log_scale=True)
+
+
+def _weight_decay(default: float = 0.0, decoupled: bool = False) -> Hyperparameter:
+    how = "decoupled: p ← p·(1 − lr·wd)" if decoupled else "L2 penalty added to the gradient: g ← g + wd·p"
+    return Hyperparameter("weight_decay", rules.HP_WEIGHT_DECAY, default, Range(0.0, 100.0),
+                          f"weight decay ({how})")
+
+
+def _betas(beta1: float = 0.9, beta2: float = 0.999) -> tuple[Hyperparameter, Hyperparameter]:
+    unit = Range(0.0, 1.0, high_inclusive=False)
+    return (Hyperparameter("beta1", rules.HP_BETA1, beta1, unit, "β1: decay of the first-moment average"),
+            Hyperparameter("beta2", rules.HP_BETA2, beta2, unit, "β2: decay of the second-moment average"))
+
+
+def _rho(default: float, help_text: str) -> Hyperparameter:
+    return Hyperparameter("rho", rules.HP_RHO, default, Range(0.0, 1.0), help_text)
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """Everything the product knows about one optimizer."""
+
+    name: str
+    oid: int
+    title: str
+    torch_equivalent: str
+    hyperparameters: tuple[Hyperparameter, ...]
+    state_slots: tuple[str, ...]  # meaning of state rows 0, 1, … (see optimizers.rules)
+    latex: str  # the update rule
+    fixes: str  # what it improves on, for students
+    costs: str  # what it costs or where it struggles
+    adaptive: bool = False  # scales each coordinate by its own gradient history
+    surface_lr: str = "sgd"  # which surface step-size suggestion suits it: "sgd", "adaptive" or "default"
+
+    @property
+    def defaults(self) -> dict[str, float]:
+        return {h.name: h.default for h in self.hyperparameters}
+
+    def hyperparameter(self, name: str) -> Hyperparameter:
+        return lookup(f"hyperparameter of {self.name}", name, {h.name: h for h in self.hyperparameters})
+
+    def validate(self, values: Mapping[str, object]) -> dict[str, float]:
+        """Complete ``values`` with defaults and check each against its range (one-line errors)."""
+        known = {h.name for h in self.hyperparameters}
+        for key in values:
+            if key not in known:
+                raise ValidationError(
+                    f"{self.name} has no hyperparameter {str(key)[:40]!r}; valid: {', '.join(sorted(known))}")
+        return {h.name: check_range(h.name, values.get(h.name, h.default), h.allowed)
+                for h in self.hyperparameters}
+
+    def hyperparameter_vector(self, values: Mapping[str, float]) -> np.ndarray:
+        """The ``HP_*`` vector the jitted rules read, from already validated values."""
+        vector = np.zeros(rules.N_HYPERPARAMS, dtype=np.float64)
+        for h in self.hyperparameters:
+            vector[h.index] = values[h.name]
+        return vector
+
+
+_ADAM_RULE = (r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\quad v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2"
+              r"\\ \theta_t = \theta_{t-1} - \frac{\eta}{1-\beta_1^t}\,"
+              r"\frac{m_t}{\sqrt{v_t}/\sqrt{1-\beta_2^t} + \epsilon}")
+_ADAM_SLOTS = ("m: first moment (average gradient)", "v: second moment (average squared gradient)",
+               "v̂: running maximum of v (AMSGrad)")
+
+OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
+    Optimizer(
+        "gd", rules.GD, "Gradient descent (SGD)", "torch.optim.SGD",
+        (_lr(1e-3), _weight_decay()), (),
+        r"\theta_t = \theta_{t-1} - \eta\, g_t",
+        "The baseline: step against the gradient. With exact gradients it is batch gradient descent; with "
+        "noisy ones (the noise slider, or mini-batches on MNIST) it is SGD.",
+        "One step size for every direction: too small crawls, too large overshoots or diverges, and on a "
+        "ravine it zig-zags across the steep walls."),
+    Optimizer(
+        "momentum", rules.MOMENTUM, "Momentum (heavy ball)", "torch.optim.SGD(momentum=μ)",
+        (_lr(1e-3), _momentum(0.9), _weight_decay()), ("b: velocity (momentum buffer)",),
+        r"b_t = \mu\, b_{t-1} + g_t,\quad \theta_t = \theta_{t-1} - \eta\, b_t",
+        "Keeps a velocity: steps add up along directions where the gradient is consistent and cancel across "
+        "a ravine, so progress along the floor speeds up by up to 1/(1−μ).",
+        "Velocity carries it past the minimum: expect overshoot and spirals, and one more knob (μ ≈ 0.9). "
+        "(Some articles put η inside b; torch keeps it outside — identical while η is constant.)"),
+    Optimizer(
+        "nag", rules.NAG, "Nesterov momentum (NAG)", "torch.optim.SGD(momentum=μ, nesterov=True)",
+        (_lr(1e-3), _momentum(0.9), _weight_decay()), ("b: velocity (momentum buffer)",),
+        r"b_t = \mu\, b_{t-1} + g_t,\quad \theta_t = \theta_{t-1} - \eta\,(g_t + \mu\, b_t)",
+        "Looks ahead: the step uses the gradient where momentum is about to carry it, so it brakes earlier "
+        "and overshoots less than plain momentum.",
+        "Still needs a tuned η and μ. torch's form tracks the look-ahead point itself, so its path differs "
+        "from the textbook θ − μv formulation by exactly the momentum term; both describe the same method."),
+    Optimizer(
+        "adagrad", rules.ADAGRAD, "AdaGrad", "torch.optim.Adagrad",
+        (_lr(1e-2), _eps(1e-10), _weight_decay()), ("G: sum of all squared gradients",),
+        r"G_t = G_{t-1} + g_t^2,\quad \theta_t = \theta_{t-1} - \frac{\eta\, g_t}{\sqrt{G_t} + \epsilon}",
+        "Gives every coordinate its own step size: rarely-updated (sparse) coordinates keep large steps, "
+        "frequently-updated ones get smaller ones.",
+        "G only grows, so the effective step only shrinks and training can stall. Myth: it is not a "
+        "second-order method; it uses squared first derivatives, no Hessian.",
+        adaptive=True, surface_lr="adaptive"),
+    Optimizer(
+        "adadelta", rules.ADADELTA, "AdaDelta", "torch.optim.Adadelta",
+        (_lr(1.0), _rho(0.9, "ρ: decay of both moving averages"), _eps(1e-6), _weight_decay()),
+        ("E[g²]: average squared gradient", "E[Δ²]: average squared update"),
+        r"E[g^2]_t = \rho E[g^2]_{t-1} + (1-\rho) g_t^2,\quad "
+        r"\Delta_t = \frac{\sqrt{E[\Delta^2]_{t-1}+\epsilon}}{\sqrt{E[g^2]_t+\epsilon}}\, g_t"
+        r"\\ E[\Delta^2]_t = \rho E[\Delta^2]_{t-1} + (1-\rho)\Delta_t^2,\quad \theta_t = \theta_{t-1} - \eta\,\Delta_t",
+        "Replaces AdaGrad's ever-growing sum with moving averages, and measures steps in the units of past "
+        "updates, so in principle it needs no learning rate (torch still multiplies by η = 1).",
+        "Starts with tiny steps of about √ε that grow only slowly; on a 2D surface it can look frozen at first.",
+        adaptive=True, surface_lr="default"),
+    Optimizer(
+        "rmsprop", rules.RMSPROP, "RMSProp", "torch.optim.RMSprop (ρ is torch's alpha)",
+        (_lr(1e-2), _rho(0.99, "ρ (torch's alpha): decay of the squared-gradient average"), _eps(1e-8),
+         _momentum(0.0, "momentum μ (optional; plain RMSProp has none)"), _weight_decay()),
+        ("v: average squared gradient", "b: momentum buffer (only with μ > 0)"),
+        r"v_t = \rho v_{t-1} + (1-\rho) g_t^2,\quad \theta_t = \theta_{t-1} - \frac{\eta\, g_t}{\sqrt{v_t}+\epsilon}",
+        "AdaGrad without the shrinkage: a moving average of squared gradients forgets the distant past, so "
+        "the per-coordinate step stays useful.",
+        "Steps have roughly size η wherever the gradient is steady, so near a minimum it jitters unless η "
+        "decays. Myth: plain RMSProp has no momentum (torch offers it as an option).",
+        adaptive=True, surface_lr="adaptive"),
+    Optimizer(
+        "adam", rules.ADAM, "Adam", "torch.optim.Adam",
+        (_lr(1e-3), *_betas(), _eps(1e-8), _weight_decay()), _ADAM_SLOTS[:2],
+        _ADAM_RULE,
+        "Momentum's average gradient plus RMSProp's per-coordinate scaling, with bias correction so the "
+        "first steps are not too small. A robust default.",
+        "Not always best: on a ravine tuned momentum can beat it, and its step of about η per coordinate "
+        "ignores the true curvature. Its learning rate still needs tuning.",
+        adaptive=True, surface_lr="adaptive"),
+    Optimizer(
+        "amsgrad", rules.AMSGRAD, "AMSGrad", "torch.optim.Adam(amsgrad=True)",
+        (_lr(1e-3), *_betas(), _eps(1e-8), _weight_decay()), _ADAM_SLOTS,
+        _ADAM_RULE.replace(r"\sqrt{v_t}", r"\sqrt{\hat v_t}") + r",\quad \hat v_t = \max(\hat v_{t-1}, v_t)",
+        "Adam with a memory of the largest second moment, so the effective step never grows again; this "
+        "repairs a convergence flaw of Adam.",
+        "After one large gradient its steps stay small for good, which can make it slower than Adam.",
+        adaptive=True, surface_lr="adaptive"),
+    Optimizer(
+        "adamax", rules.ADAMAX, "AdaMax", "torch.optim.Adamax",
+        (_lr(2e-3), *_betas(), _eps(1e-8), _weight_decay()),
+        ("m: first moment", "u: exponentially weighted infinity norm of gradients"),
+        r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\quad u_t = \max(\beta_2 u_{t-1}, |g_t| + \epsilon)"
+        r"\\ \theta_t = \theta_{t-1} - \frac{\eta}{1-\beta_1^t}\,\frac{m_t}{u_t}",
+        "Adam with the infinity norm instead of the squared average: the denominator is the largest recent "
+        "gradient, which is stable and needs no bias correction.",
+        "A single large gradient dominates the scale for a long time (it decays only by β2 per step).",
+        adaptive=True, surface_lr="adaptive"),
+    Optimizer(
+        "nadam", rules.NADAM, "NAdam", "torch.optim.NAdam (momentum_decay 0.004)",
+        (_lr(2e-3), *_betas(), _eps(1e-8), _weight_decay()), _ADAM_SLOTS[:2],
+        r"\theta_t = \theta_{t-1} - \eta\,\frac{1-\mu_t}{1-\prod_{i\le t}\mu_i}\,\frac{g_t}{d_t}"
+        r" - \eta\,\frac{\mu_{t+1}}{1-\prod_{i\le t+1}\mu_i}\,\frac{m_t}{d_t},\quad d_t = \sqrt{v_t/(1-\beta_2^t)} + \epsilon",
+        "Adam with Nesterov's look-ahead: the momentum part of the step uses next step's coefficient, so "
+        "it reacts a little faster to a change of slope.",
+        "Slightly more arithmetic than Adam; its momentum coefficient μₜ follows a warm-up schedule.",
+        adaptive=True, surface_lr="adaptive"),
+    Optimizer(
+        "adamw", rules.ADAMW, "AdamW", "torch.optim.AdamW",
+        (_lr(1e-3), *_betas(), _eps(1e-8), _weight_decay(1e-2, decoupled=True)), _ADAM_SLOTS[:2],
+        r"\theta \leftarrow \theta\,(1 - \eta\lambda)\ \text{then Adam's step:}\ " + _ADAM_RULE,
+        "Adam with decoupled weight decay: the shrinkage of weights is not divided by √v, so every weight "
+        "decays at the same rate — the standard for training transformers.",
+        "Weight decay pulls every path towards the origin, so on a 2D surface the end point is the minimum "
+        "of the loss plus the decay, not of the loss alone.",
+        adaptive=True, surface_lr="adaptive"),
+    Optimizer(
+        "radam", rules.RADAM, "RAdam", "torch.optim.RAdam",
+        (_lr(1e-3), *_betas(), _eps(1e-8), _weight_decay()), _ADAM_SLOTS[:2],
+        r"\rho_t = \rho_\infty - \frac{2t\beta_2^t}{1-\beta_2^t};\ \rho_t > 5:\ "
+        r"\theta_t = \theta_{t-1} - \eta\, r_t\,\hat m_t \frac{\sqrt{1-\beta_2^t}}{\sqrt{v_t}+\epsilon};\ "
+        r"\text{else } \theta_t = \theta_{t-1} - \eta\,\hat m_t",
+        "Rectified Adam: while too few gradients have been seen to trust v, it takes plain momentum steps, "
+        "then phases in the adaptive scaling — a built-in warm-up.",
+        "The first few steps are momentum SGD steps of size η·|g|, which on steep surfaces can be large.",
+        adaptive=True, surface_lr="adaptive"),
+    Optimizer(
+        "lion", rules.LION, "Lion", "Lion (Chen et al. 2023)",
+        (_lr(1e-4), *_betas(0.9, 0.99), _weight_decay()), ("m: momentum (average gradient)",),
+        r"c_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\quad \theta_t = \theta_{t-1}(1-\eta\lambda) - \eta\,\mathrm{sign}(c_t)"
+        r"\\ m_t = \beta_2 m_{t-1} + (1-\beta_2) g_t",
+        "Uses only the sign of an interpolated momentum: every coordinate moves exactly η per step, and it "
+        "keeps a single state vector (half of Adam's memory).",
+        "Fixed-size steps mean it never settles exactly: near a minimum it hops back and forth by η. It "
+        "needs a smaller η than Adam (about 3–10×).",
+        adaptive=True, surface_lr="adaptive"),
+]}
+
+
+def get_optimizer(name: str) -> Optimizer:
+    """The registered optimizer called ``name``; an unknown name lists the valid ones."""
+    return lookup("optimizer", name, OPTIMIZERS)

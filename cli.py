@@ -1,0 +1,47 @@
+"""Descent Lab on the command line: trajectories, lecture GIFs and MNIST runs without the app.
+
+    python cli.py list
+    python cli.py trajectory --surface rosenbrock --optimizer adam --lr=0.01 --steps 500
+    python cli.py --help
+
+Bad input prints one line on stderr and exits with status 2; a diverging run is a result (exit 0).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from validation import ValidationError
+
+COMMANDS = ("commands.listing", "commands.trajectory")
+EXIT_USAGE = 2
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but usage errors are a single line on stderr (no usage dump) and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        sys.exit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(prog="cli.py", description=__doc__.split("\n")[0])
+    subparsers = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+    for module in COMMANDS:
+        importlib.import_module(module).register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except ValidationError as error:
+        sys.stderr.write(f"cli.py {args.command}: error: {error}\n")
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

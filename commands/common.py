@@ -1,0 +1,115 @@
+"""Argument handling shared by the CLI subcommands: hyperparameter flags, surface flags, safe output files.
+
+Hyperparameter flags take either one value for every optimizer (``--lr=0.01``) or per-optimizer values
+(``--lr=adam:0.01,momentum:0.002``). Every value is validated by the registries; errors are
+:class:`~validation.ValidationError` lines that ``cli.py`` prints before exiting with status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+from optimizers.registry import OPTIMIZERS, get_optimizer
+from optimizers.settings import Settings, make_settings
+from validation import ValidationError
+
+# CLI flag → registry hyperparameter name.
+HYPERPARAM_FLAGS = {"lr": "lr", "momentum": "momentum", "beta1": "beta1", "beta2": "beta2", "eps": "eps",
+                    "rho": "rho", "weight-decay": "weight_decay"}
+
+
+def add_hyperparameter_flags(parser: argparse.ArgumentParser, per_optimizer: bool) -> None:
+    """Add --lr, --momentum, … as strings, validated later so errors name the parameter and range."""
+    form = "V or NAME:V,NAME:V (per optimizer)" if per_optimizer else "V"
+    for flag, name in HYPERPARAM_FLAGS.items():
+        parser.add_argument(f"--{flag}", dest=f"hp_{name}", metavar="V",
+                            help=f"{name} ({form}); default: the optimizer's torch default")
+
+
+def add_surface_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--surface", required=True, help="surface name (see `cli.py list`)")
+    parser.add_argument("--steps", default="200", help="number of updates, 1…100000 (default 200)")
+    parser.add_argument("--start", metavar="X,Y", help="start point (default: the surface's own)")
+    parser.add_argument("--noise", default="0", help="gradient noise σ ≥ 0: adds N(0, σ²I) to each gradient")
+    parser.add_argument("--seed", default="0", help="seed of the gradient noise (default 0)")
+
+
+def parse_optimizer_list(text: str) -> list[str]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise ValidationError("optimizers must be a comma-separated list of names")
+    for name in names:
+        get_optimizer(name)
+    return names
+
+
+def _per_optimizer_values(flag: str, text: str, optimizers: list[str]) -> dict[str, str]:
+    """``adam:0.01,gd:0.1`` → {"adam": "0.01", "gd": "0.1"}; a bare value applies to every optimizer."""
+    if ":" not in text:
+        return {name: text for name in optimizers}
+    values = {}
+    for item in text.split(","):
+        name, sep, value = item.partition(":")
+        name = name.strip()
+        if not sep or name not in OPTIMIZERS:
+            raise ValidationError(f"--{flag} items must be NAME:V with NAME one of the chosen optimizers, "
+                                  f"got {item.strip()[:40]!r}")
+        if name not in optimizers:
+            raise ValidationError(f"--{flag} names {name}, which is not among the chosen optimizers")
+        values[name] = value
+    return values
+
+
+def hyperparams_from_args(args: argparse.Namespace, optimizers: list[str]) -> list[tuple[str, dict]]:
+    """Per optimizer, the hyperparameters given on the command line (validated when settings are made).
+
+    A flag that none of the chosen optimizers has is an error rather than silently ignored.
+    """
+    chosen: list[tuple[str, dict]] = [(name, {}) for name in optimizers]
+    for flag, name in HYPERPARAM_FLAGS.items():
+        text = getattr(args, f"hp_{name}", None)
+        if text is None:
+            continue
+        values = _per_optimizer_values(flag, text, optimizers)
+        takers = [opt for opt in values if name in get_optimizer(opt).defaults]
+        if not takers:
+            raise ValidationError(f"--{flag} does not apply to {', '.join(sorted(values))}")
+        for opt, hp in chosen:
+            if opt in takers:
+                hp[name] = values[opt]
+    return chosen
+
+
+def settings_from_args(args: argparse.Namespace, optimizers: list[str]) -> Settings:
+    return make_settings(args.surface, hyperparams_from_args(args, optimizers), steps=args.steps,
+                         start=args.start, noise=args.noise, seed=args.seed)
+
+
+def check_output_path(path: str, force: bool, suffixes: tuple[str, ...]) -> Path:
+    """Refuse an existing file (unless ``force``), a missing or unwritable folder, or a wrong suffix."""
+    out = Path(path)
+    if out.suffix.lower() not in suffixes:
+        raise ValidationError(f"--out must end in {' or '.join(suffixes)}, got {path[:60]!r}")
+    if out.exists() and not force:
+        raise ValidationError(f"{path} exists; pass --force to overwrite it")
+    if out.is_dir():
+        raise ValidationError(f"{path} is a directory")
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise ValidationError(f"cannot write to {folder}/: it does not exist or is not writable")
+    return out
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temp file beside ``path`` and rename it over, so no half-written file remains."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.",
+                               suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

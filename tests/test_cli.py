@@ -1,0 +1,117 @@
+"""``cli.py list`` and ``cli.py trajectory`` as a user runs them: output formats, errors, divergence."""
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from optimizers import engine
+from optimizers.registry import OPTIMIZERS
+from optimizers.settings import make_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+EXIT_USAGE = 2
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "cli.py", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_csv_has_the_exact_header_n_plus_one_rows_and_round_trips():
+    done = cli("trajectory", "--surface", "rosenbrock", "--optimizer", "adam", "--steps", "25",
+               "--lr=0.01", "--start=-1.2,1")
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.reader(io.StringIO(done.stdout)))
+    assert rows[0] == ["step", "x", "y", "loss"]
+    assert len(rows) == 27 and [int(r[0]) for r in rows[1:]] == list(range(26))
+    expected = engine.run(make_settings("rosenbrock", [("adam", {"lr": 0.01})], steps=25, start="-1.2,1"))
+    np.testing.assert_array_equal(np.array([[float(v) for v in r[1:3]] for r in rows[1:]]),
+                                  expected.positions[0])  # repr() output parses back bit-exactly
+    np.testing.assert_array_equal([float(r[3]) for r in rows[1:]], expected.losses[0])
+    assert done.stderr == ""
+
+
+def test_json_has_rows_settings_and_diverged_at():
+    done = cli("trajectory", "--surface", "ravine", "--optimizer", "rmsprop", "--steps", "4", "--rho=0.9",
+               "--momentum=0.5", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["diverged_at"] is None and len(data["rows"]) == 5
+    assert set(data["rows"][0]) == {"step", "x", "y", "loss"}
+    hyper = data["settings"]["optimizers"][0]["hyperparameters"]
+    assert hyper["rho"] == 0.9 and hyper["momentum"] == 0.5 and hyper["lr"] == 0.01
+    assert data["settings"]["surface"] == "ravine" and data["settings"]["steps"] == 4
+
+
+def test_a_diverging_run_prints_the_finite_rows_and_says_where():
+    done = cli("trajectory", "--surface", "rosenbrock", "--optimizer", "gd", "--lr=10", "--steps", "100")
+    assert done.returncode == 0
+    step = int(done.stderr.strip().rsplit(" ", 1)[1])
+    assert done.stderr.strip() == f"diverged at step {step}"
+    rows = list(csv.reader(io.StringIO(done.stdout)))[1:]
+    assert len(rows) == step and all(np.isfinite(float(v)) for r in rows for v in r)
+
+
+def test_noise_and_seed_are_reproducible():
+    args = ("trajectory", "--surface", "bowl", "--optimizer", "gd", "--lr=0.1", "--noise=0.3", "--steps", "5")
+    assert cli(*args, "--seed=1").stdout == cli(*args, "--seed=1").stdout != cli(*args, "--seed=2").stdout
+
+
+@pytest.mark.parametrize("args, mentions", [
+    (["--optimizer", "adam", "--lr=abc"], "lr must be a number"),
+    (["--optimizer", "adam", "--lr=nan"], "lr must be a finite number"),
+    (["--optimizer", "adam", "--lr=inf"], "lr must be a finite number"),
+    (["--optimizer", "adam", "--lr=-1e-3"], "lr must be in (0, 1000]"),
+    (["--optimizer", "adam", "--lr=0"], "lr must be in (0, 1000]"),
+    (["--optimizer", "adam", "--beta1=1"], "beta1 must be in [0, 1)"),
+    (["--optimizer", "adam", "--beta2=-0.1"], "beta2 must be in [0, 1)"),
+    (["--optimizer", "momentum", "--momentum=1"], "momentum must be in [0, 1)"),
+    (["--optimizer", "adadelta", "--rho=1.5"], "rho must be in [0, 1]"),
+    (["--optimizer", "adam", "--eps=0"], "eps must be in (0, 1000]"),
+    (["--optimizer", "adam", "--weight-decay=-1"], "weight_decay must be in [0, 100]"),
+    (["--optimizer", "adam", "--steps", "0"], "steps must be an integer in [1, 100000]"),
+    (["--optimizer", "adam", "--steps", "2.5"], "steps must be an integer"),
+    (["--optimizer", "adam", "--steps", "100001"], "steps must be an integer in [1, 100000]"),
+    (["--optimizer", "adam", "--start=1"], "start must be two numbers"),
+    (["--optimizer", "adam", "--start=1,inf"], "start y must be a finite number"),
+    (["--optimizer", "adam", "--start=a,b"], "start x must be a number"),
+    (["--optimizer", "adam", "--noise=-1"], "noise must be in [0, 1000]"),
+    (["--optimizer", "adam", "--seed=-3"], "seed must be an integer"),
+    (["--optimizer", "adam", "--format", "xml"], "unknown format 'xml'; valid: csv, json"),
+    (["--optimizer", "adamm"], "unknown optimizer 'adamm'; valid: adadelta, adagrad, adam"),
+    (["--optimizer", "__import__('os').system('true')"], "unknown optimizer"),
+    (["--optimizer", "adam", "--momentum=0.5"], "--momentum does not apply to adam"),
+    (["--optimizer", "adam", "--bogus=1"], "unrecognized arguments"),
+])
+def test_bad_input_is_one_line_and_exit_2(args, mentions):
+    done = cli("trajectory", "--surface", "bowl", *args)
+    assert done.returncode == EXIT_USAGE
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert mentions in done.stderr
+
+
+@pytest.mark.parametrize("surface", ["../../etc/passwd", "/etc/passwd", "bowl; rm -rf /", "ROSENBROCK"])
+def test_surface_names_are_looked_up_never_used_as_paths(surface):
+    done = cli("trajectory", "--surface", surface, "--optimizer", "adam")
+    assert done.returncode == EXIT_USAGE
+    assert "unknown surface" in done.stderr and "valid: ackley" in done.stderr
+
+
+def test_list_shows_every_name_with_defaults_and_ranges():
+    done = cli("list")
+    assert done.returncode == 0
+    for name in OPTIMIZERS:
+        assert f"  {name} " in done.stdout
+    assert "rosenbrock" in done.stdout and "lr=0.001 in (0, 1000]" in done.stdout
+    assert "beta2=0.999 in [0, 1)" in done.stdout
+
+
+def test_missing_command_is_a_usage_error():
+    done = cli()
+    assert done.returncode == EXIT_USAGE and done.stderr.count("\n") == 1

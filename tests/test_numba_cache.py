@@ -1,0 +1,20 @@
+"""An unwritable Numba cache location falls back to a temp directory instead of failing."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_unwritable_cache_dir_falls_back_and_the_core_still_runs():
+    env = dict(os.environ, NUMBA_CACHE_DIR="/dev/null/not-a-directory")
+    code = ("import os, optimizers.engine as e, optimizers.settings as s;"
+            "r = e.run(s.make_settings('bowl', [('adam', {})], steps=3));"
+            "print(os.environ['NUMBA_CACHE_DIR'], r.diverged_at)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    cache_dir, diverged = done.stdout.split()
+    assert cache_dir != "/dev/null/not-a-directory" and Path(cache_dir).is_dir()
+    assert diverged == "(None,)"

@@ -5,6 +5,7 @@ all read it. Look surfaces up with :func:`get_surface`; an unknown name raises a
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -44,9 +45,12 @@ class Surface:
     sgd_lr: float = 1e-2  # a learning rate at which plain gradient descent makes visible, stable progress
     adaptive_lr: float = 5e-2  # a step size (in coordinate units) that suits the adaptive and sign methods
     params: tuple[SurfaceParam, ...] = field(default_factory=tuple)
+    program: np.ndarray | None = field(default=None, compare=False)  # compiled user formula (CUSTOM only)
 
     def param_vector(self, values: dict[str, float] | None = None) -> np.ndarray:
         """The surface parameter vector ``c`` passed to the kernels, validated, defaults filled in."""
+        if self.program is not None:
+            return self.program.copy()  # the compiled program is cached and shared: hand out a copy
         values = dict(values or {})
         unknown = set(values) - {p.name for p in self.params}
         if unknown:
@@ -145,6 +149,28 @@ SURFACES: dict[str, Surface] = {s.name: s for s in [
 ]}
 
 
+CUSTOM_PREFIX = "expr:"  # a surface name "expr:<formula>" is the user's own function
+CUSTOM_DOMAIN = ((-5.0, 5.0), (-5.0, 5.0))
+CUSTOM_START = (3.0, 2.0)
+CUSTOM_STEP = 0.01  # both step suggestions for a formula we know nothing about: small and safe
+
+
+@functools.lru_cache(maxsize=256)
+def custom_surface(formula: str) -> Surface:
+    """A surface from a user's formula in x and y (see ``landscapes.expression`` for what is allowed)."""
+    from landscapes import expression  # SymPy is imported only when someone defines their own surface
+
+    code, latex, _ = expression.compile_expression(formula)
+    text = formula.strip()
+    return Surface(f"{CUSTOM_PREFIX}{text}", kernels.CUSTOM, "Your own function", f"f(x, y) = {latex}",
+                   CUSTOM_DOMAIN, CUSTOM_START,
+                   "Your own function: its gradient is derived symbolically, so every optimizer sees exact slopes.",
+                   sgd_lr=CUSTOM_STEP, adaptive_lr=CUSTOM_STEP, program=code)
+
+
 def get_surface(name: str) -> Surface:
-    """The registered surface called ``name``; an unknown name lists the valid ones."""
+    """The registered surface called ``name``, or a user formula written ``expr:<f(x, y)>``; an unknown name
+    lists the valid ones."""
+    if isinstance(name, str) and name.startswith(CUSTOM_PREFIX):
+        return custom_surface(name[len(CUSTOM_PREFIX):])
     return lookup("surface", name, SURFACES)

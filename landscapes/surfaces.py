@@ -1,7 +1,8 @@
 """Jitted value and gradient of every built-in 2D surface, dispatched by integer id.
 
 Each surface is a pair of module-level functions ``<name>_value(x, y, c)`` and ``<name>_grad(x, y, c)``;
-``c`` is the surface's parameter vector (empty for most). ``value(sid, …)`` and ``gradient(sid, …)``
+``c`` is the surface's parameter vector (empty for most; for a user-defined surface, ``CUSTOM``, it is the
+compiled program that ``landscapes.program`` interprets). ``value(sid, …)`` and ``gradient(sid, …)``
 dispatch on the id, so the engine never receives a function as an argument (that would defeat Numba's
 on-disk cache). Gradients are analytic; ``tests/test_surfaces.py`` checks them against finite differences.
 """
@@ -11,8 +12,10 @@ import math
 
 from numba import njit
 
+from landscapes import program
+
 BOWL, RAVINE, ROSENBROCK, SADDLE, MONKEY_SADDLE, HIMMELBLAU, BEALE, RASTRIGIN, SIX_HUMP_CAMEL, \
-    STYBLINSKI_TANG, ACKLEY, BOOTH, GOLDSTEIN_PRICE, QUADRATIC = range(14)
+    STYBLINSKI_TANG, ACKLEY, BOOTH, GOLDSTEIN_PRICE, QUADRATIC, CUSTOM = range(15)
 
 TWO_PI = 2.0 * math.pi
 JIT = dict(cache=True, nogil=True)
@@ -231,7 +234,9 @@ def value(sid, x, y, c):
         return booth_value(x, y, c)
     if sid == GOLDSTEIN_PRICE:
         return goldstein_price_value(x, y, c)
-    return quadratic_value(x, y, c)
+    if sid == QUADRATIC:
+        return quadratic_value(x, y, c)
+    return program.run_program(c, program.VALUE, x, y)
 
 
 @njit(**JIT)
@@ -263,4 +268,6 @@ def gradient(sid, x, y, c):
         return booth_grad(x, y, c)
     if sid == GOLDSTEIN_PRICE:
         return goldstein_price_grad(x, y, c)
-    return quadratic_grad(x, y, c)
+    if sid == QUADRATIC:
+        return quadratic_grad(x, y, c)
+    return program.run_program(c, program.GRAD_X, x, y), program.run_program(c, program.GRAD_Y, x, y)

@@ -1,0 +1,83 @@
+"""The app's lecture-export panel: options, then "Prepare" → progress → "Download GIF" / "Download MP4".
+
+Rendering happens only when the user asks for it, so moving a slider elsewhere stays fast. Finished files
+are cached by every input that shapes them (the frozen settings and the export options); the engine result
+is recomputed inside the cached function rather than hashed, because hashing its arrays would cost more.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from optimizers import engine
+from optimizers.engine import Result
+from optimizers.settings import Settings
+from validation import ValidationError
+from viz.export import (DEFAULT_FPS, DEFAULT_FRAMES, DEFAULT_SIZE, DEFAULT_THEME, FORMATS, FPS_RANGE,
+                        FRAMES_RANGE, MIME_TYPES, SIZES, ExportOptions, render_scene, scene_from_result)
+from viz.theme import THEMES
+
+PREPARED_KEY = "export_panel.prepared"  # session state: {format: (settings, options)} already rendered
+CACHED_EXPORTS = 8  # a few finished files per server: one lecture's worth of views, a few MB each
+FILE_STEM = "descent-lab"
+
+
+@st.cache_data(max_entries=CACHED_EXPORTS, show_spinner=False)
+def export_bytes(settings: Settings, options: ExportOptions, fmt: str, _progress=None) -> bytes:
+    """The encoded file for ``settings`` and ``options`` (``_progress`` is not part of the cache key)."""
+    return render_scene(scene_from_result(engine.run(settings)), options, fmt, _progress)
+
+
+def _options() -> ExportOptions:
+    """The export option widgets, in two rows so the labels stay readable in a narrow column."""
+    first, second, third = st.columns(3)
+    frames = first.slider("Frames", *FRAMES_RANGE, value=DEFAULT_FRAMES, key="export_frames",
+                          help="Long runs are sub-sampled evenly; the last frame is always the last step.")
+    fps = second.slider("Frames per second", *FPS_RANGE, value=DEFAULT_FPS, key="export_fps")
+    size = third.selectbox("Size", list(SIZES), index=list(SIZES).index(DEFAULT_SIZE), key="export_size",
+                           format_func=lambda s: s.replace("x", " × "))
+    theme_column, loss_column = st.columns(2)
+    theme = theme_column.radio("Theme", list(THEMES), index=list(THEMES).index(DEFAULT_THEME),
+                               horizontal=True, key="export_theme")
+    loss_panel = loss_column.checkbox("Include the loss curves", value=True, key="export_loss_panel")
+    return ExportOptions(frames=frames, fps=fps, size=size, theme=theme, loss_panel=loss_panel)
+
+
+def _prepare(settings: Settings, options: ExportOptions, fmt: str) -> None:
+    """Render ``fmt`` with a progress bar and remember that it is ready for these inputs."""
+    bar = st.progress(0.0, text=f"Rendering {fmt.upper()} …")
+    try:
+        export_bytes(settings, options, fmt, _progress=lambda f: bar.progress(f, text=f"Rendering {fmt.upper()} …"))
+    finally:
+        bar.empty()
+    st.session_state.setdefault(PREPARED_KEY, {})[fmt] = (settings, options)
+
+
+def _format_controls(settings: Settings, options: ExportOptions, fmt: str) -> None:
+    """A "Prepare" button until the file for the current inputs exists, then its download button."""
+    label = fmt.upper()
+    prepared = st.session_state.get(PREPARED_KEY, {}).get(fmt) == (settings, options)
+    if not prepared and st.button(f"Prepare {label}", key=f"export_prepare_{fmt}"):
+        _prepare(settings, options, fmt)
+        prepared = True
+    if prepared:
+        st.download_button(f"Download {label}", export_bytes(settings, options, fmt),
+                           file_name=f"{FILE_STEM}-{settings.surface}.{fmt}", mime=MIME_TYPES[fmt],
+                           key=f"export_download_{fmt}", on_click="ignore", type="primary")
+
+
+def render_export_panel(settings: Settings, result: Result) -> None:
+    """Export the current comparison as a GIF or MP4 for slides.
+
+    ``result`` is the run the page already shows. It is accepted so every view panel has the same
+    signature, but not used: the cached renderer recomputes it from ``settings`` (milliseconds), which
+    keeps the cache key small.
+    """
+    with st.expander("Export for a lecture (GIF / MP4)"):
+        try:
+            options = _options()
+        except ValidationError as error:
+            st.error(str(error))
+            return
+        for column, fmt in zip(st.columns(len(FORMATS)), FORMATS):
+            with column:
+                _format_controls(settings, options, fmt)

@@ -1,0 +1,239 @@
+"""Pure Plotly figure builders: contour map with paths, loss curves and the 3D surface. No Streamlit here.
+
+The builders take plain arrays and :class:`~viz.paths.PathTrace` items, so any page can reuse them: the 2D
+playground passes a surface grid, the MNIST page passes its loss-landscape plane. The main entry points::
+
+    contour_paths_figure(xs, ys, zs, paths, markers=(), log_color=False, title="", ...) -> go.Figure
+    loss_curves_figure(paths, min_value=None, title="") -> go.Figure
+    surface_3d_figure(xs, ys, zs, paths, markers=(), log_color=False, title="") -> go.Figure
+
+``zs[i, j]`` is the loss at ``(xs[j], ys[i])`` (Plotly's convention). Positions, losses and grids are sent as
+float32: the browser draws at screen resolution, and typed arrays keep every rerun's payload small.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from viz.paths import MARKER_STYLES, Marker, PathTrace, thinned_indices
+
+FIGURE_HEIGHT = 500
+MARGIN = dict(l=10, r=10, t=50, b=10)
+COLORSCALE = "Viridis"
+N_CONTOURS = 28
+CONTOUR_LINE = dict(width=0.6, color="rgba(255,255,255,0.35)")
+# Decades of colour below the range top on log-coloured maps: the +offset in log10(f − f_min + offset)
+# is this fraction of the value range, so the valley floor keeps detail instead of one flat colour.
+LOG_OFFSET_FRACTION = 1e-4
+# The loss gap f − f_min is floored here on log axes: exact zeros (a run sitting on the minimum) would
+# otherwise vanish from a log plot. Far below anything a 2D lesson needs to resolve.
+LOSS_GAP_FLOOR = 1e-16
+PATH_LINE_WIDTH = 2.2
+PATH_POINT_SIZE = 4
+END_POINT_SIZE = 11
+CLICK_TARGET_COLOR = "rgba(0,0,0,0)"  # invisible, but still hoverable and clickable
+CLICK_TARGET_NAME = "click to start here"
+
+
+def f32(values) -> np.ndarray:
+    """float32 copy for the browser (Plotly sends numpy arrays as compact typed arrays)."""
+    return np.asarray(values, dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class ColorScale:
+    """The values that drive the colour (maybe log-transformed) and colour-bar ticks in loss units."""
+
+    values: np.ndarray
+    title: str
+    tickvals: tuple[float, ...] | None = None
+    ticktext: tuple[str, ...] | None = None
+    floor: float | None = None  # set on log scales: the grid minimum …
+    offset: float = 1.0  # … and the offset inside the log
+
+    def transform(self, z: np.ndarray) -> np.ndarray:
+        """Map loss values to the same scale as ``values`` (for paths lifted onto a 3D surface)."""
+        if self.floor is None:
+            return z
+        return np.log10(np.maximum(z - self.floor, 0.0) / self.offset + 1.0)
+
+
+def color_scale(zs: np.ndarray, log_color: bool) -> ColorScale:
+    """Plain values, or log10((f − f_min)/offset + 1) with colour-bar ticks labelled in loss units.
+
+    Relative to the grid's own minimum, so it also works for surfaces without a global minimum.
+    """
+    if not log_color:
+        return ColorScale(zs, "loss")
+    floor = float(np.nanmin(zs))
+    span = max(float(np.nanmax(zs)) - floor, np.finfo(float).tiny)
+    offset = span * LOG_OFFSET_FRACTION
+    decades = range(int(np.ceil(np.log10(offset))), int(np.floor(np.log10(span))) + 1)
+    gaps = [0.0, *(10.0 ** e for e in decades)]
+    tickvals = tuple(float(np.log10(g / offset + 1.0)) for g in gaps)
+    ticktext = tuple(f"{floor + g:.3g}" for g in gaps)
+    values = np.log10((zs - floor) / offset + 1.0)
+    return ColorScale(values, "loss (log colour)", tickvals, ticktext, floor, offset)
+
+
+def contour_trace(xs, ys, scale: ColorScale, show_scale: bool = True, **axes) -> go.Contour:
+    colorbar = dict(title=dict(text=scale.title, side="right"), thickness=14, len=0.9)
+    if scale.tickvals is not None:
+        colorbar.update(tickvals=scale.tickvals, ticktext=scale.ticktext)
+    return go.Contour(x=f32(xs), y=f32(ys), z=f32(scale.values), colorscale=COLORSCALE, ncontours=N_CONTOURS,
+                      contours=dict(coloring="heatmap"), line=CONTOUR_LINE, showscale=show_scale,
+                      colorbar=colorbar, hoverinfo="skip", name="surface", **axes)
+
+
+def marker_traces(markers: Sequence[Marker], show_legend: bool = True, **axes) -> list[go.Scatter]:
+    """One trace per marker kind, so each kind gets one legend entry."""
+    traces = []
+    for kind in dict.fromkeys(m.kind for m in markers):
+        group = [m for m in markers if m.kind == kind]
+        symbol, color, size = MARKER_STYLES[kind]
+        traces.append(go.Scatter(
+            x=[m.x for m in group], y=[m.y for m in group], mode="markers", name=group[0].label,
+            marker=dict(symbol=symbol, color=color, size=size, line=dict(color="#222222", width=1.2)),
+            hovertemplate=f"{group[0].label} (%{{x:.3g}}, %{{y:.3g}})<extra></extra>",
+            showlegend=show_legend, legendgroup=f"marker-{kind}", **axes))
+    return traces
+
+
+def path_trace(path: PathTrace, upto: int | None = None, show_legend: bool = True, **axes) -> go.Scatter:
+    """The path's drawable points (thinned), up to point index ``upto`` inclusive when given."""
+    n = path.n_points if upto is None else min(upto + 1, path.n_points)
+    idx = thinned_indices(n)
+    xy = path.xy[idx]
+    custom = np.column_stack([idx, path.losses[idx] if path.losses is not None else np.full(len(idx), np.nan)])
+    return go.Scatter(
+        x=f32(xy[:, 0]), y=f32(xy[:, 1]), customdata=f32(custom), mode="lines+markers", name=path.label,
+        line=dict(color=path.color, width=PATH_LINE_WIDTH), marker=dict(size=PATH_POINT_SIZE, color=path.color),
+        hovertemplate=f"{path.label}<br>step %{{customdata[0]:.0f}}: (%{{x:.3g}}, %{{y:.3g}})"
+                      "<br>loss %{customdata[1]:.4g}<extra></extra>",
+        legendgroup=path.label, showlegend=show_legend, **axes)
+
+
+def end_marker_trace(path: PathTrace, **axes) -> go.Scatter:
+    """A large dot where the path ends, or a cross where it diverged."""
+    last = max(path.n_points - 1, 0)
+    x, y = path.xy[last]
+    diverged = path.diverged_at is not None
+    text = f"diverged at step {path.diverged_at}" if diverged else f"end after {last} steps"
+    return go.Scatter(
+        x=[x], y=[y], mode="markers", showlegend=False, legendgroup=path.label,
+        marker=dict(symbol="x" if diverged else "circle", size=END_POINT_SIZE, color=path.color,
+                    line=dict(color="#FFFFFF", width=1.5)),
+        hovertemplate=f"{path.label}: {text}<extra></extra>", **axes)
+
+
+def click_target_trace(xs, ys, per_axis: int) -> go.Scatter:
+    """An invisible grid of points: clicking one reports its (x, y), which the app uses as the new start."""
+    gx, gy = np.meshgrid(np.linspace(xs[0], xs[-1], per_axis), np.linspace(ys[0], ys[-1], per_axis))
+    return go.Scatter(x=f32(gx.ravel()), y=f32(gy.ravel()), mode="markers", name=CLICK_TARGET_NAME,
+                      marker=dict(size=14, color=CLICK_TARGET_COLOR), showlegend=False,
+                      hovertemplate="click to start at (%{x:.2f}, %{y:.2f})<extra></extra>")
+
+
+def map_layout(fig: go.Figure, xs, ys, title: str, equal_aspect: bool) -> None:
+    """Axes fixed to the grid (paths that leave it run off the map instead of rescaling it)."""
+    fig.update_layout(title=dict(text=title, x=0.01), height=FIGURE_HEIGHT, margin=MARGIN,
+                      legend=dict(orientation="h", yanchor="top", y=-0.08, x=0),
+                      hovermode="closest", uirevision="map")
+    fig.update_xaxes(range=[float(xs[0]), float(xs[-1])], title_text="x", showgrid=False, zeroline=False)
+    fig.update_yaxes(range=[float(ys[0]), float(ys[-1])], title_text="y", showgrid=False, zeroline=False)
+    if equal_aspect:
+        fig.update_yaxes(scaleanchor="x", scaleratio=1)
+
+
+def contour_paths_figure(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, paths: Sequence[PathTrace],
+                         markers: Sequence[Marker] = (), log_color: bool = False, title: str = "",
+                         equal_aspect: bool = True, click_targets: int = 0) -> go.Figure:
+    """Contour map of ``zs`` over ``(xs, ys)`` with every path drawn on top.
+
+    Args:
+        xs, ys: 1D grid coordinates; zs: (len(ys), len(xs)) loss values.
+        paths: :class:`PathTrace` items (label, colour, xy (n, 2), losses, diverged_at).
+        markers: :class:`Marker` items (minima, saddles, start) drawn as symbols with a legend entry.
+        log_color: colour by log10 of the loss above the grid minimum (for ranges spanning decades).
+        title: figure title. equal_aspect: one unit in x is as long as one unit in y.
+        click_targets: if > 0, an invisible click grid of this many points per axis (for click-to-start).
+    """
+    fig = go.Figure(contour_trace(xs, ys, color_scale(zs, log_color)))
+    if click_targets:
+        fig.add_trace(click_target_trace(xs, ys, click_targets))
+    for path in paths:
+        fig.add_trace(path_trace(path))
+        fig.add_trace(end_marker_trace(path))
+    fig.add_traces(marker_traces(markers))
+    map_layout(fig, xs, ys, title, equal_aspect)
+    return fig
+
+
+def loss_axis(paths: Sequence[PathTrace], min_value: float | None) -> tuple[list[np.ndarray], bool, str]:
+    """Loss series to plot, whether the y axis is logarithmic, and its title.
+
+    With a known minimum the gap f − f_min goes on a log axis (so negative minima work too); without one
+    (a surface unbounded below) the raw loss goes on a linear axis.
+    """
+    series = [p.losses[:p.n_points] for p in paths]
+    if min_value is not None:
+        return [np.maximum(s - min_value, LOSS_GAP_FLOOR) for s in series], True, "loss − minimum (log scale)"
+    positive = all(np.all(s > 0) for s in series)
+    return series, positive, "loss (log scale)" if positive else "loss"
+
+
+def loss_traces(paths: Sequence[PathTrace], series: Sequence[np.ndarray], show_legend: bool = False,
+                **axes) -> list[go.Scatter]:
+    traces = []
+    for path, values in zip(paths, series):
+        idx = thinned_indices(len(values))
+        traces.append(go.Scatter(
+            x=idx.astype(np.int32), y=f32(values[idx]), mode="lines", name=path.label,
+            line=dict(color=path.color, width=PATH_LINE_WIDTH), legendgroup=path.label, showlegend=show_legend,
+            hovertemplate=f"{path.label}<br>step %{{x}}: %{{y:.4g}}<extra></extra>", **axes))
+    return traces
+
+
+def loss_curves_figure(paths: Sequence[PathTrace], min_value: float | None = None,
+                       title: str = "Loss per step") -> go.Figure:
+    """Loss against step for every path; log y (of f − min_value when the minimum is known)."""
+    series, log_y, y_title = loss_axis(paths, min_value)
+    fig = go.Figure(loss_traces(paths, series, show_legend=True))
+    fig.update_layout(title=dict(text=title, x=0.01), height=FIGURE_HEIGHT, margin=MARGIN,
+                      legend=dict(orientation="h", yanchor="top", y=-0.15, x=0), hovermode="x unified")
+    fig.update_xaxes(title_text="step")
+    fig.update_yaxes(title_text=y_title, type="log" if log_y else "linear", exponentformat="power")
+    return fig
+
+
+def surface_3d_figure(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, paths: Sequence[PathTrace],
+                      markers: Sequence[Marker] = (), log_color: bool = False, title: str = "") -> go.Figure:
+    """The loss as a 3D surface with each path lifted onto it (height on the same scale as the colour)."""
+    scale = color_scale(zs, log_color)
+    fig = go.Figure(go.Surface(x=f32(xs), y=f32(ys), z=f32(scale.values), colorscale=COLORSCALE, opacity=0.9,
+                               showscale=False, hoverinfo="skip", name="surface"))
+    for path in paths:
+        n = path.n_points
+        idx = thinned_indices(n)
+        lifted = scale.transform(path.losses[idx])
+        fig.add_trace(go.Scatter3d(
+            x=f32(path.xy[idx, 0]), y=f32(path.xy[idx, 1]), z=f32(lifted), mode="lines+markers",
+            name=path.label, line=dict(color=path.color, width=6), marker=dict(size=2.5, color=path.color),
+            hovertemplate=f"{path.label}<br>(%{{x:.3g}}, %{{y:.3g}})<extra></extra>"))
+    for marker in markers:
+        _, color, _ = MARKER_STYLES[marker.kind]
+        height = scale.values[np.abs(ys - marker.y).argmin(), np.abs(xs - marker.x).argmin()]
+        fig.add_trace(go.Scatter3d(
+            x=[marker.x], y=[marker.y], z=[float(height)], mode="markers", name=marker.label,
+            marker=dict(size=5, color=color, symbol="diamond", line=dict(color="#222222", width=1)),
+            showlegend=False, hovertemplate=f"{marker.label}<extra></extra>"))
+    z_title = scale.title if scale.tickvals is None else "log loss"
+    fig.update_layout(title=dict(text=title, x=0.01), height=FIGURE_HEIGHT + 100, margin=MARGIN,
+                      legend=dict(orientation="h", yanchor="top", y=0.0, x=0),
+                      scene=dict(xaxis_title="x", yaxis_title="y", zaxis_title=z_title,
+                                 aspectmode="manual", aspectratio=dict(x=1.2, y=1.2, z=0.7),
+                                 camera=dict(eye=dict(x=1.4, y=-1.5, z=1.1))))
+    return fig

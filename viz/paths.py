@@ -1,0 +1,92 @@
+"""Plain data for what the figures draw: optimizer paths and marked points, independent of any surface.
+
+The 2D playground builds these from a :class:`~optimizers.engine.Result`; the MNIST landscape page builds
+them from its own trajectories. Figures in :mod:`viz.figures` only ever see these types.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from landscapes.registry import Surface
+from optimizers.engine import Result
+from viz.theme import run_colors
+
+# Points per path sent to the browser. Long runs are thinned to about this many points; more would only
+# grow the page payload without a visible difference at screen resolution.
+MAX_PATH_POINTS = 600
+
+
+@dataclass(frozen=True, eq=False)
+class PathTrace:
+    """One optimizer's path: ``xy`` (n, 2) positions after 0 … n−1 updates, ``losses`` (n,) or None.
+
+    Rows after a divergence may be NaN; they are dropped when drawn. ``diverged_at`` is the step at which
+    the run left the finite world (shown on the end marker), or None.
+    """
+
+    label: str
+    color: str
+    xy: np.ndarray
+    losses: np.ndarray | None = None
+    diverged_at: int | None = None
+
+    @property
+    def n_points(self) -> int:
+        """How many leading rows are finite (the drawable part of the path)."""
+        finite = np.isfinite(self.xy).all(axis=1)
+        bad = np.flatnonzero(~finite)
+        return int(bad[0]) if bad.size else len(self.xy)
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A labelled point on the map. ``kind`` is one of ``MARKER_STYLES``' keys."""
+
+    label: str
+    x: float
+    y: float
+    kind: str = "minimum"
+
+
+# kind → (Plotly marker symbol, fill colour, size); gold stars stand out on every colour scale used here.
+MARKER_STYLES: dict[str, tuple[str, str, int]] = {
+    "minimum": ("star", "#FFD700", 17),
+    "local minimum": ("star-open", "#FFD700", 13),
+    "saddle": ("x", "#FFFFFF", 12),
+    "start": ("circle", "#FFFFFF", 13),
+}
+
+
+def thinned_indices(n: int, max_points: int = MAX_PATH_POINTS) -> np.ndarray:
+    """Indices 0 … n−1 thinned to about ``max_points``, always keeping the first and last point.
+
+    The stride is kept odd: gradient descent on a ravine alternates sides every step, and an even stride
+    would pick only one side and draw a smooth path where the real one zig-zags.
+    """
+    if n <= max_points:
+        return np.arange(n)
+    stride = -(-n // max_points)
+    if stride % 2 == 0:
+        stride += 1
+    picked = np.arange(0, n, stride)
+    return picked if picked[-1] == n - 1 else np.append(picked, n - 1)
+
+
+def paths_from_result(result: Result) -> list[PathTrace]:
+    """One :class:`PathTrace` per run, coloured by optimizer (the same colours as every other view)."""
+    colors = run_colors([r.optimizer for r in result.settings.runs])
+    return [PathTrace(run.label, color, result.positions[k], result.losses[k], result.diverged_at[k])
+            for k, (run, color) in enumerate(zip(result.settings.runs, colors))]
+
+
+def surface_markers(surface: Surface, start: Sequence[float] | None = None) -> list[Marker]:
+    """Global and local minima, saddles and (optionally) the start point of a registered surface."""
+    markers = [Marker("global minimum", x, y, "minimum") for x, y in surface.minima]
+    markers += [Marker("local minimum", x, y, "local minimum") for x, y in surface.local_minima]
+    markers += [Marker("saddle point", x, y, "saddle") for x, y in surface.saddles]
+    if start is not None:
+        markers.append(Marker("start", float(start[0]), float(start[1]), "start"))
+    return markers

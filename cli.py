@@ -14,7 +14,7 @@ import sys
 
 from validation import ValidationError
 
-COMMANDS = ("commands.listing", "commands.trajectory")
+COMMANDS = ("commands.listing", "commands.trajectory", "commands.gif")
 EXIT_USAGE = 2
 
 

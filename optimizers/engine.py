@@ -22,7 +22,7 @@ JIT = dict(cache=True, nogil=True)
 
 
 @njit(**JIT)
-def _out_of_bounds(x, y, loss, bound):
+def out_of_bounds(x, y, loss, bound):
     return not (math.isfinite(x) and math.isfinite(y) and math.isfinite(loss)
                 and abs(x) <= bound and abs(y) <= bound)
 
@@ -32,6 +32,16 @@ def _record_state(states, t, state):
     for slot in range(state.shape[0]):
         states[t, slot, 0] = state[slot, 0]
         states[t, slot, 1] = state[slot, 1]
+
+
+@njit(**JIT)
+def step(sid, c, opt_id, hp, noise_x, noise_y, p, g, state, scalars, t):
+    """Update t of one 2D run in place: gradient at p plus noise into g, the optimizer's step; return f(p)."""
+    gx, gy = surfaces.gradient(sid, p[0], p[1], c)
+    g[0] = gx + noise_x
+    g[1] = gy + noise_y
+    rules.apply_update(opt_id, p, g, state, scalars, hp, t)
+    return surfaces.value(sid, p[0], p[1], c)
 
 
 @njit(**JIT)
@@ -49,7 +59,7 @@ def simulate_one(sid, c, opt_id, hp, start, sigma, z, bound, pos, loss, grad, up
     state, scalars = rules.new_state(p)
     g = np.empty(2)
     f = surfaces.value(sid, p[0], p[1], c)
-    if _out_of_bounds(p[0], p[1], f, bound):
+    if out_of_bounds(p[0], p[1], f, bound):
         return 0
     pos[0, 0] = p[0]
     pos[0, 1] = p[1]
@@ -57,12 +67,8 @@ def simulate_one(sid, c, opt_id, hp, start, sigma, z, bound, pos, loss, grad, up
     if record_state:
         _record_state(states, 0, state)
     for t in range(1, n_steps + 1):
-        gx, gy = surfaces.gradient(sid, p[0], p[1], c)
-        g[0] = gx + sigma * z[t - 1, 0]
-        g[1] = gy + sigma * z[t - 1, 1]
-        rules.apply_update(opt_id, p, g, state, scalars, hp, t)
-        f = surfaces.value(sid, p[0], p[1], c)
-        if _out_of_bounds(p[0], p[1], f, bound):
+        f = step(sid, c, opt_id, hp, sigma * z[t - 1, 0], sigma * z[t - 1, 1], p, g, state, scalars, t)
+        if out_of_bounds(p[0], p[1], f, bound):
             return t
         pos[t, 0] = p[0]
         pos[t, 1] = p[1]

@@ -330,12 +330,21 @@ def render_frames(scene: Scene, options: ExportOptions, progress: Progress | Non
 
 
 ENCODERS = {"gif": raster.encode_gif, "mp4": raster.encode_mp4}
+RENDER_SHARE = 0.9  # of the progress bar; the GIF encoder writes the file only after the last frame
 
 
 def render_scene(scene: Scene, options: ExportOptions, fmt: str, progress: Progress | None = None) -> bytes:
-    """Encode ``scene`` as ``fmt`` ("gif" or "mp4"); ``progress(fraction)`` is called as frames complete."""
+    """Encode ``scene`` as ``fmt`` ("gif" or "mp4").
+
+    ``progress(fraction)`` is called as frames complete (up to ``RENDER_SHARE``) and with 1.0 once the
+    file is encoded, for progress bars.
+    """
     encoder = lookup("format", fmt, ENCODERS)
-    return encoder(render_frames(scene, options, progress), options.fps)
+    report = None if progress is None else (lambda fraction: progress(RENDER_SHARE * fraction))
+    data = encoder(render_frames(scene, options, report), options.fps)
+    if progress is not None:
+        progress(1.0)
+    return data
 
 
 def render_gif(result: Result, options: ExportOptions, progress: Progress | None = None) -> bytes:

@@ -40,29 +40,59 @@ def rgb(color: str) -> tuple[int, int, int]:
 
 
 class SharedPalette:
-    """One 256-colour palette for every frame: the background's own colours plus exact reserved colours.
+    """One 256-colour palette for every frame: the background's own colours, exact reserved colours and one
+    transparent slot that is never drawn.
 
-    Every frame is drawn straight onto palette indices, so no per-frame quantisation is needed, frames
-    never flicker between palettes, and each reserved colour (an optimizer's) appears in the file exactly.
+    Every frame is drawn straight onto palette indices, so no per-frame quantisation is needed, frames never
+    flicker between palettes, and each reserved colour (an optimizer's) appears in the file exactly. The
+    GIF encoder fills pixels that did not change since the previous frame with the transparent slot, which
+    compresses far better than repeating the contour map.
     """
 
     def __init__(self, background: Image.Image, reserved: Iterable[str]):
         self.reserved = list(dict.fromkeys(rgb(c) for c in reserved))
-        adaptive = GIF_SLOTS - len(self.reserved)
+        adaptive = GIF_SLOTS - len(self.reserved) - 1
         reduced = background.convert("RGB").quantize(colors=adaptive, method=Image.Quantize.MEDIANCUT,
                                                      dither=Image.Dither.NONE)
-        entries = (reduced.getpalette() + [0] * 3 * adaptive)[:3 * adaptive]
-        self._first_reserved = adaptive
-        self.image = Image.new("P", (1, 1))
-        self.image.putpalette(entries + [v for color in self.reserved for v in color])
+        flat = reduced.getpalette()[:3 * adaptive]
+        found = [tuple(flat[i:i + 3]) for i in range(0, len(flat), 3)]
+        # distinct entries only: the encoder maps each frame's palette by colour, so a duplicate would move
+        colors = list(dict.fromkeys(self.reserved + found))
+        colors += _unused_colors(set(colors), GIF_SLOTS - len(colors))
+        self.transparent = GIF_SLOTS - 1
+        self.colors = colors[:self.transparent] + _unused_colors(set(colors), 1)
+        # Quantising against a palette whose transparent slot repeats slot 0 means no pixel ever maps to it.
+        self._lookup = _palette_image(self.colors[:self.transparent] + [self.colors[0]])
+        self.image = _palette_image(self.colors)
 
     def index(self, color: str) -> int:
         """The palette index of a reserved colour."""
-        return self._first_reserved + self.reserved.index(rgb(color))
+        return self.colors.index(rgb(color))
 
     def quantize(self, image: Image.Image) -> Image.Image:
         """Map an RGB image onto the shared palette (nearest colour, no dithering: flat areas stay flat)."""
-        return image.convert("RGB").quantize(palette=self.image, dither=Image.Dither.NONE)
+        indexed = image.convert("RGB").quantize(palette=self._lookup, dither=Image.Dither.NONE)
+        indexed.putpalette(self.image.getpalette())
+        indexed.info["transparency"] = self.transparent  # copies and crops inherit it, so every frame has it
+        return indexed
+
+
+def _palette_image(colors: list[tuple[int, int, int]]) -> Image.Image:
+    image = Image.new("P", (1, 1))
+    image.putpalette([v for color in colors for v in color])
+    return image
+
+
+def _unused_colors(taken: set, count: int) -> list[tuple[int, int, int]]:
+    """``count`` colours not in ``taken`` (palette filler and the transparent key: never visible)."""
+    fresh = []
+    value = 0
+    while len(fresh) < count:
+        color = (value % 256, (value // 256) % 256, 255)
+        value += 1
+        if color not in taken:
+            fresh.append(color)
+    return fresh
 
 
 def clip_segments(points: np.ndarray, box: tuple[float, float, float, float]):
@@ -112,12 +142,15 @@ def gif_frame_ms(fps: int) -> int:
 
 
 def encode_gif(frames: Iterator[Image.Image], fps: int) -> bytes:
-    """A looping GIF of palette-mode ``frames`` (consumed lazily, so rendering and encoding interleave)."""
+    """A looping GIF of palette frames that share the palette and transparent slot of :class:`SharedPalette`.
+
+    Passing that palette explicitly keeps it global (no per-frame colour tables); ``optimize`` with the
+    transparent slot lets the encoder store each frame as only the pixels that changed.
+    """
     first = next(frames)
     buffer = io.BytesIO()
-    # optimize=False keeps the shared palette intact, so no frame needs a local colour table
     first.save(buffer, format="GIF", save_all=True, append_images=frames, duration=gif_frame_ms(fps),
-               loop=0, optimize=False)
+               loop=0, optimize=True, palette=first.getpalette(), transparency=first.info["transparency"])
     return buffer.getvalue()
 
 

@@ -52,7 +52,13 @@ MAX_SNAPSHOTS_PER_EPOCH = 100
 FLUSH_BELOW = 1e-30
 FLUSH_PERIOD = 64
 NOT_DIVERGED = -1
-JIT = dict(cache=True, nogil=True)
+JIT = model.JIT
+# The product's update rules (the source of ``rules.apply_update``, not a copy), compiled with NumPy's error
+# model: Numba's default Python error model checks every division for zero, which keeps the rules' loops
+# scalar; on this model's 50,890 weights Adam's step is 3.4× faster without the checks (0.25 → 0.07 s an
+# epoch). Every rule's denominators are ≥ ε > 0, so the results are identical. Not cached, because its cache
+# entries would share rules.apply_update's index file; it is compiled into the cached ``train_steps``.
+apply_update = njit(nogil=True, error_model="numpy")(rules.apply_update.py_func)
 
 
 @dataclass(frozen=True)
@@ -148,7 +154,7 @@ def train_steps(opt_id, hp, theta, grad, state, scalars, t_first, hidden, indptr
         if not math.isfinite(loss):
             return b
         t = t_first + b
-        rules.apply_update(opt_id, theta, grad, state, scalars, hp, t)
+        apply_update(opt_id, theta, grad, state, scalars, hp, t)
         if t % FLUSH_PERIOD == 0:
             flush_tiny(state, FLUSH_BELOW)
     for i in range(theta.size):

@@ -1,0 +1,69 @@
+"""Stability sweeps: cells equal single runs, and the measured boundary matches the theory on the ravine."""
+import numpy as np
+import pytest
+
+from optimizers import engine
+from optimizers.settings import make_settings
+from optimizers.sweep import quadratic_theory, sweep, sweep_axes
+from validation import ValidationError
+
+LRS = np.logspace(-3, 0, 60)
+BETAS = np.linspace(0.0, 0.95, 20)
+
+
+def test_each_cell_is_the_run_the_engine_would_make():
+    base = make_settings("rosenbrock", [("momentum", {})], steps=300)
+    result = sweep(base, LRS[::10], "momentum", BETAS[::5])
+    for i, beta in enumerate(BETAS[::5]):
+        for j, lr in enumerate(LRS[::10]):
+            single = engine.run(make_settings("rosenbrock", [("momentum", {"lr": lr, "momentum": beta})],
+                                              steps=300))
+            if single.diverged_at[0] is None:
+                assert result.final_loss[i, j] == single.losses[0, -1]
+                assert result.diverged_at[i, j] == -1
+            else:
+                assert result.diverged_at[i, j] == single.diverged_at[0]
+
+
+@pytest.mark.parametrize("betas", [BETAS, np.array([0.0])], ids=["heavy ball", "gradient descent (beta 0)"])
+def test_measured_divergence_boundary_on_the_ravine_agrees_with_theory_within_one_cell(betas):
+    settings = make_settings("ravine", [("momentum", {})], steps=500)
+    theory = quadratic_theory(settings)
+    result = sweep(settings, LRS, "momentum", betas)
+    cell = LRS[1] / LRS[0]
+    for row, beta in zip(result.unstable, betas):
+        first_unstable = np.argmax(row)
+        assert row.any() and row[first_unstable:].all(), "instability is monotone in lr"
+        predicted = theory.heavy_ball_max_lr(beta) if beta > 0 else theory.gd_max_lr
+        # the boundary lies between the last stable and the first unstable grid value (one cell of slack)
+        assert LRS[first_unstable - 1] <= predicted <= LRS[first_unstable] * cell
+
+
+def test_theory_of_the_quadratics():
+    ravine = quadratic_theory(make_settings("ravine", [("gd", {})]))
+    assert ravine.gd_max_lr == pytest.approx(0.1) and ravine.condition == 20
+    assert ravine.optimal_beta == pytest.approx(((20**0.5 - 1) / (20**0.5 + 1)) ** 2)
+    custom = quadratic_theory(make_settings("quadratic", [("gd", {})], surface_params={"condition": 100}))
+    assert custom.lam_max == 100 and custom.optimal_lr == pytest.approx(4 / 121)
+    assert quadratic_theory(make_settings("rosenbrock", [("gd", {})])) is None
+
+
+def test_optimal_heavy_ball_setting_converges_fastest_nearby():
+    settings = make_settings("ravine", [("momentum", {})], steps=500)
+    theory = quadratic_theory(settings)
+    lrs = theory.optimal_lr * np.array([0.5, 1.0, 1.5])
+    betas = np.array([theory.optimal_beta * 0.5, theory.optimal_beta, min(0.99, theory.optimal_beta * 1.5)])
+    result = sweep(settings, lrs, "momentum", betas, tolerance=1e-10)
+    steps = np.where(result.steps_to_tolerance < 0, 10**9, result.steps_to_tolerance)
+    assert steps[1, 1] == steps.min()
+
+
+def test_bad_sweeps_are_refused():
+    settings = make_settings("bowl", [("adam", {})])
+    assert sweep_axes("adam") == ["beta1"] and sweep_axes("gd") == []
+    with pytest.raises(ValidationError, match="cannot be swept over 'momentum'"):
+        sweep(settings, LRS, "momentum", BETAS)
+    with pytest.raises(ValidationError, match="beta1 must be in"):
+        sweep(settings, LRS, "beta1", [1.0])
+    with pytest.raises(ValidationError, match="lr must be in"):
+        sweep(settings, [-1.0], "beta1", BETAS)

@@ -1,0 +1,84 @@
+"""Every playground figure straight from a :class:`~optimizers.engine.Result` and its surface grid.
+
+Thin adapters over the generic builders in :mod:`viz.figures` and :mod:`viz.animation`: they turn a result
+into paths, markers, loss series and effective-step series, so the app and the exporter draw the same thing.
+"""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from landscapes.grid import SurfaceGrid
+from optimizers.diagnostics import effective_step_sizes
+from optimizers.engine import Result
+from viz.animation import SidePanel, Series, animated_map_figure, small_multiples_figure
+from viz.arrows import vectors_from_result
+from viz.figures import contour_paths_figure, loss_axis, loss_curves_figure, surface_3d_figure
+from viz.paths import paths_from_result, surface_markers
+
+COORDINATE_DASH = {"x": "solid", "y": "dot"}
+
+
+def _title(result: Result) -> str:
+    return result.settings.surface_spec.title
+
+
+def map_figure(result: Result, grid: SurfaceGrid, click_targets: int = 0) -> go.Figure:
+    spec = result.settings.surface_spec
+    return contour_paths_figure(grid.xs, grid.ys, grid.zs, paths_from_result(result),
+                                surface_markers(spec, result.settings.start), spec.log_color, _title(result),
+                                click_targets=click_targets)
+
+
+def loss_figure(result: Result) -> go.Figure:
+    return loss_curves_figure(paths_from_result(result), result.settings.surface_spec.min_value)
+
+
+def surface_figure(result: Result, grid: SurfaceGrid) -> go.Figure:
+    spec = result.settings.surface_spec
+    return surface_3d_figure(grid.xs, grid.ys, grid.zs, paths_from_result(result),
+                             surface_markers(spec, result.settings.start), spec.log_color, _title(result))
+
+
+def loss_panel(result: Result) -> SidePanel:
+    paths = paths_from_result(result)
+    series, log_y, y_title = loss_axis(paths, result.settings.surface_spec.min_value)
+    return SidePanel(y_title, tuple(Series(p.label, p.color, np.arange(len(v)), v)
+                                    for p, v in zip(paths, series)), log_y)
+
+
+def effective_step_panel(result: Result) -> SidePanel | None:
+    """lr/(√v + eps)-style step per coordinate for each adaptive run (x solid, y dotted); None if none."""
+    series = []
+    for k, path in enumerate(paths_from_result(result)):
+        steps = effective_step_sizes(result, k)
+        if steps is None:
+            continue
+        n = min(len(steps), path.n_points - 1)
+        for axis, column in (("x", 0), ("y", 1)):
+            series.append(Series(f"{path.label} · {axis}", path.color, np.arange(1, n + 1),
+                                 steps[:n, column], COORDINATE_DASH[axis]))
+    return SidePanel("effective step size per coordinate (x solid, y dotted)", tuple(series)) if series else None
+
+
+def animation_figure(result: Result, grid: SurfaceGrid, frame_ms: int) -> go.Figure:
+    spec = result.settings.surface_spec
+    return animated_map_figure(grid.xs, grid.ys, grid.zs, paths_from_result(result), loss_panel(result),
+                               surface_markers(spec, result.settings.start), log_color=spec.log_color,
+                               title=_title(result), frame_ms=frame_ms)
+
+
+def inside_figure(result: Result, grid: SurfaceGrid, frame_ms: int) -> go.Figure:
+    """Arrows at the scrubber's step on the map, beside the effective step sizes (or the loss)."""
+    spec = result.settings.surface_spec
+    side = effective_step_panel(result) or loss_panel(result)
+    return animated_map_figure(grid.xs, grid.ys, grid.zs, paths_from_result(result), side,
+                               surface_markers(spec, result.settings.start), vectors_from_result(result),
+                               spec.log_color, _title(result), frame_ms)
+
+
+def multiples_figure(result: Result, grid: SurfaceGrid, frame_ms: int) -> go.Figure:
+    spec = result.settings.surface_spec
+    return small_multiples_figure(grid.xs, grid.ys, grid.zs, paths_from_result(result),
+                                  surface_markers(spec, result.settings.start), spec.log_color,
+                                  _title(result), frame_ms)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 
 from validation import ValidationError
 
 COMMANDS = ("commands.listing", "commands.trajectory", "commands.gif")
 EXIT_USAGE = 2
+NEGATIVE_LIST = re.compile(r"^-[\d.][^,]*,")  # "-1,2": a value list that starts with a negative number
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -34,7 +36,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def attach_negative_values(argv: list[str]) -> list[str]:
+    """``--start -1,2`` → ``--start=-1,2``: argparse would read "-1,2" as an unknown option, because only
+    plain negative numbers like "-1" are recognised as values (and no command takes positional values)."""
+    joined: list[str] = []
+    for token in argv:
+        previous = joined[-1] if joined else ""
+        if NEGATIVE_LIST.match(token) and previous.startswith("--") and "=" not in previous:
+            joined[-1] = f"{previous}={token}"
+        else:
+            joined.append(token)
+    return joined
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = attach_negative_values(sys.argv[1:] if argv is None else list(argv))
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)

@@ -115,3 +115,10 @@ def test_list_shows_every_name_with_defaults_and_ranges():
 def test_missing_command_is_a_usage_error():
     done = cli()
     assert done.returncode == EXIT_USAGE and done.stderr.count("\n") == 1
+
+
+def test_a_start_with_a_negative_x_works_with_or_without_equals():
+    spaced = cli("trajectory", "--surface", "bowl", "--optimizer", "gd", "--start", "-1,2", "--steps", "1")
+    joined = cli("trajectory", "--surface", "bowl", "--optimizer", "gd", "--start=-1,2", "--steps", "1")
+    assert spaced.returncode == 0 and spaced.stdout == joined.stdout
+    assert spaced.stdout.splitlines()[1] == "0,-1.0,2.0,5.0"

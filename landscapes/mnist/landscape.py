@@ -1,0 +1,242 @@
+"""The MNIST loss landscape: a 2D plane through weight space, the loss on a grid over it, and the paths on it.
+
+The plane is θ(a, b) = c + a·d1 + b·d2 through a centre c (the shared initial weights, or one optimizer's final
+weights), spanned by one of three pairs of directions:
+
+- ``pca``: the two leading principal directions of every optimizer's snapshots θ_t − c (Li et al. 2018,
+  "Visualizing the Loss Landscape of Neural Nets", section 7): the plane that keeps most of the movement;
+- ``endpoints``: through the start and two optimizers' final weights (orthonormalised), so both paths end
+  exactly on the plane;
+- ``random``: two random Gaussian directions, filter-normalised (each unit's incoming weights scaled to the norm
+  of that unit's weights in c; bias directions zero), as Li et al. do to compare sharpness.
+
+A path is projected by least squares onto the plane; :attr:`Plane.explained` says how much of each run's
+squared displacement Σ_t‖θ_t − c‖² the projection keeps, so students can tell a faithful picture from a
+misleading one (a random plane keeps almost nothing of a path in 50,000 dimensions).
+
+The grid is cheap because the first layer is linear in (W1, b1): its pre-activations are
+Z(a, b) = Z(c) + a·Z(d1) + b·Z(d2), with Z(v) = x̃·W1(v) + b1(v). The three products are computed once; each
+grid point then costs a ReLU of that combination and the small second layer.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from landscapes.mnist import model
+from landscapes.mnist.model import N_CLASSES, Layout
+from landscapes.mnist.train import TrainResult
+from validation import ValidationError, lookup, parse_int
+
+PLANES = {
+    "pca": "two leading PCA directions of all optimizers' trajectories",
+    "endpoints": "plane through the start and two optimizers' final weights",
+    "random": "two random filter-normalised directions",
+}
+DEFAULT_RESOLUTION = 41
+MAX_RESOLUTION = 201
+DEFAULT_SAMPLES = 10_000
+GRID_MARGIN = 0.25  # the grid extends a quarter of the paths' span beyond them on every side
+RANDOM_EXTENT = 1.0  # a random plane's paths barely register, so show Li et al.'s [-1, 1]² box instead
+MIN_SPAN = 1e-6  # below this the paths are a point: fall back to RANDOM_EXTENT
+SAMPLE_BLOCK = 256  # samples whose three pre-activation rows stay in cache while every grid point uses them
+
+
+@dataclass(frozen=True)
+class Plane:
+    """θ(a, b) = center + a·d1 + b·d2, the runs' projected paths (k, m, 2) and the share of each run's squared
+    displacement the plane captures (``explained[k]``; ``explained_total`` over all runs together)."""
+
+    method: str
+    center: np.ndarray
+    d1: np.ndarray
+    d2: np.ndarray
+    paths: np.ndarray
+    explained: np.ndarray
+    explained_total: float
+    description: str
+
+
+@dataclass(frozen=True)
+class Landscape:
+    """A plane with the loss on its grid: zs[j, i] is the loss at (xs[i], ys[j])."""
+
+    plane: Plane
+    xs: np.ndarray
+    ys: np.ndarray
+    zs: np.ndarray
+    n_samples: int
+
+
+def _project(center: np.ndarray, d1: np.ndarray, d2: np.ndarray, snapshots: np.ndarray):
+    """Least-squares coordinates (k, m, 2) of every snapshot in the plane, and the captured shares per run."""
+    basis = np.stack([d1, d2]).astype(np.float64)
+    gram = basis @ basis.T
+    k, m, _ = snapshots.shape
+    coords = np.empty((k, m, 2))
+    explained = np.empty(k)
+    kept_all = total_all = 0.0
+    for i in range(k):
+        diff = snapshots[i].astype(np.float64) - center
+        coords[i] = np.linalg.solve(gram, basis @ diff.T).T
+        kept = float(np.einsum("mi,ij,mj->", coords[i], gram, coords[i]))  # ‖projection‖² summed over t
+        total = float(np.sum(diff * diff))
+        explained[i] = kept / total if total > 0 else 1.0
+        kept_all += kept
+        total_all += total
+    return coords, explained, (kept_all / total_all if total_all > 0 else 1.0)
+
+
+def _orthonormal(u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    q, r = np.linalg.qr(np.stack([u, v], axis=1))
+    if abs(r[1, 1]) < MIN_SPAN * max(abs(r[0, 0]), 1.0):
+        raise ValidationError("the two optimizers ended at the same place along one line: "
+                              "choose two different optimizers for the endpoints plane")
+    return q[:, 0], q[:, 1]
+
+
+def _filter_normalised(direction: np.ndarray, center: np.ndarray, layout: Layout) -> np.ndarray:
+    """Li et al.'s filter normalisation: each filter of ``direction`` rescaled to the norm of the same filter
+    in ``center``; bias entries zeroed (they would otherwise dominate the tiny network's picture)."""
+    out = direction.copy()
+    for part in layout.filter_slices():
+        norm = np.linalg.norm(out[part])
+        out[part] *= np.linalg.norm(center[part]) / norm if norm > 0 else 0.0
+    for part in layout.bias_slices():
+        out[part] = 0.0
+    return out
+
+
+def make_plane(result: TrainResult, method: str = "pca", center: str | None = None,
+               pair: tuple[str, str] | None = None, seed: int = 0) -> Plane:
+    """Build the plane. ``center``: None for the shared start, or an optimizer name (its final weights);
+    ``pair``: the two optimizers of the ``endpoints`` plane (default: the first two runs)."""
+    lookup("landscape plane", method, PLANES)
+    names = result.config.names
+    snapshots = result.snapshots
+    layout = Layout(result.config.hidden)
+    if center is None:
+        c = snapshots[0, 0].astype(np.float64)
+        where = "the shared start"
+    else:
+        c = snapshots[names.index(lookup("centre optimizer", center, {n: n for n in names})), -1].astype(np.float64)
+        where = f"{center}'s final weights"
+    if method == "pca":
+        diffs = snapshots.reshape(-1, layout.size).astype(np.float64) - c
+        # the right singular vectors of the (k·m, n) displacement matrix, via the small (k·m)² Gram matrix
+        values, vectors = np.linalg.eigh(diffs @ diffs.T)
+        top = np.argsort(values)[::-1][:2]
+        d1, d2 = (diffs.T @ vectors[:, j] for j in top)
+        d1, d2 = _orthonormal(d1, d2)
+        text = f"PCA of all trajectories, centred on {where}"
+    elif method == "endpoints":
+        a, b = pair or (names[0], names[1] if len(names) > 1 else names[0])
+        lookup_runs = {n: i for i, n in enumerate(names)}
+        ia, ib = lookup("optimizer", a, lookup_runs), lookup("optimizer", b, lookup_runs)
+        c = snapshots[0, 0].astype(np.float64)
+        d1, d2 = _orthonormal(snapshots[ia, -1] - c, snapshots[ib, -1] - c)
+        text = f"plane through the start and the final weights of {a} and {b}"
+    else:
+        rng = np.random.default_rng(seed)
+        d1, d2 = (_filter_normalised(rng.standard_normal(layout.size), c, layout) for _ in range(2))
+        text = f"two random filter-normalised directions through {where}"
+    coords, explained, total = _project(c, d1, d2, snapshots)
+    return Plane(method, c, d1, d2, coords, explained, total, text)
+
+
+def grid_axes(plane: Plane, resolution: int) -> tuple[np.ndarray, np.ndarray]:
+    """Grid coordinates covering every path and the centre with a margin (or [-1, 1]² for a random plane)."""
+    points = np.concatenate([plane.paths.reshape(-1, 2), np.zeros((1, 2))])
+    low, high = points.min(axis=0), points.max(axis=0)
+    span = high - low
+    if plane.method == "random" or span.max() < MIN_SPAN:
+        low, high = np.full(2, -RANDOM_EXTENT), np.full(2, RANDOM_EXTENT)
+    else:
+        span = np.maximum(span, span.max() * GRID_MARGIN)  # a flat box would hide the other direction
+        low, high = low - GRID_MARGIN * span, high + GRID_MARGIN * span
+    return np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"reassoc", "contract", "nsz", "arcp"})
+def grid_losses(z0, z1, z2, w2c, e1, e2, b2c, f1, f2, labels, xs, ys, out):
+    """out[j, i] = mean cross-entropy at (xs[i], ys[j]) given the first layer's pre-activations along the plane
+    (z0 + a·z1 + b·z2) and the second layer's weights W2 = w2c + a·e1 + b·e2, b2 = b2c + a·f1 + b·f2.
+
+    Samples are processed in blocks that stay in cache while every grid point of a row reuses them."""
+    n, hidden = z0.shape
+    w2 = np.empty((N_CLASSES, hidden), np.float32)
+    b2 = np.empty(N_CLASSES, np.float32)
+    h = np.empty(hidden, np.float32)
+    o = np.empty(N_CLASSES, np.float32)
+    out[:] = 0.0
+    for start in range(0, n, SAMPLE_BLOCK):
+        stop = min(start + SAMPLE_BLOCK, n)
+        for j in range(ys.size):
+            b = np.float32(ys[j])
+            for i in range(xs.size):
+                a = np.float32(xs[i])
+                for c in range(N_CLASSES):
+                    b2[c] = b2c[c] + a * f1[c] + b * f2[c]
+                    for q in range(hidden):
+                        w2[c, q] = w2c[c, q] + a * e1[c, q] + b * e2[c, q]
+                total = 0.0
+                for s in range(start, stop):
+                    for q in range(hidden):
+                        h[q] = max(z0[s, q] + a * z1[s, q] + b * z2[s, q], np.float32(0.0))
+                    top = np.float32(-np.inf)
+                    for c in range(N_CLASSES):
+                        acc = b2[c]
+                        for q in range(hidden):
+                            acc += w2[c, q] * h[q]
+                        o[c] = acc
+                        top = max(top, acc)
+                    norm = np.float32(0.0)
+                    for c in range(N_CLASSES):
+                        norm += math.exp(o[c] - top)
+                    total += math.log(norm) + top - o[labels[s]]
+                out[j, i] += total
+    for j in range(ys.size):
+        for i in range(xs.size):
+            out[j, i] /= n
+
+
+def _preactivations(vector: np.ndarray, hidden: int, images: model.SparseImages) -> np.ndarray:
+    out = np.empty((len(images), hidden), dtype=np.float32)
+    model.hidden_preactivations(vector.astype(np.float32), hidden, images.indptr, images.indices,
+                                images.values, out)
+    return out
+
+
+def loss_grid(plane: Plane, hidden: int, images: model.SparseImages, xs: np.ndarray,
+              ys: np.ndarray) -> np.ndarray:
+    """The mean training loss on ``images`` at every grid point of the plane (len(ys), len(xs))."""
+    layout = Layout(hidden)
+    z0, z1, z2 = (_preactivations(v, hidden, images) for v in (plane.center, plane.d1, plane.d2))
+    second = [layout.views(v.astype(np.float32)) for v in (plane.center, plane.d1, plane.d2)]
+    (_, _, w2c, b2c), (_, _, e1, f1), (_, _, e2, f2) = second
+    zs = np.empty((ys.size, xs.size))
+    grid_losses(z0, z1, z2, np.ascontiguousarray(w2c), np.ascontiguousarray(e1), np.ascontiguousarray(e2),
+                b2c.copy(), f1.copy(), f2.copy(), images.labels, xs.astype(np.float64), ys.astype(np.float64), zs)
+    return zs
+
+
+def landscape_samples(train_images: model.SparseImages, n_samples: int, seed: int = 0) -> model.SparseImages:
+    """A fixed, seeded subset of the training images on which every grid point is evaluated."""
+    n_samples = parse_int("landscape samples", n_samples, 1, len(train_images))
+    rows = np.sort(np.random.default_rng([seed, 3]).choice(len(train_images), n_samples, replace=False))
+    return train_images.subset(rows)
+
+
+def compute(result: TrainResult, train_images: model.SparseImages, method: str = "pca",
+            center: str | None = None, pair: tuple[str, str] | None = None,
+            resolution: object = DEFAULT_RESOLUTION, n_samples: object = DEFAULT_SAMPLES,
+            seed: int = 0) -> Landscape:
+    """Plane, grid and loss values for a finished training result."""
+    resolution = parse_int("landscape resolution", resolution, 2, MAX_RESOLUTION)
+    plane = make_plane(result, method, center, pair, seed)
+    images = landscape_samples(train_images, min(int(n_samples), len(train_images)), seed)
+    xs, ys = grid_axes(plane, resolution)
+    return Landscape(plane, xs, ys, loss_grid(plane, result.config.hidden, images, xs, ys), len(images))

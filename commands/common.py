@@ -12,7 +12,8 @@ import tempfile
 from pathlib import Path
 
 from optimizers.registry import OPTIMIZERS, get_optimizer
-from optimizers.settings import Settings, make_settings
+from optimizers.schedules import SCHEDULES
+from optimizers.settings import Settings, make_run, make_settings
 from validation import ValidationError
 
 # CLI flag → registry hyperparameter name.
@@ -34,6 +35,10 @@ def add_surface_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--start", metavar="X,Y", help="start point (default: the surface's own)")
     parser.add_argument("--noise", default="0", help="gradient noise σ ≥ 0: adds N(0, σ²I) to each gradient")
     parser.add_argument("--seed", default="0", help="seed of the gradient noise (default 0)")
+    parser.add_argument("--schedule", default="constant",
+                        help=f"learning-rate schedule for every optimizer: {', '.join(SCHEDULES)} (default constant)")
+    parser.add_argument("--schedule-params", default="", metavar="K=V,K=V",
+                        help="schedule parameters, e.g. T_max=300,eta_min=0 (see `cli.py list`)")
 
 
 def parse_optimizer_list(text: str) -> list[str]:
@@ -82,9 +87,23 @@ def hyperparams_from_args(args: argparse.Namespace, optimizers: list[str]) -> li
     return chosen
 
 
+def parse_key_values(flag: str, text: str) -> dict[str, str]:
+    """``"a=1,b=2"`` → {"a": "1", "b": "2"} (values are validated by the registry that uses them)."""
+    pairs = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ValidationError(f"--{flag} items must be KEY=V, got {item[:40]!r}")
+        pairs[key.strip()] = value
+    return pairs
+
+
 def settings_from_args(args: argparse.Namespace, optimizers: list[str]) -> Settings:
-    return make_settings(args.surface, hyperparams_from_args(args, optimizers), steps=args.steps,
-                         start=args.start, noise=args.noise, seed=args.seed)
+    schedule_params = parse_key_values("schedule-params", args.schedule_params)
+    runs = [make_run(name, hp, args.schedule, schedule_params)
+            for name, hp in hyperparams_from_args(args, optimizers)]
+    return make_settings(args.surface, runs, steps=args.steps, start=args.start, noise=args.noise,
+                         seed=args.seed)
 
 
 def check_output_path(path: str, force: bool, suffixes: tuple[str, ...]) -> Path:

@@ -5,6 +5,7 @@ import argparse
 
 from landscapes.registry import SURFACES
 from optimizers.registry import OPTIMIZERS
+from optimizers.schedules import SCHEDULES
 from optimizers.settings import MAX_STEPS, NOISE_RANGE
 
 
@@ -22,6 +23,10 @@ def run(args: argparse.Namespace) -> int:
     for o in OPTIMIZERS.values():
         params = ", ".join(f"{h.name}={h.default:g} in {h.allowed}" for h in o.hyperparameters)
         print(f"  {o.name:<9} {o.torch_equivalent}\n            {params}")
+    print("\nLearning-rate schedules (--schedule NAME --schedule-params K=V,…; torch.optim.lr_scheduler):")
+    for plan in SCHEDULES.values():
+        params = ", ".join(f"{p.name}={p.default:g} in {p.allowed}" for p in plan.params) or "no parameters"
+        print(f"  {plan.name:<14} {plan.torch_equivalent}: {params}")
     print(f"\nCommon: steps in [1, {MAX_STEPS}], noise in {NOISE_RANGE}, seed in [0, 2^32 - 1], "
           "start X,Y finite")
     return 0

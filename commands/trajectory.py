@@ -37,7 +37,8 @@ def settings_json(settings: Settings) -> dict:
     return {
         "surface": settings.surface,
         "surface_params": dict(settings.surface_params),
-        "optimizers": [{"name": r.optimizer, "hyperparameters": r.values} for r in settings.runs],
+        "optimizers": [{"name": r.optimizer, "hyperparameters": r.values, "schedule": r.schedule,
+                        "schedule_params": dict(r.schedule_params)} for r in settings.runs],
         "steps": settings.steps,
         "start": list(settings.start),
         "noise": settings.noise,

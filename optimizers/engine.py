@@ -14,7 +14,7 @@ import numpy as np
 from numba import njit
 
 from landscapes import surfaces
-from optimizers import rules
+from optimizers import rules, schedules
 from optimizers.settings import DIVERGENCE_BOUND, Settings
 
 NOT_DIVERGED = -1
@@ -45,9 +45,11 @@ def step(sid, c, opt_id, hp, noise_x, noise_y, p, g, state, scalars, t):
 
 
 @njit(**JIT)
-def simulate_one(sid, c, opt_id, hp, start, sigma, z, bound, pos, loss, grad, upd, states, record_state):
+def simulate_one(sid, c, opt_id, base_hp, schedule, sp, start, sigma, z, bound, pos, loss, grad, upd, states,
+                 record_state):
     """Run one trajectory, writing rows into the output arrays; return the divergence step or -1.
 
+    The learning rate of update t is ``scheduled_lr(schedule, sp, base_hp[HP_LR], t)``.
     pos[t], loss[t]: the point after t updates and f there (t = 0 is the start).
     grad[t], upd[t]: the gradient used by update t+1 (including noise σ·z[t]) and that update's step.
     states[t]: the optimizer state after t updates (only when ``record_state``).
@@ -56,6 +58,7 @@ def simulate_one(sid, c, opt_id, hp, start, sigma, z, bound, pos, loss, grad, up
     """
     n_steps = z.shape[0]
     p = start.copy()
+    hp = base_hp.copy()
     state, scalars = rules.new_state(p)
     g = np.empty(2)
     f = surfaces.value(sid, p[0], p[1], c)
@@ -67,6 +70,7 @@ def simulate_one(sid, c, opt_id, hp, start, sigma, z, bound, pos, loss, grad, up
     if record_state:
         _record_state(states, 0, state)
     for t in range(1, n_steps + 1):
+        hp[rules.HP_LR] = schedules.scheduled_lr(schedule, sp, base_hp[rules.HP_LR], t)
         f = step(sid, c, opt_id, hp, sigma * z[t - 1, 0], sigma * z[t - 1, 1], p, g, state, scalars, t)
         if out_of_bounds(p[0], p[1], f, bound):
             return t
@@ -83,12 +87,14 @@ def simulate_one(sid, c, opt_id, hp, start, sigma, z, bound, pos, loss, grad, up
 
 
 @njit(**JIT)
-def simulate_batch(sid, c, opt_ids, hps, starts, sigmas, z, bound, pos, loss, grad, upd, states, record_state):
-    """Run trajectory k with (opt_ids[k], hps[k], starts[k], sigmas[k]) into row k of every output."""
+def simulate_batch(sid, c, opt_ids, hps, schedule_ids, sps, starts, sigmas, z, bound, pos, loss, grad, upd,
+                   states, record_state):
+    """Run trajectory k with (opt_ids[k], hps[k], schedule_ids[k], sps[k], starts[k], sigmas[k]) into row k
+    of every output."""
     diverged = np.empty(opt_ids.size, dtype=np.int64)
     for k in range(opt_ids.size):
-        diverged[k] = simulate_one(sid, c, opt_ids[k], hps[k], starts[k], sigmas[k], z, bound,
-                                   pos[k], loss[k], grad[k], upd[k], states[k], record_state)
+        diverged[k] = simulate_one(sid, c, opt_ids[k], hps[k], schedule_ids[k], sps[k], starts[k], sigmas[k], z,
+                                   bound, pos[k], loss[k], grad[k], upd[k], states[k], record_state)
     return diverged
 
 
@@ -126,6 +132,9 @@ def run(settings: Settings, record_state: bool = False) -> Result:
     c = spec.param_vector(dict(settings.surface_params))
     opt_ids = np.array([r.spec.oid for r in settings.runs], dtype=np.int64)
     hps = np.stack([r.spec.hyperparameter_vector(r.values) for r in settings.runs])
+    plans = [schedules.get_schedule(r.schedule) for r in settings.runs]
+    schedule_ids = np.array([plan.kind for plan in plans], dtype=np.int64)
+    sps = np.stack([plan.vector(r.schedule_params) for plan, r in zip(plans, settings.runs)])
     starts = np.tile(np.asarray(settings.start, dtype=np.float64), (k, 1))
     sigmas = np.full(k, settings.noise)
     z = gaussian_noise(n, settings.seed) if settings.noise > 0 else np.zeros((n, 2))
@@ -135,7 +144,7 @@ def run(settings: Settings, record_state: bool = False) -> Result:
     updates = np.full((k, n, 2), np.nan)
     state_rows = n + 1 if record_state else 1
     states = np.full((k, state_rows, rules.MAX_STATE_SLOTS, 2), np.nan)
-    diverged = simulate_batch(spec.sid, c, opt_ids, hps, starts, sigmas, z, DIVERGENCE_BOUND,
+    diverged = simulate_batch(spec.sid, c, opt_ids, hps, schedule_ids, sps, starts, sigmas, z, DIVERGENCE_BOUND,
                               positions, losses, grads, updates, states, record_state)
     return Result(settings, positions, losses, grads, updates, states if record_state else None,
                   tuple(None if d == NOT_DIVERGED else int(d) for d in diverged))

@@ -10,6 +10,7 @@ from typing import Iterable, Mapping, Sequence
 
 from landscapes.registry import Surface, get_surface
 from optimizers.registry import Optimizer, get_optimizer
+from optimizers.schedules import get_schedule
 from validation import Range, ValidationError, check_range, parse_float, parse_int
 
 MAX_STEPS = 100_000  # enough for any lesson; a run this long still takes well under a second
@@ -27,6 +28,8 @@ class OptimizerRun:
 
     optimizer: str
     hyperparams: tuple[tuple[str, float], ...]
+    schedule: str = "constant"  # a name in optimizers.schedules.SCHEDULES
+    schedule_params: tuple[tuple[str, float], ...] = ()
 
     @property
     def spec(self) -> Optimizer:
@@ -42,6 +45,8 @@ class OptimizerRun:
         (always including lr), as legends show it."""
         defaults = self.spec.defaults
         shown = [f"{k}={v:g}" for k, v in self.hyperparams if k == "lr" or v != defaults[k]]
+        if self.schedule != "constant":
+            shown.append(f"{self.schedule} schedule")
         return f"{self.optimizer} ({', '.join(shown)})"
 
 
@@ -62,10 +67,13 @@ class Settings:
         return get_surface(self.surface)
 
 
-def make_run(optimizer: str, hyperparams: Mapping[str, object] | None = None) -> OptimizerRun:
+def make_run(optimizer: str, hyperparams: Mapping[str, object] | None = None, schedule: str = "constant",
+             schedule_params: Mapping[str, object] | None = None) -> OptimizerRun:
+    """One optimizer run with validated hyperparameters and learning-rate schedule (defaults filled in)."""
     spec = get_optimizer(optimizer)
     values = spec.validate(hyperparams or {})
-    return OptimizerRun(spec.name, tuple(values.items()))
+    plan = get_schedule(schedule)
+    return OptimizerRun(spec.name, tuple(values.items()), plan.name, plan.validate(schedule_params or {}))
 
 
 def parse_start(text: object) -> tuple[float, float]:

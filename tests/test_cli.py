@@ -122,3 +122,15 @@ def test_a_start_with_a_negative_x_works_with_or_without_equals():
     joined = cli("trajectory", "--surface", "bowl", "--optimizer", "gd", "--start=-1,2", "--steps", "1")
     assert spaced.returncode == 0 and spaced.stdout == joined.stdout
     assert spaced.stdout.splitlines()[1] == "0,-1.0,2.0,5.0"
+
+
+def test_a_schedule_from_the_command_line():
+    done = cli("trajectory", "--surface", "bowl", "--optimizer", "gd", "--lr=0.1", "--schedule", "step",
+               "--schedule-params", "step_size=2,gamma=0.5", "--steps", "4", "--start=1,1", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["settings"]["optimizers"][0]["schedule"] == "step"
+    assert [row["x"] for row in data["rows"]] == pytest.approx([1.0, 0.8, 0.64, 0.576, 0.5184], rel=1e-15)
+    bad = cli("trajectory", "--surface", "bowl", "--optimizer", "gd", "--schedule", "cosine",
+              "--schedule-params", "T_max=0")
+    assert bad.returncode == EXIT_USAGE and "T_max must be in [1, 1e+06]" in bad.stderr

@@ -1,0 +1,110 @@
+"""Learning-rate schedules with ``torch.optim.lr_scheduler`` semantics, evaluated inside the jitted loop.
+
+torch steps a scheduler after each optimizer step, so update t (1-based) uses the schedule at epoch e = t − 1:
+
+- ``constant``: η                                            (no scheduler)
+- ``step``: η·γ^⌊e / step_size⌋                                (StepLR)
+- ``exponential``: η·γ^e                                       (ExponentialLR)
+- ``cosine``: η_min + (η − η_min)·(1 + cos(π·e / T_max)) / 2   (CosineAnnealingLR, closed form)
+- ``warmup_cosine``: η·(f₀ + (1 − f₀)·e / W) for e < W, then cosine annealing over T_max
+                                                             (SequentialLR of LinearLR and CosineAnnealingLR)
+- ``inverse_time``: η / (1 + k·e)                              (LambdaLR with 1/(1 + k·e), the "1/t" decay)
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+from numba import njit
+
+from validation import Range, ValidationError, check_range, lookup
+
+CONSTANT, STEP, EXPONENTIAL, COSINE, WARMUP_COSINE, INVERSE_TIME = range(6)
+MAX_SCHEDULE_PARAMS = 4
+MAX_PERIOD = 1e6  # steps; longer than any run
+
+
+@njit(cache=True, nogil=True)
+def scheduled_lr(kind, sp, base_lr, t):
+    """The learning rate of update ``t`` (1-based) under schedule ``kind`` with parameters ``sp``."""
+    e = float(t - 1)
+    if kind == STEP:
+        return base_lr * sp[1] ** math.floor(e / sp[0])
+    if kind == EXPONENTIAL:
+        return base_lr * sp[0] ** e
+    if kind == COSINE:
+        return sp[1] + (base_lr - sp[1]) * (1.0 + math.cos(math.pi * e / sp[0])) / 2.0
+    if kind == WARMUP_COSINE:
+        warmup = sp[0]
+        if e < warmup:
+            return base_lr * (sp[2] + (1.0 - sp[2]) * e / warmup)
+        return sp[3] + (base_lr - sp[3]) * (1.0 + math.cos(math.pi * (e - warmup) / sp[1])) / 2.0
+    if kind == INVERSE_TIME:
+        return base_lr / (1.0 + sp[0] * e)
+    return base_lr
+
+
+@dataclass(frozen=True)
+class ScheduleParam:
+    name: str
+    default: float
+    allowed: Range
+    help: str
+
+
+@dataclass(frozen=True)
+class Schedule:
+    name: str
+    kind: int
+    torch_equivalent: str
+    params: tuple[ScheduleParam, ...]
+
+    def validate(self, values: Mapping[str, object]) -> tuple[tuple[str, float], ...]:
+        known = {p.name for p in self.params}
+        for key in values:
+            if key not in known:
+                raise ValidationError(f"schedule {self.name} has no parameter {str(key)[:40]!r}; "
+                                      f"valid: {', '.join(sorted(known)) or 'none'}")
+        return tuple((p.name, check_range(p.name, values.get(p.name, p.default), p.allowed))
+                     for p in self.params)
+
+    def vector(self, values: tuple[tuple[str, float], ...]) -> np.ndarray:
+        vector = np.zeros(MAX_SCHEDULE_PARAMS)
+        vector[:len(values)] = [v for _, v in values]
+        return vector
+
+
+_PERIOD = Range(1.0, MAX_PERIOD)
+_GAMMA = Range(0.0, 1.0, low_inclusive=False)
+_ETA_MIN = Range(0.0, 1e3)
+SCHEDULES: dict[str, Schedule] = {s.name: s for s in [
+    Schedule("constant", CONSTANT, "no scheduler", ()),
+    Schedule("step", STEP, "StepLR", (ScheduleParam("step_size", 100, _PERIOD, "updates between decays"),
+                                      ScheduleParam("gamma", 0.5, _GAMMA, "factor at each decay"))),
+    Schedule("exponential", EXPONENTIAL, "ExponentialLR", (ScheduleParam("gamma", 0.99, _GAMMA,
+                                                                         "factor per update"),)),
+    Schedule("cosine", COSINE, "CosineAnnealingLR", (
+        ScheduleParam("T_max", 200, _PERIOD, "updates of one half cosine period"),
+        ScheduleParam("eta_min", 0.0, _ETA_MIN, "the smallest learning rate"))),
+    Schedule("warmup_cosine", WARMUP_COSINE, "SequentialLR(LinearLR, CosineAnnealingLR)", (
+        ScheduleParam("warmup", 20, _PERIOD, "updates of linear warm-up"),
+        ScheduleParam("T_max", 180, _PERIOD, "updates of cosine annealing after the warm-up"),
+        ScheduleParam("start_factor", 0.1, Range(0.0, 1.0, low_inclusive=False),
+                      "fraction of the learning rate at the first update"),
+        ScheduleParam("eta_min", 0.0, _ETA_MIN, "the smallest learning rate"))),
+    Schedule("inverse_time", INVERSE_TIME, "LambdaLR(lambda e: 1 / (1 + k·e))", (
+        ScheduleParam("k", 0.01, Range(0.0, 1e3), "decay rate: the rate halves after 1/k updates"),)),
+]}
+
+
+def get_schedule(name: str) -> Schedule:
+    return lookup("schedule", name, SCHEDULES)
+
+
+def lr_curve(schedule: str, values: tuple[tuple[str, float], ...], base_lr: float, steps: int) -> np.ndarray:
+    """The learning rate of updates 1…steps, for drawing the schedule under the loss curves."""
+    spec = get_schedule(schedule)
+    sp = spec.vector(values)
+    return np.array([scheduled_lr(spec.kind, sp, base_lr, t) for t in range(1, steps + 1)])

@@ -1,16 +1,26 @@
-"""Choose a writable Numba cache directory before Numba is imported.
+"""Choose a Numba cache directory that is writable and can never serve stale kernels.
 
-Numba caches compiled kernels next to the sources (``__pycache__``). On a read-only install (a system
-site-packages, a container image) that fails, so we point ``NUMBA_CACHE_DIR`` at a per-user temp directory
-instead of letting every process recompile or crash. Import this module before ``numba``.
+Numba keys each cached kernel on its own source file only: after an edit to ``optimizers/rules.py`` the cached
+engine (which compiled the old rules into itself) would still load. So, unless the user chose
+``NUMBA_CACHE_DIR``, the cache lives in a folder named after a hash of every kernel source file: any edit moves
+to a fresh folder (one cold compile), and folders unused for a week are removed. If the project folder is read-only (a
+system install, a container image), a per-user temp directory is used instead of failing.
+Import this module before ``numba``.
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import tempfile
+import time
 from pathlib import Path
 
-_PROJECT_ROOT = Path(__file__).resolve().parent
+PROJECT_ROOT = Path(__file__).resolve().parent
+KERNEL_PACKAGES = ("optimizers", "landscapes")  # every @njit kernel lives below these
+CACHE_FOLDER = ".numba_cache"
+HASH_LENGTH = 16
+STALE_AFTER_SECONDS = 7 * 24 * 3600  # older cache folders go; a running process may still use a recent one
 
 
 def _writable(directory: Path) -> bool:
@@ -22,14 +32,40 @@ def _writable(directory: Path) -> bool:
         return False
 
 
-def ensure_writable_cache() -> str | None:
-    """Set ``NUMBA_CACHE_DIR`` to a temp dir when the configured or in-tree location is not writable."""
+def kernel_sources_hash() -> str:
+    digest = hashlib.sha256()
+    for package in KERNEL_PACKAGES:
+        for path in sorted((PROJECT_ROOT / package).rglob("*.py")):
+            digest.update(path.relative_to(PROJECT_ROOT).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:HASH_LENGTH]
+
+
+def _user_temp_root() -> Path:
+    user = os.getuid() if hasattr(os, "getuid") else os.getlogin()
+    return Path(tempfile.gettempdir()) / f"descent-lab-numba-{user}"
+
+
+def _remove_stale_siblings(current: Path) -> None:
+    cutoff = time.time() - STALE_AFTER_SECONDS
+    for sibling in current.parent.iterdir():
+        if sibling != current and sibling.is_dir() and sibling.stat().st_mtime < cutoff:
+            shutil.rmtree(sibling, ignore_errors=True)
+
+
+def ensure_writable_cache() -> str:
+    """Set ``NUMBA_CACHE_DIR`` (see the module docstring) and return it."""
     configured = os.environ.get("NUMBA_CACHE_DIR")
-    candidate = Path(configured) if configured else _PROJECT_ROOT / "optimizers" / "__pycache__"
-    if _writable(candidate):
+    if configured and _writable(Path(configured)):
         return configured
-    fallback = Path(tempfile.gettempdir()) / f"descent-lab-numba-{os.getuid() if hasattr(os, 'getuid') else 0}"
-    fallback.mkdir(parents=True, exist_ok=True)
+    version = kernel_sources_hash()
+    for root in (PROJECT_ROOT / CACHE_FOLDER, _user_temp_root()):
+        candidate = root / version
+        if _writable(candidate):
+            _remove_stale_siblings(candidate)
+            os.environ["NUMBA_CACHE_DIR"] = str(candidate)
+            return str(candidate)
+    fallback = Path(tempfile.mkdtemp(prefix="descent-lab-numba-"))  # last resort: this process only
     os.environ["NUMBA_CACHE_DIR"] = str(fallback)
     return str(fallback)
 

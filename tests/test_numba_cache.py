@@ -18,3 +18,19 @@ def test_unwritable_cache_dir_falls_back_and_the_core_still_runs():
     cache_dir, diverged = done.stdout.split()
     assert cache_dir != "/dev/null/not-a-directory" and Path(cache_dir).is_dir()
     assert diverged == "(None,)"
+
+
+def test_editing_any_kernel_source_moves_to_a_fresh_cache_folder(tmp_path, monkeypatch):
+    import numba_setup
+
+    for package in numba_setup.KERNEL_PACKAGES:
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "kernels.py").write_text("x = 1\n")
+    monkeypatch.setattr(numba_setup, "PROJECT_ROOT", tmp_path)
+    monkeypatch.delenv("NUMBA_CACHE_DIR")
+    first = numba_setup.ensure_writable_cache()
+    (tmp_path / "landscapes" / "kernels.py").write_text("x = 2\n")
+    monkeypatch.delenv("NUMBA_CACHE_DIR")
+    second = numba_setup.ensure_writable_cache()
+    assert first != second
+    assert Path(first).parent == Path(second).parent == tmp_path / numba_setup.CACHE_FOLDER

@@ -25,7 +25,8 @@ def add_hyperparameter_flags(parser: argparse.ArgumentParser, per_optimizer: boo
     """Add --lr, --momentum, … as strings, validated later so errors name the parameter and range."""
     form = "V or NAME:V,NAME:V (per optimizer)" if per_optimizer else "V"
     for flag, name in HYPERPARAM_FLAGS.items():
-        parser.add_argument(f"--{flag}", dest=f"hp_{name}", metavar="V",
+        aliases = [f"--{flag}"] + ([f"--{name}"] if name != flag else [])  # --weight_decay works too
+        parser.add_argument(*aliases, dest=f"hp_{name}", metavar="V",
                             help=f"{name} ({form}); default: the optimizer's torch default")
 
 

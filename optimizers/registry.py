@@ -15,6 +15,8 @@ from optimizers import rules
 from validation import Range, ValidationError, check_range, lookup
 
 MAX_LR = 1e3  # far beyond any useful step; larger values only overflow faster
+MAX_EPS = 1e6  # a huge ε turns an adaptive method into plain SGD with step lr/ε: allowed, for teaching
+MAX_WEIGHT_DECAY = 1e3
 
 
 @dataclass(frozen=True)
@@ -40,13 +42,13 @@ def _momentum(default: float, help_text: str = "momentum μ: how much of the pre
 
 
 def _eps(default: float) -> Hyperparameter:
-    return Hyperparameter("eps", rules.HP_EPS, default, Range(0.0, 1e3, low_inclusive=False),
+    return Hyperparameter("eps", rules.HP_EPS, default, Range(0.0, MAX_EPS, low_inclusive=False),
                           "ε added to the denominator for numerical stability", log_scale=True)
 
 
 def _weight_decay(default: float = 0.0, decoupled: bool = False) -> Hyperparameter:
     how = "decoupled: p ← p·(1 − lr·wd)" if decoupled else "L2 penalty added to the gradient: g ← g + wd·p"
-    return Hyperparameter("weight_decay", rules.HP_WEIGHT_DECAY, default, Range(0.0, 100.0),
+    return Hyperparameter("weight_decay", rules.HP_WEIGHT_DECAY, default, Range(0.0, MAX_WEIGHT_DECAY),
                           f"weight decay ({how})")
 
 

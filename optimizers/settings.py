@@ -17,9 +17,10 @@ MAX_STEPS = 100_000  # enough for any lesson; a run this long still takes well u
 MAX_RUNS = 64  # overlays and fans; sweeps use the batched sweep API instead
 MAX_SEED = 2**32 - 1
 NOISE_RANGE = Range(0.0, 1e3)
-# A coordinate beyond this counts as divergence: far outside every plotting domain, yet small enough that
-# every built-in surface and its gradient are still finite there.
-DIVERGENCE_BOUND = 1e12
+# A coordinate beyond this counts as divergence. It is far outside every plotting domain, yet large enough
+# that a run which torch.optim would still report as finite (e.g. escaping a saddle exponentially for a few
+# hundred steps) keeps all its rows; most surfaces overflow to inf long before it.
+DIVERGENCE_BOUND = 1e100
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ parallel batched call into the core (:func:`optimizers.sweep.outcome_grid`). The
 
 The default learning rate is always one of the candidates (and wins ties), so the tuned result is never worse
 than the default on this objective. Only the learning rate is searched; every other hyperparameter keeps the
-value it has in the settings. The search is noiseless, like the stability map.
+value it has in the settings. The search is noiseless and uses a constant learning rate, like the stability map.
 """
 from __future__ import annotations
 
@@ -23,13 +23,14 @@ import numpy as np
 
 from optimizers import rules
 from optimizers.settings import DIVERGENCE_BOUND, OptimizerRun, Settings, make_run
-from optimizers.sweep import DEFAULT_TOLERANCE, NEVER, outcome_grid
+from optimizers.sweep import DEFAULT_TOLERANCE, NEVER, SweepResult, outcome_grid
 from validation import ValidationError
 
 # From far below every torch default (Lion's 1e-4) to far above every useful step on the built-in surfaces.
 LR_SEARCH_RANGE = (1e-5, 10.0)
 LR_POINTS_PER_DECADE = 8  # a 33 % step between neighbours: finer than the differences a student can see
 MAX_CANDIDATES = 1_000  # a grid this fine is already far past the point of diminishing returns
+CONSTANT_SCHEDULE = "constant"
 
 OBJECTIVE = ("lowest final loss after the same number of steps from the same start; runs that end within the "
              "tolerance of the minimum tie, and the one that got there in fewer steps wins; a run that "
@@ -119,6 +120,10 @@ def lr_outcomes(settings: Settings, run: OptimizerRun, lrs, tolerance: float = D
 
 def tune_run(settings: Settings, run: OptimizerRun, lrs=None, tolerance: float = DEFAULT_TOLERANCE) -> TunedRun:
     """Search ``run``'s learning rate over ``lrs`` (default :func:`lr_grid`) on :data:`OBJECTIVE`."""
+    if run.schedule != CONSTANT_SCHEDULE:
+        # The batched outcome kernel steps with a constant learning rate, like the stability map.
+        raise ValidationError(f"tuning searches a constant learning rate; {run.optimizer} has a "
+                              f"{run.schedule} schedule")
     grid = lr_grid() if lrs is None else np.asarray(lrs, dtype=np.float64)
     default_lr = run.values["lr"]
     # The default goes first: min() keeps the first of equal keys, so a tie never replaces the default.
@@ -133,6 +138,17 @@ def tune(settings: Settings, lrs=None, tolerance: float = DEFAULT_TOLERANCE) -> 
     return tuple(tune_run(settings, run, lrs, tolerance) for run in settings.runs)
 
 
+def best_cell(result: SweepResult, target: float) -> tuple[int, int]:
+    """(row, column) of the best cell of a stability map on :data:`OBJECTIVE` (first of equals, row-major)."""
+    def key(index: tuple[int, int]) -> tuple[int, float]:
+        row, col = index
+        outcome = Outcome(float(result.lrs[col]), float(result.final_loss[index]),
+                          int(result.steps_to_tolerance[index]), int(result.diverged_at[index]))
+        return rank_key(outcome, target)
+
+    return min(np.ndindex(result.final_loss.shape), key=key)
+
+
 def with_lr(run: OptimizerRun, lr: float) -> OptimizerRun:
     """``run`` with its learning rate replaced (validated like any other input)."""
-    return make_run(run.optimizer, {**run.values, "lr": lr})
+    return make_run(run.optimizer, {**run.values, "lr": lr}, run.schedule, dict(run.schedule_params))

@@ -76,6 +76,8 @@ def sweep(settings: Settings, lrs, second_name: str, seconds, tolerance: float =
     """
     run = settings.runs[0]
     spec = run.spec
+    if settings.noise > 0 or run.schedule != "constant":
+        raise ValidationError("a sweep runs without gradient noise and with a constant learning rate")
     if second_name not in sweep_axes(spec.name):
         raise ValidationError(f"{spec.name} cannot be swept over {str(second_name)[:40]!r}; "
                               f"choose one of: {', '.join(sweep_axes(spec.name)) or 'none'}")

@@ -67,3 +67,28 @@ def test_bad_sweeps_are_refused():
         sweep(settings, LRS, "beta1", [1.0])
     with pytest.raises(ValidationError, match="lr must be in"):
         sweep(settings, [-1.0], "beta1", BETAS)
+
+
+def test_sweeps_refuse_noise_and_schedules_instead_of_ignoring_them():
+    with pytest.raises(ValidationError, match="without gradient noise"):
+        sweep(make_settings("ravine", [("momentum", {})], noise=0.1), LRS, "momentum", BETAS)
+
+
+def test_the_cli_prints_one_row_per_cell_and_json_with_theory():
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    args = [sys.executable, "cli.py", "sweep", "--surface", "ravine", "--optimizer", "momentum", "--grid", "4x3",
+            "--steps", "100"]
+    done = subprocess.run(args, cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "lr,momentum,final_loss,steps_to_tolerance,diverged_at" and len(lines) == 1 + 12
+    data = json.loads(subprocess.run(args + ["--format", "json"], cwd=root, capture_output=True, text=True,
+                                     timeout=120).stdout)
+    assert data["theory"]["gd_max_lr"] == pytest.approx(0.1) and len(data["cells"]) == 12
+    bad = subprocess.run(args[:-2] + ["--grid", "0x3"], cwd=root, capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "--grid first value must be an integer" in bad.stderr

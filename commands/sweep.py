@@ -1,0 +1,77 @@
+"""``cli.py sweep``: the stability map headless — outcomes on a learning-rate × momentum (or β1) grid."""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import sys
+
+import numpy as np
+
+from commands.common import add_hyperparameter_flags, add_surface_flags, settings_from_args
+from commands.trajectory import settings_json
+from optimizers.sweep import DEFAULT_TOLERANCE, MAX_CELLS, quadratic_theory, sweep, sweep_axes
+from validation import ValidationError, lookup, parse_float, parse_int
+
+FORMATS = ("csv", "json")
+CSV_HEADER = ("lr", "second", "final_loss", "steps_to_tolerance", "diverged_at")
+MAX_AXIS_CELLS = 500
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "sweep", help="stability map: outcomes on a learning-rate × momentum (or beta1) grid",
+        description="Run one optimizer for every (lr, momentum or beta1) cell of a grid, in one batched call.")
+    add_surface_flags(parser)
+    parser.add_argument("--optimizer", required=True, help="an optimizer with momentum or beta1")
+    add_hyperparameter_flags(parser, per_optimizer=False)
+    parser.add_argument("--axis", help="second axis: momentum or beta1 (default: the optimizer's own)")
+    parser.add_argument("--lr-range", default="1e-4:1", metavar="LOW:HIGH", help="log-spaced lr range")
+    parser.add_argument("--axis-range", default="0:0.99", metavar="LOW:HIGH", help="linear second-axis range")
+    parser.add_argument("--grid", default="100x100", metavar="NLRxNAXIS", help="cells per axis (default 100x100)")
+    parser.add_argument("--tolerance", default=str(DEFAULT_TOLERANCE),
+                        help="converged when the loss is within this of the minimum")
+    parser.add_argument("--format", default="csv", help="csv (default) or json")
+    parser.set_defaults(handler=run)
+
+
+def _pair(flag: str, text: str, parse) -> tuple:
+    low, sep, high = text.partition(":") if ":" in text else text.partition("x")
+    if not sep:
+        raise ValidationError(f"--{flag} must be two values, got {text[:40]!r}")
+    return parse(f"--{flag} first value", low), parse(f"--{flag} second value", high)
+
+
+def run(args: argparse.Namespace) -> int:
+    fmt = lookup("format", args.format, {f: f for f in FORMATS})
+    settings = settings_from_args(args, [args.optimizer])
+    axes = sweep_axes(args.optimizer)
+    axis = args.axis or (axes[0] if axes else "momentum")
+    n_lr, n_axis = _pair("grid", args.grid, lambda name, v: parse_int(name, v, 1, MAX_AXIS_CELLS))
+    lr_low, lr_high = _pair("lr-range", args.lr_range, parse_float)
+    if not 0 < lr_low <= lr_high:
+        raise ValidationError("--lr-range must satisfy 0 < LOW <= HIGH")
+    axis_low, axis_high = _pair("axis-range", args.axis_range, parse_float)
+    if n_lr * n_axis > MAX_CELLS:
+        raise ValidationError(f"--grid has at most {MAX_CELLS} cells")
+    result = sweep(settings, np.geomspace(lr_low, lr_high, n_lr), axis,
+                   np.linspace(axis_low, axis_high, n_axis), parse_float("tolerance", args.tolerance))
+    cells = [(float(lr), float(second), float(result.final_loss[i, j]), int(result.steps_to_tolerance[i, j]),
+              int(result.diverged_at[i, j]))
+             for i, second in enumerate(result.seconds) for j, lr in enumerate(result.lrs)]
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(tuple(axis if h == "second" else h for h in CSV_HEADER))
+        writer.writerows((repr(lr), repr(s), repr(f), reached, diverged) for lr, s, f, reached, diverged in cells)
+        return 0
+    theory = quadratic_theory(settings)
+    json.dump({"settings": settings_json(settings), "axis": axis, "start_loss": result.start_loss,
+               "theory": None if theory is None else {
+                   "lambda_min": theory.lam_min, "lambda_max": theory.lam_max, "gd_max_lr": theory.gd_max_lr,
+                   "optimal_lr": theory.optimal_lr, "optimal_beta": theory.optimal_beta},
+               "cells": [dict(zip(("lr", axis, "final_loss", "steps_to_tolerance", "diverged_at"),
+                                  (lr, s, None if math.isnan(f) else f, reached, diverged)))
+                         for lr, s, f, reached, diverged in cells]}, sys.stdout)
+    sys.stdout.write("\n")
+    return 0

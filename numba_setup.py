@@ -2,7 +2,7 @@
 
 Numba keys each cached kernel on its own source file only: after an edit to ``optimizers/rules.py`` the cached
 engine (which compiled the old rules into itself) would still load. So, unless the user chose
-``NUMBA_CACHE_DIR``, the cache lives in a folder named after a hash of every kernel source file: any edit moves
+``NUMBA_CACHE_DIR``, the cache lives in a folder named after a hash of every file that defines kernels: any edit moves
 to a fresh folder (one cold compile), and folders unused for a week are removed. If the project folder is read-only (a
 system install, a container image), a per-user temp directory is used instead of failing.
 Import this module before ``numba``.
@@ -18,6 +18,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 KERNEL_PACKAGES = ("optimizers", "landscapes")  # every @njit kernel lives below these
+KERNEL_MARKER = b"njit"  # files without it hold no compiled code, so their edits keep the cache
 CACHE_FOLDER = ".numba_cache"
 HASH_LENGTH = 16
 STALE_AFTER_SECONDS = 7 * 24 * 3600  # older cache folders go; a running process may still use a recent one
@@ -33,11 +34,14 @@ def _writable(directory: Path) -> bool:
 
 
 def kernel_sources_hash() -> str:
+    """A hash of every source file that defines jitted code (pure-Python modules may change freely)."""
     digest = hashlib.sha256()
     for package in KERNEL_PACKAGES:
         for path in sorted((PROJECT_ROOT / package).rglob("*.py")):
-            digest.update(path.relative_to(PROJECT_ROOT).as_posix().encode())
-            digest.update(path.read_bytes())
+            source = path.read_bytes()
+            if KERNEL_MARKER in source:
+                digest.update(path.relative_to(PROJECT_ROOT).as_posix().encode())
+                digest.update(source)
     return digest.hexdigest()[:HASH_LENGTH]
 
 

@@ -4,6 +4,7 @@ Each cell runs the full trajectory but keeps only its outcome — final loss, th
 is within ``tol`` of the surface's minimum, and the divergence step — so a 100 × 100 grid of 500-step runs
 needs no per-step storage. On quadratics, classical results say where the boundary should be:
 gradient descent is stable for lr < 2/λ_max; heavy-ball momentum for 0 ≤ β < 1, 0 < lr < 2(1 + β)/λ_max,
+Nesterov momentum for 0 < lr < 2(1 + β)/((1 + 2β)·λ_max),
 fastest at lr* = 4/(√λ_max + √λ_min)², β* = ((√κ − 1)/(√κ + 1))² with κ = λ_max/λ_min (Polyak 1964).
 """
 from __future__ import annotations
@@ -120,6 +121,12 @@ class QuadraticTheory:
 
     def heavy_ball_max_lr(self, beta):
         return 2.0 * (1.0 + np.asarray(beta)) / self.lam_max
+
+    def nesterov_max_lr(self, beta):
+        """Nesterov momentum is stable for lr < 2(1 + β) / ((1 + 2β)·λ_max): its look-ahead brakes earlier,
+        so it tolerates a smaller step than heavy ball at the same β."""
+        beta = np.asarray(beta)
+        return 2.0 * (1.0 + beta) / ((1.0 + 2.0 * beta) * self.lam_max)
 
     @property
     def optimal_lr(self) -> float:

@@ -25,11 +25,15 @@ def test_editing_any_kernel_source_moves_to_a_fresh_cache_folder(tmp_path, monke
 
     for package in numba_setup.KERNEL_PACKAGES:
         (tmp_path / package).mkdir()
-        (tmp_path / package / "kernels.py").write_text("x = 1\n")
+        (tmp_path / package / "kernels.py").write_text("@njit\ndef f(): return 1\n")
+        (tmp_path / package / "plain.py").write_text("x = 1\n")
     monkeypatch.setattr(numba_setup, "PROJECT_ROOT", tmp_path)
     monkeypatch.delenv("NUMBA_CACHE_DIR")
     first = numba_setup.ensure_writable_cache()
-    (tmp_path / "landscapes" / "kernels.py").write_text("x = 2\n")
+    (tmp_path / "optimizers" / "plain.py").write_text("x = 2\n")
+    monkeypatch.delenv("NUMBA_CACHE_DIR")
+    assert numba_setup.ensure_writable_cache() == first  # no kernels there: the cache stays valid
+    (tmp_path / "landscapes" / "kernels.py").write_text("@njit\ndef f(): return 2\n")
     monkeypatch.delenv("NUMBA_CACHE_DIR")
     second = numba_setup.ensure_writable_cache()
     assert first != second

@@ -39,6 +39,15 @@ def test_measured_divergence_boundary_on_the_ravine_agrees_with_theory_within_on
         assert LRS[first_unstable - 1] <= predicted <= LRS[first_unstable] * cell
 
 
+def test_nesterov_boundary_on_the_ravine_agrees_with_theory_within_one_cell():
+    settings = make_settings("ravine", [("nag", {})], steps=500)
+    theory = quadratic_theory(settings)
+    result = sweep(settings, LRS, "momentum", BETAS)
+    for row, beta in zip(result.unstable, BETAS):
+        first_unstable = np.argmax(row)
+        assert LRS[first_unstable - 1] <= theory.nesterov_max_lr(beta) <= LRS[first_unstable] * (LRS[1] / LRS[0])
+
+
 def test_theory_of_the_quadratics():
     ravine = quadratic_theory(make_settings("ravine", [("gd", {})]))
     assert ravine.gd_max_lr == pytest.approx(0.1) and ravine.condition == 20

@@ -26,7 +26,8 @@ from optimizers.settings import DIVERGENCE_BOUND, OptimizerRun, Settings, make_r
 from optimizers.sweep import DEFAULT_TOLERANCE, NEVER, SweepResult, outcome_grid
 from validation import ValidationError
 
-# From far below every torch default (Lion's 1e-4) to far above every useful step on the built-in surfaces.
+# From a decade below the smallest torch default (Lion's 1e-4) to far above every useful step on the built-in
+# surfaces.
 LR_SEARCH_RANGE = (1e-5, 10.0)
 LR_POINTS_PER_DECADE = 8  # a 33 % step between neighbours: finer than the differences a student can see
 MAX_CANDIDATES = 1_000  # a grid this fine is already far past the point of diminishing returns

@@ -122,6 +122,15 @@ def check_output_path(path: str, force: bool, suffixes: tuple[str, ...]) -> Path
     return out
 
 
+DEFAULT_FILE_MODE = 0o666  # what open() would give a new file, before the umask
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to a temp file beside ``path`` and rename it over, so no half-written file remains."""
     fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.",
@@ -129,6 +138,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        os.chmod(tmp, DEFAULT_FILE_MODE & ~_current_umask())  # mkstemp's 0600 would hide a lecture file
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -1,7 +1,7 @@
 """``cli.py gif``: a comparison of optimizers as a looping GIF (or an MP4) for a lecture slide.
 
-    python cli.py gif --surface ravine --optimizers gd,momentum,adam --lr=gd:0.09,momentum:0.02,adam:0.3 \\
-        --steps 150 --out lecture.gif
+    python cli.py gif --surface rosenbrock --optimizers gd,momentum,adam \\
+        --lr=gd:0.001,momentum:0.0005,adam:0.02 --steps 1000 --out lecture.gif
 
 Every argument is checked before anything is rendered, and the file is written atomically, so a bad
 argument or an interrupted run never leaves a partial file behind.
@@ -21,6 +21,7 @@ from viz.export import (DEFAULT_FPS, DEFAULT_FRAMES, DEFAULT_SIZE, DEFAULT_THEME
 from viz.theme import THEMES
 
 SUFFIXES = tuple(f".{fmt}" for fmt in FORMATS)
+KILOBYTE, MEGABYTE = 1e3, 1e6
 PROGRESS_UNITS = 100  # the bar counts percent: encoding has no natural unit shared by GIF and MP4
 
 
@@ -37,7 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help=f"number of frames, {FRAMES_RANGE[0]}…{FRAMES_RANGE[1]} (default {DEFAULT_FRAMES}); "
                              "long runs are sub-sampled evenly, ending on the last step")
     parser.add_argument("--fps", default=str(DEFAULT_FPS),
-                        help=f"frames per second, {FPS_RANGE[0]}…{FPS_RANGE[1]} (default {DEFAULT_FPS})")
+                        help=f"frames per second, {FPS_RANGE[0]}…{FPS_RANGE[1]} (default {DEFAULT_FPS}); a GIF stores "
+                             "delays in 10 ms steps, so it plays at most 50 fps")
     parser.add_argument("--size", default=DEFAULT_SIZE, metavar="WxH",
                         help=f"{' or '.join(SIZES)} (default {DEFAULT_SIZE})")
     parser.add_argument("--theme", default=DEFAULT_THEME, help=f"{' or '.join(THEMES)} (default {DEFAULT_THEME})")
@@ -61,12 +63,12 @@ def run(args: argparse.Namespace) -> int:
 
         data = render_scene(scene_from_result(result), options, fmt, advance)
     write_atomic(out, data)
-    for run_settings, diverged in zip(settings.runs, result.diverged_at):
+    for optimizer_run, diverged in zip(settings.runs, result.diverged_at):
         if diverged is not None:
-            print(f"{run_settings.label} diverged at step {diverged}", file=sys.stderr)
+            print(f"{optimizer_run.label} diverged at step {diverged}", file=sys.stderr)
     print(f"wrote {out} ({_size_text(out.stat().st_size)}, {options.frames} frames)", file=sys.stderr)
     return 0
 
 
 def _size_text(size: int) -> str:
-    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
+    return f"{size / MEGABYTE:.1f} MB" if size >= MEGABYTE else f"{size / KILOBYTE:.0f} kB"

@@ -17,14 +17,30 @@ from viz.export import (DEFAULT_FPS, DEFAULT_FRAMES, DEFAULT_SIZE, DEFAULT_THEME
 from viz.theme import THEMES
 
 PREPARED_KEY = "export_panel.prepared"  # session state: {format: (settings, options)} already rendered
+PROGRESS_STEP = 0.05  # bar updates are replayed on every cache hit, so update in 5 % steps only
 CACHED_EXPORTS = 8  # a few finished files per server: one lecture's worth of views, a few MB each
 FILE_STEM = "descent-lab"
 
 
 @st.cache_data(max_entries=CACHED_EXPORTS, show_spinner=False)
-def export_bytes(settings: Settings, options: ExportOptions, fmt: str, _progress=None) -> bytes:
-    """The encoded file for ``settings`` and ``options`` (``_progress`` is not part of the cache key)."""
-    return render_scene(scene_from_result(engine.run(settings)), options, fmt, _progress)
+def export_bytes(settings: Settings, options: ExportOptions, fmt: str) -> bytes:
+    """The encoded file for ``settings`` and ``options``, rendered under a progress bar.
+
+    The bar is created inside the cached function on purpose: Streamlit records it and replays it on a
+    cache hit, where it appears and clears at once. Updating a bar created outside would break that replay.
+    """
+    text = f"Rendering {fmt.upper()} …"
+    bar = st.progress(0.0, text=text)
+    shown = [0.0]
+
+    def report(fraction: float) -> None:
+        if fraction - shown[0] >= PROGRESS_STEP or fraction == 1.0:
+            shown[0] = fraction
+            bar.progress(fraction, text=text)
+
+    data = render_scene(scene_from_result(engine.run(settings)), options, fmt, report)
+    bar.empty()
+    return data
 
 
 def _options() -> ExportOptions:
@@ -42,42 +58,32 @@ def _options() -> ExportOptions:
     return ExportOptions(frames=frames, fps=fps, size=size, theme=theme, loss_panel=loss_panel)
 
 
-def _prepare(settings: Settings, options: ExportOptions, fmt: str) -> None:
-    """Render ``fmt`` with a progress bar and remember that it is ready for these inputs."""
-    bar = st.progress(0.0, text=f"Rendering {fmt.upper()} …")
-    try:
-        export_bytes(settings, options, fmt, _progress=lambda f: bar.progress(f, text=f"Rendering {fmt.upper()} …"))
-    finally:
-        bar.empty()
-    st.session_state.setdefault(PREPARED_KEY, {})[fmt] = (settings, options)
-
-
 def _format_controls(settings: Settings, options: ExportOptions, fmt: str) -> None:
     """A "Prepare" button until the file for the current inputs exists, then its download button."""
     label = fmt.upper()
-    prepared = st.session_state.get(PREPARED_KEY, {}).get(fmt) == (settings, options)
-    if not prepared and st.button(f"Prepare {label}", key=f"export_prepare_{fmt}"):
-        _prepare(settings, options, fmt)
-        prepared = True
-    if prepared:
-        st.download_button(f"Download {label}", export_bytes(settings, options, fmt),
-                           file_name=f"{FILE_STEM}-{settings.surface}.{fmt}", mime=MIME_TYPES[fmt],
-                           key=f"export_download_{fmt}", on_click="ignore", type="primary")
+    prepared = st.session_state.setdefault(PREPARED_KEY, {})
+    if prepared.get(fmt) != (settings, options):
+        if not st.button(f"Prepare {label}", key=f"export_prepare_{fmt}"):
+            return
+        prepared[fmt] = (settings, options)
+    st.download_button(f"Download {label}", export_bytes(settings, options, fmt),
+                       file_name=f"{FILE_STEM}-{settings.surface}.{fmt}", mime=MIME_TYPES[fmt],
+                       key=f"export_download_{fmt}", on_click="ignore", type="primary")
 
 
 def render_export_panel(settings: Settings, result: Result) -> None:
-    """Export the current comparison as a GIF or MP4 for slides.
+    """Export the current comparison as a GIF or MP4 for slides, drawn into the current container (the
+    page puts it where it likes, e.g. in an expander).
 
     ``result`` is the run the page already shows. It is accepted so every view panel has the same
     signature, but not used: the cached renderer recomputes it from ``settings`` (milliseconds), which
     keeps the cache key small.
     """
-    with st.expander("Export for a lecture (GIF / MP4)"):
-        try:
-            options = _options()
-        except ValidationError as error:
-            st.error(str(error))
-            return
-        for column, fmt in zip(st.columns(len(FORMATS)), FORMATS):
-            with column:
-                _format_controls(settings, options, fmt)
+    try:
+        options = _options()
+    except ValidationError as error:
+        st.error(str(error))
+        return
+    for column, fmt in zip(st.columns(len(FORMATS)), FORMATS):
+        with column:
+            _format_controls(settings, options, fmt)

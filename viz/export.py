@@ -10,24 +10,31 @@ Two levels of API:
 
 * ``render_gif(result, options)`` / ``render_mp4(result, options)`` export an engine
   :class:`~optimizers.engine.Result` on its 2D surface, looking like the app (same colour per optimizer).
-* ``render_scene(scene, options, fmt)`` exports any :class:`Scene` — a contour grid plus paths — so views
-  with their own landscape (e.g. the MNIST loss plane) reuse the same frame renderer.
+* ``render_scene(scene, options, fmt, progress=None)`` exports any :class:`Scene` — a contour grid plus
+  paths, the same inputs as :func:`viz.figures.contour_paths_figure` — so views with their own landscape
+  reuse the same frame renderer, e.g. the MNIST loss plane::
+
+      scene = Scene("MNIST loss plane", xs, ys, zs, tuple(path_traces), x_label="direction 1",
+                    y_label="direction 2", loss_label="training loss")
+      data = render_scene(scene, ExportOptions(frames=120, theme="dark"), "mp4", progress=bar.update)
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 import numpy as np
 from PIL import Image, ImageDraw
 
-from landscapes import surfaces as kernels
-from landscapes.registry import Surface
+from landscapes.grid import surface_grid
 from optimizers.engine import Result
 from validation import ValidationError, lookup, parse_int
 from viz import raster
-from viz.export_static import Panel, StaticPicture, draw_static
-from viz.theme import THEMES, Theme, run_colors
+from viz.paths import Marker, PathTrace, paths_from_result, surface_markers
+from viz.theme import THEMES, Theme
+
+if TYPE_CHECKING:
+    from viz.export_static import Panel, StaticPicture
 
 FRAMES_RANGE = (2, 600)
 DEFAULT_FRAMES = 120
@@ -47,13 +54,13 @@ MARKER_RADIUS_PT = 4.5
 MARKER_OUTLINE_PT = 1.2
 CURSOR_LINE_PT = 0.8
 DIVERGED_CROSS_PT = 5.0
-COUNTER_PT = 13
 MARKER_OUTLINE = "white"  # readable on every colour map used for the contour fill
 CROSS_OUTLINE = "black"
 CLIP_MARGIN_PT = 10  # segments are clipped a little outside their panel, so lines end cleanly at its edge
+LOG_BELOW_PANEL = 1e3  # losses a log axis cannot show are drawn this factor below its lower limit
+OVERLAY_ALPHA_CUT = 128  # marker pixels at least half covered are drawn above the paths
 
 Progress = Callable[[float], None]
-Point = tuple[float, float]
 
 
 @dataclass(frozen=True)
@@ -61,7 +68,7 @@ class ExportOptions:
     """Validated export options; values may arrive as text (CLI, widgets) and are normalised here.
 
     frames: 2…600 (long runs are sub-sampled evenly); fps: 1…60; size: one of :data:`SIZES` ("WxH");
-    theme: a name in :data:`viz.theme.THEMES`; loss_panel: draw the loss curves beside the map.
+    theme: a name in :data:`viz.theme.THEMES`; loss_panel: draw the loss curves beside (or below) the map.
     """
 
     frames: int = DEFAULT_FRAMES
@@ -86,62 +93,71 @@ class ExportOptions:
         return SIZES[self.size]
 
 
-@dataclass(frozen=True)
-class AnimatedPath:
-    """One optimizer's path in plot coordinates.
+# A scene's path is the app's own PathTrace (label, color, xy, losses, diverged_at; rows after a divergence
+# may be NaN), so every view hands the exporter what it already hands its Plotly figure. Pages written
+# against the exporter's first API import it under this name.
+AnimatedPath = PathTrace
 
-    points (n, 2): finite positions, row t = after t steps; losses (n,): the loss at each point;
-    diverged_at: the step at which the run diverged (its path stops at the last finite point), or None.
-    """
 
-    label: str
-    color: str
-    points: np.ndarray
-    losses: np.ndarray
-    diverged_at: int | None = None
-
-    @property
-    def legend_label(self) -> str:
-        if self.diverged_at is None:
-            return self.label
-        return f"{self.label} — diverged at step {self.diverged_at}"
+def legend_label(path: PathTrace) -> str:
+    """The path's label, plus where it diverged (its path stops at the last finite point)."""
+    if path.diverged_at is None:
+        return path.label
+    return f"{path.label} — diverged at step {path.diverged_at}"
 
 
 @dataclass(frozen=True)
 class Scene:
-    """Everything one exported animation shows; build it directly to export a view with its own landscape.
+    """Everything one exported animation shows: the inputs of :func:`viz.figures.contour_paths_figure`, so any
+    view that draws a contour map with paths (the 2D playground, the MNIST loss plane) can export it.
 
-    title: the text above the picture. xs (nx,), ys (ny,): the contour grid axes (they also set the map's
-    limits); zs (ny, nx): the values to colour, already transformed (e.g. log10(f − f_min + 1)).
-    paths: the animated paths; steps: the number of steps the animation spans (frames sub-sample 0…steps).
-    minima, local_minima, saddles: points marked on the map. x_label, y_label, loss_label: axis titles.
+    title: the text above the picture.
+    xs (nx,), ys (ny,): the grid axes (they also set the map's limits); zs (ny, nx): loss values,
+        zs[i, j] = f(xs[j], ys[i]), coloured as the app colours them (log colour when ``log_color``).
+    paths: :class:`viz.paths.PathTrace` items — label, colour, xy (n, 2) after 0…n−1 steps, losses (n,),
+        diverged_at; NaN rows after a divergence are not drawn.
+    steps: the steps the animation spans (frames sub-sample 0…steps); None → the longest path.
+    markers: :class:`viz.paths.Marker` items (minima, saddles); every path's start is marked as well.
+    min_value: the loss at the global minimum, if known: the loss panel then shows f − min_value on a log
+        axis, as the app's loss chart does.
+    equal_aspect: one unit in x as long as one in y (the app's default).
+    x_label, y_label: axis titles; loss_label: the loss axis title (None → the app's title for that axis).
     """
 
     title: str
     xs: np.ndarray
     ys: np.ndarray
     zs: np.ndarray
-    paths: tuple[AnimatedPath, ...]
-    steps: int
-    minima: tuple[Point, ...] = ()
-    local_minima: tuple[Point, ...] = ()
-    saddles: tuple[Point, ...] = ()
+    paths: tuple[PathTrace, ...]
+    steps: int | None = None
+    markers: tuple[Marker, ...] = ()
+    log_color: bool = False
+    min_value: float | None = None
+    equal_aspect: bool = True
     x_label: str = "x"
     y_label: str = "y"
-    loss_label: str = "loss"
+    loss_label: str | None = None
 
     @property
-    def starts(self) -> tuple[Point, ...]:
-        """The distinct start points of the paths (marked with a ring)."""
-        firsts = (tuple(map(float, p.points[0])) for p in self.paths if len(p.points))
-        return tuple(dict.fromkeys(firsts))
+    def last_step(self) -> int:
+        """The step of the last frame."""
+        if self.steps is not None:
+            return self.steps
+        return max((len(path.xy) - 1 for path in self.paths), default=0)
+
+    @property
+    def all_markers(self) -> tuple[Marker, ...]:
+        """The given markers plus one start marker per distinct start point."""
+        starts = dict.fromkeys(tuple(map(float, p.xy[0])) for p in self.paths if p.n_points)
+        return (*self.markers, *(Marker("start", x, y, "start") for x, y in starts))
 
 
 def frame_steps(steps: int, frames: int, keep: Iterable[int] = ()) -> np.ndarray:
     """The step shown by each of ``frames`` frames: evenly spaced over 0…steps, first 0 and last ``steps``.
 
     Each step in ``keep`` (e.g. a diverged run's last finite step) replaces the nearest inner sample, so that
-    moment is shown while the frame count stays as requested. With more frames than steps, steps repeat.
+    moment is shown while the frame count stays as requested. With more frames than steps, steps repeat
+    (each step is held longer; a GIF stores a repeated frame as one frame with a longer delay).
     """
     shown = np.rint(np.linspace(0, steps, frames)).astype(np.int64)
     for step in sorted(set(keep)):
@@ -151,34 +167,13 @@ def frame_steps(steps: int, frames: int, keep: Iterable[int] = ()) -> np.ndarray
     return np.sort(shown)
 
 
-def surface_grid(spec: Surface, c: np.ndarray, points: int = GRID_POINTS):
-    """(xs, ys, f) on a ``points`` × ``points`` grid over the surface's plotting domain; f[j, i] = f(xs[i], ys[j])."""
-    (x_min, x_max), (y_min, y_max) = spec.domain
-    xs, ys = np.linspace(x_min, x_max, points), np.linspace(y_min, y_max, points)
-    values = np.array([[kernels.value(spec.sid, x, y, c) for x in xs] for y in ys])
-    return xs, ys, values
-
-
-def color_values(spec: Surface, values: np.ndarray) -> np.ndarray:
-    """What the contour map colours: f itself, or log10(f − f_min + 1) for surfaces spanning many decades."""
-    if not spec.log_color:
-        return values
-    f_min = spec.min_value if spec.min_value is not None else float(values.min())
-    return np.log10(np.maximum(values - f_min, 0.0) + 1.0)
-
-
 def scene_from_result(result: Result) -> Scene:
-    """The scene of an engine result: its surface's contour map and one path per optimizer run."""
+    """The scene of an engine result: its surface's contour map, minima and saddles, one path per run."""
     settings = result.settings
     spec = settings.surface_spec
-    xs, ys, values = surface_grid(spec, spec.param_vector(dict(settings.surface_params)))
-    colors = run_colors([run.optimizer for run in settings.runs])
-    paths = tuple(
-        AnimatedPath(run.label, color, result.positions[k, :result.n_points(k)],
-                     result.losses[k, :result.n_points(k)], result.diverged_at[k])
-        for k, (run, color) in enumerate(zip(settings.runs, colors)))
-    return Scene(spec.title, xs, ys, color_values(spec, values), paths, settings.steps,
-                 minima=spec.minima, local_minima=spec.local_minima, saddles=spec.saddles)
+    grid = surface_grid(spec.name, GRID_POINTS, settings.surface_params)
+    return Scene(spec.title, grid.xs, grid.ys, grid.zs, tuple(paths_from_result(result)), settings.steps,
+                 markers=tuple(surface_markers(spec)), log_color=spec.log_color, min_value=spec.min_value)
 
 
 class _Track:
@@ -231,9 +226,15 @@ class _FrameRenderer:
     """Draws frame after frame of one scene; construct once, then call :meth:`frame` with rising steps."""
 
     def __init__(self, scene: Scene, options: ExportOptions):
+        # matplotlib is imported only when a file is rendered: the CLI and the app's pages start faster
+        from viz.export_static import draw_static
+
         self.scene = scene
         self.theme: Theme = THEMES[options.theme]
-        self.static: StaticPicture = draw_static(scene, self.theme, options.dimensions, options.loss_panel)
+        # a path without losses (PathTrace allows that) leaves nothing to plot beside the map
+        loss_panel = options.loss_panel and all(path.losses is not None for path in scene.paths)
+        self.static: StaticPicture = draw_static(scene, self.theme, options.dimensions, loss_panel,
+                                                 self._counter_text(scene.last_step))
         px = self.static.px
         self.sizes = dict(path=px(PATH_LINE_PT), loss=px(LOSS_LINE_PT), radius=px(MARKER_RADIUS_PT),
                           outline=px(MARKER_OUTLINE_PT), cursor=px(CURSOR_LINE_PT), cross=px(DIVERGED_CROSS_PT))
@@ -244,25 +245,31 @@ class _FrameRenderer:
         self.color_indices = [self.palette.index(c) for c in colors]
         margin = px(CLIP_MARGIN_PT)
         map_panel = self.static.map_panel
-        self.map = _Layer(self.base, map_panel, [map_panel.to_pixels(p.points.reshape(-1, 2))
-                                                 for p in scene.paths], self.color_indices, margin)
+        self.map = _Layer(self.base, map_panel, [map_panel.to_pixels(p.xy[:p.n_points]) for p in scene.paths],
+                          self.color_indices, margin)
         self.loss = self._loss_layer(margin) if self.static.loss_panel else None
-        self.counter_font = raster.font(px(COUNTER_PT), bold=True)
+        overlay = self.static.marker_overlay
+        self.marker_overlay = self.palette.quantize(overlay)
+        # a hard mask: the overlay goes onto palette indices, where partial coverage cannot be blended
+        self.marker_mask = overlay.getchannel("A").point(lambda a: 255 if a >= OVERLAY_ALPHA_CUT else 0, "1")
+        self.counter_font = raster.font(self.static.counter_px, bold=True)
         self.counter_size = self._counter_size()
 
     def _loss_layer(self, margin: int) -> _Layer:
-        low, high = self.static.loss_axis.limits
+        axis = self.static.loss_axis
         panel = self.static.loss_panel
-        curves = [panel.to_pixels(np.column_stack([np.arange(len(p.losses)), np.clip(p.losses, low, high)]))
-                  for p in self.scene.paths]
+        # a log axis cannot place losses ≤ 0: put them just below the panel, where clipping hides them
+        floor = axis.limits[0] / LOG_BELOW_PANEL if axis.log else -np.inf
+        curves = [panel.to_pixels(np.column_stack([np.arange(len(series)), np.maximum(series, floor)]))
+                  for series in axis.series]
         return _Layer(self.base, panel, curves, self.color_indices, margin)
 
     def _counter_text(self, step: int) -> str:
-        return f"step {step:,} / {self.scene.steps:,}"
+        return f"step {step:,} / {self.scene.last_step:,}"
 
     def _counter_size(self) -> tuple[int, int]:
         """A box that fits the widest counter text, so every frame overwrites the previous counter entirely."""
-        left, top, right, bottom = self.counter_font.getbbox(self._counter_text(self.scene.steps))
+        left, top, right, bottom = self.counter_font.getbbox(self._counter_text(self.scene.last_step))
         pad = self.sizes["outline"] * 2
         return right - left + 2 * pad, bottom - top + 2 * pad
 
@@ -278,23 +285,29 @@ class _FrameRenderer:
     def _draw_markers(self, layer: _Layer, image: Image.Image, step: int, outline: int) -> None:
         """A dot at each path's current point; a cross where a path stopped because it diverged."""
         draw = ImageDraw.Draw(image)
-        radius, cross = self.sizes["radius"], self.sizes["cross"]
+        radius = self.sizes["radius"]
         for path, track in zip(self.scene.paths, layer.tracks):
             point = track.current(step)
             if point is None or not layer.inside(point, radius):
                 continue
             x, y = point
             if path.diverged_at is not None and step >= path.diverged_at:
-                for corners in ((x - cross, y - cross, x + cross, y + cross), (x - cross, y + cross, x + cross, y - cross)):
-                    draw.line(corners, fill=self.palette.index(CROSS_OUTLINE), width=self.sizes["path"] + 2 * self.sizes["outline"])
-                    draw.line(corners, fill=track.color_index, width=self.sizes["path"])
+                self._draw_cross(draw, x, y, track.color_index)
             else:
                 draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=track.color_index,
                              outline=outline, width=self.sizes["outline"])
 
+    def _draw_cross(self, draw: ImageDraw.ImageDraw, x: float, y: float, color_index: int) -> None:
+        """An outlined × in the path's colour (the app's end marker of a diverged run)."""
+        arm, line, outline = self.sizes["cross"], self.sizes["path"], self.sizes["outline"]
+        for stroke in ((x - arm, y - arm, x + arm, y + arm), (x - arm, y + arm, x + arm, y - arm)):
+            draw.line(stroke, fill=self.palette.index(CROSS_OUTLINE), width=line + 2 * outline)
+            draw.line(stroke, fill=color_index, width=line)
+
     def _map_image(self, step: int) -> Image.Image:
         self.map.advance(step, self.sizes["path"])
         image = self.map.image.copy()
+        image.paste(self.marker_overlay, (0, 0), self.marker_mask)
         self._draw_markers(self.map, image, step, self.palette.index(MARKER_OUTLINE))
         return image
 
@@ -321,8 +334,8 @@ class _FrameRenderer:
 def render_frames(scene: Scene, options: ExportOptions, progress: Progress | None = None) -> Iterator[Image.Image]:
     """Yield the ``options.frames`` palette-mode frames of ``scene``, reporting progress after each one."""
     renderer = _FrameRenderer(scene, options)
-    stops = [len(p.points) - 1 for p in scene.paths if p.diverged_at is not None]
-    steps = frame_steps(scene.steps, options.frames, keep=stops)
+    stops = [p.n_points - 1 for p in scene.paths if p.diverged_at is not None]
+    steps = frame_steps(scene.last_step, options.frames, keep=stops)
     for done, step in enumerate(steps, start=1):
         yield renderer.frame(int(step))
         if progress is not None:

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 import numpy as np
-from matplotlib import font_manager
 from PIL import Image, ImageColor, ImageFont
 
 GIF_SLOTS = 256  # a GIF palette holds at most 256 colours
@@ -22,6 +21,8 @@ MIN_GIF_FRAME_MS = 20
 GIF_DELAY_UNIT_MS = 10
 MP4_CODEC = "libx264"
 MP4_PIXEL_FORMAT = "yuv420p"  # the format every player decodes; it needs even width and height
+# every size offered is even, which is all yuv420p needs; imageio would otherwise rescale to multiples of 16
+MP4_BLOCK = 2
 MP4_QUALITY = 8  # imageio's 0…10 scale: visually clean lines without large files
 
 
@@ -29,6 +30,8 @@ MP4_QUALITY = 8  # imageio's 0…10 scale: visually clean lines without large fi
 def font(size_px: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     """DejaVu Sans at ``size_px``, from the copy matplotlib bundles (the same face the static picture uses,
     and present on every machine that has matplotlib, unlike system fonts)."""
+    from matplotlib import font_manager  # only rendering needs it; importing viz.export stays light
+
     props = font_manager.FontProperties(family="DejaVu Sans", weight="bold" if bold else "normal")
     return ImageFont.truetype(font_manager.findfont(props, fallback_to_default=True), size_px)
 
@@ -50,17 +53,17 @@ class SharedPalette:
     """
 
     def __init__(self, background: Image.Image, reserved: Iterable[str]):
-        self.reserved = list(dict.fromkeys(rgb(c) for c in reserved))
-        adaptive = GIF_SLOTS - len(self.reserved) - 1
+        exact = list(dict.fromkeys(rgb(c) for c in reserved))
+        adaptive = GIF_SLOTS - len(exact) - 1
         reduced = background.convert("RGB").quantize(colors=adaptive, method=Image.Quantize.MEDIANCUT,
                                                      dither=Image.Dither.NONE)
         flat = reduced.getpalette()[:3 * adaptive]
         found = [tuple(flat[i:i + 3]) for i in range(0, len(flat), 3)]
         # distinct entries only: the encoder maps each frame's palette by colour, so a duplicate would move
-        colors = list(dict.fromkeys(self.reserved + found))
-        colors += _unused_colors(set(colors), GIF_SLOTS - len(colors))
+        colors = list(dict.fromkeys(exact + found))
+        # at most 255 colours so far, so the last slot is always filler: it becomes the transparent one
+        self.colors = colors + _unused_colors(set(colors), GIF_SLOTS - len(colors))
         self.transparent = GIF_SLOTS - 1
-        self.colors = colors[:self.transparent] + _unused_colors(set(colors), 1)
         # Quantising against a palette whose transparent slot repeats slot 0 means no pixel ever maps to it.
         self._lookup = _palette_image(self.colors[:self.transparent] + [self.colors[0]])
         self.image = _palette_image(self.colors)
@@ -162,7 +165,7 @@ def encode_mp4(frames: Iterator[Image.Image], fps: int) -> bytes:
         path = Path(folder) / "export.mp4"
         writer = imageio.get_writer(path, format="FFMPEG", mode="I", fps=fps, codec=MP4_CODEC,
                                     pixelformat=MP4_PIXEL_FORMAT, quality=MP4_QUALITY,
-                                    macro_block_size=2, ffmpeg_log_level="error")
+                                    macro_block_size=MP4_BLOCK, ffmpeg_log_level="error")
         try:
             for frame in frames:
                 writer.append_data(np.asarray(frame.convert("RGB")))

@@ -222,7 +222,7 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         adaptive=True, surface_lr="adaptive"),
     Optimizer(
         "lion", rules.LION, "Lion", "Lion (Chen et al. 2023)",
-        (_lr(1e-4), *_betas(0.9, 0.99), _weight_decay()), ("m: momentum (average gradient)",),
+        (_lr(1e-4), *_betas(0.9, 0.99), _weight_decay(decoupled=True)), ("m: momentum (average gradient)",),
         r"c_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\quad \theta_t = \theta_{t-1}(1-\eta\lambda) - \eta\,\mathrm{sign}(c_t)"
         r"\\ m_t = \beta_2 m_{t-1} + (1-\beta_2) g_t",
         "Uses only the sign of an interpolated momentum: every coordinate moves exactly η per step, and it "

@@ -69,7 +69,7 @@ def run_program(code, which, x, y):
     offset = N_PROGRAMS
     for k in range(which):
         offset += INSTRUCTION_WIDTH * int(code[k])
-    stack = np.empty(MAX_STACK)
+    stack = np.zeros(MAX_STACK)
     top = 0
     for i in range(int(code[which])):
         op = int(code[offset + INSTRUCTION_WIDTH * i])

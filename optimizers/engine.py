@@ -52,23 +52,22 @@ def simulate_one(sid, c, opt_id, base_hp, schedule, sp, start, sigma, z, bound, 
     The learning rate of update t is ``scheduled_lr(schedule, sp, base_hp[HP_LR], t)``.
     pos[t], loss[t]: the point after t updates and f there (t = 0 is the start).
     grad[t], upd[t]: the gradient used by update t+1 (including noise σ·z[t]) and that update's step.
-    states[t]: the optimizer state after t updates (only when ``record_state``).
-    Outputs arrive filled with NaN, so rows from the divergence step on stay NaN.
+    states[t]: the optimizer state after t updates (only when ``record_state``; row 0, the zero initial
+    state, arrives filled in). Other outputs arrive filled with NaN, so rows from the divergence step on stay
+    NaN.
     (Scalar element writes throughout: slice assignments cost seconds of compile time each.)
     """
     n_steps = z.shape[0]
     p = start.copy()
     hp = base_hp.copy()
     state, scalars = rules.new_state(p)
-    g = np.empty(2)
+    g = np.zeros(2)
     f = surfaces.value(sid, p[0], p[1], c)
     if out_of_bounds(p[0], p[1], f, bound):
         return 0
     pos[0, 0] = p[0]
     pos[0, 1] = p[1]
     loss[0] = f
-    if record_state:
-        _record_state(states, 0, state)
     for t in range(1, n_steps + 1):
         hp[rules.HP_LR] = schedules.scheduled_lr(schedule, sp, base_hp[rules.HP_LR], t)
         f = step(sid, c, opt_id, hp, sigma * z[t - 1, 0], sigma * z[t - 1, 1], p, g, state, scalars, t)
@@ -88,14 +87,12 @@ def simulate_one(sid, c, opt_id, base_hp, schedule, sp, start, sigma, z, bound, 
 
 @njit(**JIT)
 def simulate_batch(sid, c, opt_ids, hps, schedule_ids, sps, starts, sigmas, z, bound, pos, loss, grad, upd,
-                   states, record_state):
+                   states, record_state, diverged):
     """Run trajectory k with (opt_ids[k], hps[k], schedule_ids[k], sps[k], starts[k], sigmas[k]) into row k
-    of every output."""
-    diverged = np.empty(opt_ids.size, dtype=np.int64)
+    of every output, and its divergence step (or -1) into diverged[k]."""
     for k in range(opt_ids.size):
         diverged[k] = simulate_one(sid, c, opt_ids[k], hps[k], schedule_ids[k], sps[k], starts[k], sigmas[k], z,
                                    bound, pos[k], loss[k], grad[k], upd[k], states[k], record_state)
-    return diverged
 
 
 @dataclass(frozen=True)
@@ -144,7 +141,9 @@ def run(settings: Settings, record_state: bool = False) -> Result:
     updates = np.full((k, n, 2), np.nan)
     state_rows = n + 1 if record_state else 1
     states = np.full((k, state_rows, rules.MAX_STATE_SLOTS, 2), np.nan)
-    diverged = simulate_batch(spec.sid, c, opt_ids, hps, schedule_ids, sps, starts, sigmas, z, DIVERGENCE_BOUND,
-                              positions, losses, grads, updates, states, record_state)
+    states[:, 0] = 0.0  # every optimizer's state starts at zero (see rules.new_state)
+    diverged = np.empty(k, dtype=np.int64)
+    simulate_batch(spec.sid, c, opt_ids, hps, schedule_ids, sps, starts, sigmas, z, DIVERGENCE_BOUND,
+                   positions, losses, grads, updates, states, record_state, diverged)
     return Result(settings, positions, losses, grads, updates, states if record_state else None,
                   tuple(None if d == NOT_DIVERGED else int(d) for d in diverged))

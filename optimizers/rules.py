@@ -250,24 +250,18 @@ def apply_update(opt_id, p, g, state, scalars, hp, t):
     b1 = hp[HP_BETA1]
     b2 = hp[HP_BETA2]
     eps = hp[HP_EPS]
-    if opt_id == GD:
-        sgd_step(p, g, state[0], lr, 0.0, wd, False)
-    elif opt_id == MOMENTUM:
-        sgd_step(p, g, state[0], lr, hp[HP_MOMENTUM], wd, False)
-    elif opt_id == NAG:
-        sgd_step(p, g, state[0], lr, hp[HP_MOMENTUM], wd, True)
+    # One call site per kernel (flags as run-time values): each inlined copy costs compile time at start-up.
+    if opt_id == GD or opt_id == MOMENTUM or opt_id == NAG:
+        momentum = 0.0 if opt_id == GD else hp[HP_MOMENTUM]
+        sgd_step(p, g, state[0], lr, momentum, wd, opt_id == NAG)
+    elif opt_id == ADAM or opt_id == AMSGRAD or opt_id == ADAMW:
+        adam_step(p, g, state[0], state[1], state[2], t, lr, b1, b2, eps, wd, opt_id == AMSGRAD, opt_id == ADAMW)
     elif opt_id == ADAGRAD:
         adagrad_step(p, g, state[0], lr, eps, wd)
     elif opt_id == ADADELTA:
         adadelta_step(p, g, state[0], state[1], lr, hp[HP_RHO], eps, wd)
     elif opt_id == RMSPROP:
         rmsprop_step(p, g, state[0], state[1], lr, hp[HP_RHO], eps, hp[HP_MOMENTUM], wd)
-    elif opt_id == ADAM:
-        adam_step(p, g, state[0], state[1], state[2], t, lr, b1, b2, eps, wd, False, False)
-    elif opt_id == AMSGRAD:
-        adam_step(p, g, state[0], state[1], state[2], t, lr, b1, b2, eps, wd, True, False)
-    elif opt_id == ADAMW:
-        adam_step(p, g, state[0], state[1], state[2], t, lr, b1, b2, eps, wd, False, True)
     elif opt_id == ADAMAX:
         adamax_step(p, g, state[0], state[1], t, lr, b1, b2, eps, wd)
     elif opt_id == NADAM:
@@ -281,4 +275,7 @@ def apply_update(opt_id, p, g, state, scalars, hp, t):
 @njit(**JIT)
 def new_state(p):
     """Fresh optimizer state for parameters ``p``: zeroed slot rows of p's dtype and the scalar state (Π₀ = 1)."""
-    return np.zeros((MAX_STATE_SLOTS, p.size), dtype=p.dtype), np.ones(N_SCALAR_STATE)
+    scalars = np.zeros(N_SCALAR_STATE)  # np.zeros only: each distinct numpy allocator costs compile time
+    for i in range(N_SCALAR_STATE):
+        scalars[i] = 1.0
+    return np.zeros((MAX_STATE_SLOTS, p.size), dtype=p.dtype), scalars

@@ -32,7 +32,7 @@ def outcome(sid, c, opt_id, hp, start, n_steps, bound, target):
     """(final loss, first step with loss ≤ target or -1, divergence step or -1) of one noiseless run."""
     p = start.copy()
     state, scalars = rules.new_state(p)
-    g = np.empty(2)
+    g = np.zeros(2)
     f = surfaces.value(sid, p[0], p[1], c)
     reached = 0 if f <= target else NEVER
     for t in range(1, n_steps + 1):

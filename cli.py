@@ -15,7 +15,7 @@ import sys
 
 from validation import ValidationError
 
-COMMANDS = ("commands.listing", "commands.trajectory", "commands.sweep", "commands.gif")
+COMMANDS = ("commands.listing", "commands.trajectory", "commands.sweep", "commands.gif", "commands.mnist")
 EXIT_USAGE = 2
 NEGATIVE_LIST = re.compile(r"^-[\d.][^,]*,")  # "-1,2": a value list that starts with a negative number
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import http.client
 import os
 import struct
 import tempfile
@@ -94,6 +95,7 @@ def _complete(folder: Path) -> bool:
 
 
 def how_to_provide() -> str:
+    """The one-sentence instruction shown whenever the files are missing."""
     return (f"put the four files ({', '.join(f + '.gz' for f in FILES)}) in a folder and set {ENV_DIR} to it, "
             f"or copy them to {cache_dir()}")
 
@@ -145,7 +147,7 @@ def download_file(name: str, folder: Path, mirrors: tuple[str, ...] = MIRRORS) -
                                      f"!= expected {GZ_MD5[name]}; nothing was saved")
             os.replace(tmp, target)
             return target
-        except (urllib.error.URLError, OSError) as error:
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
             failures.append(f"{url}: {getattr(error, 'reason', error)}")
         finally:
             Path(tmp).unlink(missing_ok=True)

@@ -21,6 +21,8 @@ grid point then costs a ReLU of that combination and the small second layer.
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,7 +44,13 @@ DEFAULT_SAMPLES = 10_000
 GRID_MARGIN = 0.25  # the grid extends a quarter of the paths' span beyond them on every side
 RANDOM_EXTENT = 1.0  # a random plane's paths barely register, so show Li et al.'s [-1, 1]² box instead
 MIN_SPAN = 1e-6  # below this the paths are a point: fall back to RANDOM_EXTENT
-SAMPLE_BLOCK = 256  # samples whose three pre-activation rows stay in cache while every grid point uses them
+EXP_FLOOR = -32.0  # exp(−32) ≈ 1e-14: invisible in a float32 sum that also holds exp(0) = 1
+GRID_JIT = model.FAST
+INLINE = dict(model.FAST, inline="always")
+MAX_GRID_THREADS = 4  # the kernel releases the GIL: grid rows are split over this many threads at most
+# Samples whose pre-activation rows stay in cache while every grid point uses them; at most 300, because a
+# block's product of per-sample sums (each ≤ 10) must stay below float64's 1.8e308.
+SAMPLE_BLOCK = 256
 
 
 @dataclass(frozen=True)
@@ -90,11 +98,12 @@ def _project(center: np.ndarray, d1: np.ndarray, d2: np.ndarray, snapshots: np.n
     return coords, explained, (kept_all / total_all if total_all > 0 else 1.0)
 
 
-def _orthonormal(u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _orthonormal(u: np.ndarray, v: np.ndarray, degenerate: str) -> tuple[np.ndarray, np.ndarray]:
+    """An orthonormal basis of span(u, v) (Gram–Schmidt via QR); ``degenerate`` is the error when they are
+    parallel, so no plane is defined."""
     q, r = np.linalg.qr(np.stack([u, v], axis=1))
     if abs(r[1, 1]) < MIN_SPAN * max(abs(r[0, 0]), 1.0):
-        raise ValidationError("the two optimizers ended at the same place along one line: "
-                              "choose two different optimizers for the endpoints plane")
+        raise ValidationError(degenerate)
     return q[:, 0], q[:, 1]
 
 
@@ -125,19 +134,23 @@ def make_plane(result: TrainResult, method: str = "pca", center: str | None = No
         c = snapshots[names.index(lookup("centre optimizer", center, {n: n for n in names})), -1].astype(np.float64)
         where = f"{center}'s final weights"
     if method == "pca":
-        diffs = snapshots.reshape(-1, layout.size).astype(np.float64) - c
-        # the right singular vectors of the (k·m, n) displacement matrix, via the small (k·m)² Gram matrix
-        values, vectors = np.linalg.eigh(diffs @ diffs.T)
+        # float32 keeps the (k·m, n) matrix at the snapshots' own size; a picture needs no more precision
+        diffs = snapshots.reshape(-1, layout.size) - c.astype(np.float32)
+        # the right singular vectors of the displacement matrix, via the small (k·m)² Gram matrix
+        values, vectors = np.linalg.eigh((diffs @ diffs.T).astype(np.float64))
         top = np.argsort(values)[::-1][:2]
-        d1, d2 = (diffs.T @ vectors[:, j] for j in top)
-        d1, d2 = _orthonormal(d1, d2)
+        d1, d2 = ((vectors[:, j].astype(np.float32) @ diffs).astype(np.float64) for j in top)
+        d1, d2 = _orthonormal(d1, d2, "the weights moved along a single line: no second PCA direction")
         text = f"PCA of all trajectories, centred on {where}"
     elif method == "endpoints":
-        a, b = pair or (names[0], names[1] if len(names) > 1 else names[0])
-        lookup_runs = {n: i for i, n in enumerate(names)}
-        ia, ib = lookup("optimizer", a, lookup_runs), lookup("optimizer", b, lookup_runs)
+        if len(names) < 2 or (pair is not None and pair[0] == pair[1]):
+            raise ValidationError("the endpoints plane needs two different optimizers")
+        a, b = pair or names[:2]
+        runs = {n: i for i, n in enumerate(names)}
+        ia, ib = lookup("optimizer", a, runs), lookup("optimizer", b, runs)
         c = snapshots[0, 0].astype(np.float64)
-        d1, d2 = _orthonormal(snapshots[ia, -1] - c, snapshots[ib, -1] - c)
+        d1, d2 = _orthonormal(snapshots[ia, -1] - c, snapshots[ib, -1] - c,
+                              f"{a} and {b} moved along the same line: no plane through both end points")
         text = f"plane through the start and the final weights of {a} and {b}"
     else:
         rng = np.random.default_rng(seed)
@@ -160,21 +173,47 @@ def grid_axes(plane: Plane, resolution: int) -> tuple[np.ndarray, np.ndarray]:
     return np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution)
 
 
-@njit(cache=True, nogil=True, error_model="numpy", fastmath={"reassoc", "contract", "nsz", "arcp"})
-def grid_losses(z0, z1, z2, w2c, e1, e2, b2c, f1, f2, labels, xs, ys, out):
-    """out[j, i] = mean cross-entropy at (xs[i], ys[j]) given the first layer's pre-activations along the plane
-    (z0 + a·z1 + b·z2) and the second layer's weights W2 = w2c + a·e1 + b·e2, b2 = b2c + a·f1 + b·f2.
+@njit(**INLINE)
+def _exp_nonpositive(x):
+    """exp(x) for x ≤ 0 in float32 with straight-line arithmetic, so LLVM can vectorise it (Numba has no vector
+    exp without Intel's SVML; the scalar exp took 60% of the grid's time). exp(x) = (exp(x/256))^256: a degree-5
+    Taylor polynomial at |x/256| ≤ 1/8, then eight squarings; relative error ≤ 2e-5. x is clamped at
+    EXP_FLOOR: such a term is < 1e-13 of the largest one, exp(0) = 1, and vanishes in a float32 sum anyway."""
+    y = max(x, np.float32(EXP_FLOOR)) * np.float32(1.0 / 256.0)
+    p = np.float32(1.0) + y * (np.float32(1.0) + y * (np.float32(1.0 / 2.0) + y * (
+        np.float32(1.0 / 6.0) + y * (np.float32(1.0 / 24.0) + y * np.float32(1.0 / 120.0)))))
+    p = p * p
+    p = p * p
+    p = p * p
+    p = p * p
+    p = p * p
+    p = p * p
+    p = p * p
+    return p * p
 
-    Samples are processed in blocks that stay in cache while every grid point of a row reuses them."""
+
+@njit(**GRID_JIT)
+def grid_losses(z0, z1, z2, w2c, e1, e2, b2c, f1, f2, labels, xs, ys, rows, out):
+    """out[j, i] = mean cross-entropy at (xs[i], ys[j]) for every j in ``rows``, given the first layer's
+    pre-activations along the plane (z0 + a·z1 + b·z2, each (n, H)) and the second layer's weights
+    W2 = w2c + a·e1 + b·e2, b2 = b2c + a·f1 + b·f2.
+
+    Per sample: L = logsumexp(o) − o[y] = top − o[y] + log Σ_c exp(o_c − top), top = max_c o_c. Samples go in
+    blocks whose pre-activations stay in cache while every grid point of the rows reuses them; a block's
+    exponentials are taken in one flat loop so they vectorise, and its logarithms are summed as the log of
+    one product (each sum Σ_c exp(o_c − top) lies in [1, 10], so a block's product stays below 10^256, well
+    inside float64) — one log per block instead of one per sample."""
     n, hidden = z0.shape
     w2 = np.empty((N_CLASSES, hidden), np.float32)
     b2 = np.empty(N_CLASSES, np.float32)
     h = np.empty(hidden, np.float32)
-    o = np.empty(N_CLASSES, np.float32)
-    out[:] = 0.0
+    shifted = np.empty((SAMPLE_BLOCK, N_CLASSES), np.float32)  # o − top, then exp(o − top)
+    flat = shifted.reshape(SAMPLE_BLOCK * N_CLASSES)
+    for j in rows:
+        out[j, :] = 0.0
     for start in range(0, n, SAMPLE_BLOCK):
-        stop = min(start + SAMPLE_BLOCK, n)
-        for j in range(ys.size):
+        m = min(SAMPLE_BLOCK, n - start)
+        for j in rows:
             b = np.float32(ys[j])
             for i in range(xs.size):
                 a = np.float32(xs[i])
@@ -183,9 +222,12 @@ def grid_losses(z0, z1, z2, w2c, e1, e2, b2c, f1, f2, labels, xs, ys, out):
                     for q in range(hidden):
                         w2[c, q] = w2c[c, q] + a * e1[c, q] + b * e2[c, q]
                 total = 0.0
-                for s in range(start, stop):
+                for r in range(m):
+                    s = start + r
+                    z0s, z1s, z2s = z0[s], z1[s], z2[s]
                     for q in range(hidden):
-                        h[q] = max(z0[s, q] + a * z1[s, q] + b * z2[s, q], np.float32(0.0))
+                        h[q] = max(z0s[q] + a * z1s[q] + b * z2s[q], np.float32(0.0))
+                    o = shifted[r]
                     top = np.float32(-np.inf)
                     for c in range(N_CLASSES):
                         acc = b2[c]
@@ -193,14 +235,20 @@ def grid_losses(z0, z1, z2, w2c, e1, e2, b2c, f1, f2, labels, xs, ys, out):
                             acc += w2[c, q] * h[q]
                         o[c] = acc
                         top = max(top, acc)
+                    total += top - o[labels[s]]
+                    for c in range(N_CLASSES):
+                        o[c] -= top
+                for e in range(m * N_CLASSES):
+                    flat[e] = _exp_nonpositive(flat[e])
+                product = 1.0
+                for r in range(m):
                     norm = np.float32(0.0)
                     for c in range(N_CLASSES):
-                        norm += math.exp(o[c] - top)
-                    total += math.log(norm) + top - o[labels[s]]
-                out[j, i] += total
-    for j in range(ys.size):
-        for i in range(xs.size):
-            out[j, i] /= n
+                        norm += shifted[r, c]
+                    product *= norm
+                out[j, i] += total + math.log(product)
+    for j in rows:
+        out[j, :] /= n
 
 
 def _preactivations(vector: np.ndarray, hidden: int, images: model.SparseImages) -> np.ndarray:
@@ -210,20 +258,28 @@ def _preactivations(vector: np.ndarray, hidden: int, images: model.SparseImages)
     return out
 
 
-def loss_grid(plane: Plane, hidden: int, images: model.SparseImages, xs: np.ndarray,
-              ys: np.ndarray) -> np.ndarray:
-    """The mean training loss on ``images`` at every grid point of the plane (len(ys), len(xs))."""
+def loss_grid(plane: Plane, hidden: int, images: model.SparseImages, xs: np.ndarray, ys: np.ndarray,
+              threads: int | None = None) -> np.ndarray:
+    """The mean training loss on ``images`` at every grid point of the plane (len(ys), len(xs)), computed on
+    up to ``threads`` threads (default: the available CPUs, at most MAX_GRID_THREADS)."""
     layout = Layout(hidden)
     z0, z1, z2 = (_preactivations(v, hidden, images) for v in (plane.center, plane.d1, plane.d2))
-    second = [layout.views(v.astype(np.float32)) for v in (plane.center, plane.d1, plane.d2)]
-    (_, _, w2c, b2c), (_, _, e1, f1), (_, _, e2, f2) = second
+    (_, _, w2c, b2c), (_, _, e1, f1), (_, _, e2, f2) = (
+        layout.views(v.astype(np.float32)) for v in (plane.center, plane.d1, plane.d2))
     zs = np.empty((ys.size, xs.size))
-    grid_losses(z0, z1, z2, np.ascontiguousarray(w2c), np.ascontiguousarray(e1), np.ascontiguousarray(e2),
-                b2c.copy(), f1.copy(), f2.copy(), images.labels, xs.astype(np.float64), ys.astype(np.float64), zs)
+    args = (z0, z1, z2, w2c, e1, e2, b2c, f1, f2, images.labels, xs.astype(np.float64), ys.astype(np.float64))
+    workers = min(threads or _available_cpus(), MAX_GRID_THREADS, ys.size)
+    row_sets = [np.arange(w, ys.size, workers) for w in range(workers)]  # interleaved: equal work per thread
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(lambda rows: grid_losses(*args, rows, zs), row_sets))
     return zs
 
 
-def landscape_samples(train_images: model.SparseImages, n_samples: int, seed: int = 0) -> model.SparseImages:
+def _available_cpus() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def landscape_samples(train_images: model.SparseImages, n_samples: object, seed: int = 0) -> model.SparseImages:
     """A fixed, seeded subset of the training images on which every grid point is evaluated."""
     n_samples = parse_int("landscape samples", n_samples, 1, len(train_images))
     rows = np.sort(np.random.default_rng([seed, 3]).choice(len(train_images), n_samples, replace=False))
@@ -237,6 +293,6 @@ def compute(result: TrainResult, train_images: model.SparseImages, method: str =
     """Plane, grid and loss values for a finished training result."""
     resolution = parse_int("landscape resolution", resolution, 2, MAX_RESOLUTION)
     plane = make_plane(result, method, center, pair, seed)
-    images = landscape_samples(train_images, min(int(n_samples), len(train_images)), seed)
+    images = landscape_samples(train_images, n_samples, seed)
     xs, ys = grid_axes(plane, resolution)
     return Landscape(plane, xs, ys, loss_grid(plane, result.config.hidden, images, xs, ys), len(images))

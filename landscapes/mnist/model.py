@@ -107,9 +107,6 @@ class SparseImages:
     def __len__(self) -> int:
         return self.labels.size
 
-    def astype(self, dtype) -> "SparseImages":
-        return SparseImages(self.indptr, self.indices, self.values.astype(dtype), self.labels)
-
     def subset(self, rows: np.ndarray) -> "SparseImages":
         """The samples ``rows``, in that order, as their own compact CSR arrays."""
         counts = np.diff(self.indptr)[rows]
@@ -152,7 +149,7 @@ def _views(theta, hidden):
 
 @njit(**FAST)
 def _effective_bias(w1, b1, out):
-    """out = b1 − SHIFT · Σ_j W1[j, :]: the first layer's bias once the constant −SHIFT of every pixel is folded in."""
+    """out = b1 − SHIFT · Σ_j W1[j, :]: the first layer's bias with every pixel's constant −SHIFT folded in."""
     shift = _like(SHIFT, w1)
     out[:] = b1
     for j in range(N_INPUTS):
@@ -237,7 +234,7 @@ def loss_and_grad(theta, hidden, indptr, indices, values, labels, rows, grad):
             v = values[q]
             for k in range(hidden):
                 g_w1[j, k] += v * delta[k]
-    # The constant −SHIFT part of every pixel adds −SHIFT·Σ_n δ_n (= −SHIFT·∂L/∂b1) to every row of ∂L/∂W1.
+    # Every pixel's constant −SHIFT part adds −SHIFT·Σ_n δ_n (= −SHIFT·∂L/∂b1) to every row of ∂L/∂W1.
     for j in range(N_INPUTS):
         for k in range(hidden):
             g_w1[j, k] -= shift * g_b1[k]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
@@ -37,28 +37,28 @@ MNIST_DEFAULT_LR: dict[str, float] = {
 }
 assert set(MNIST_DEFAULT_LR) == set(OPTIMIZERS), "every registered optimizer needs an MNIST default lr"
 
+N_TRAIN_IMAGES = 60_000  # the MNIST training set
 DEFAULT_HIDDEN = 64
 DEFAULT_BATCH_SIZE = 64
 DEFAULT_EPOCHS = 3
-MAX_HIDDEN = 1024
+MAX_HIDDEN = 256
 MAX_EPOCHS = 50
 MAX_SEED = 2**32 - 1
 DEFAULT_SNAPSHOTS_PER_EPOCH = 10  # weight snapshots per optimizer and epoch: enough points for a smooth path
 MAX_SNAPSHOTS_PER_EPOCH = 100
-# Adam's first moments of weights into dead ReLU units decay by β1 each step towards float32's subnormal
-# range, where every operation on them is 20–35% slower (measured). Values below this threshold change no
-# update measurably (Adam divides by √v + ε with ε ≥ 1e-8), and at β1 = 0.9 they need hundreds of steps to
-# reach the subnormal range (< 1.2e-38), so zeroing them every FLUSH_PERIOD steps keeps the state normal.
+# Memory for all runs' weight snapshots; long runs of many large networks take fewer snapshots per epoch (at
+# least one) rather than exhaust the machine. The default comparison (5 runs, H = 64, 31 snapshots) uses 32 MB.
+SNAPSHOT_BUDGET_BYTES = 400 * 2**20
+# Adam's first moments of weights into dead ReLU units decay by β1 each step into float32's subnormal range
+# (< 1.2e-38), where arithmetic on them is many times slower: without flushing, ~2,400 state entries are
+# subnormal after one epoch and an Adam epoch takes 8% longer here (20–35% in plain numpy code). Values below
+# FLUSH_BELOW change no update measurably (Adam divides by √v + ε, ε ≥ 1e-8), and at β1 = 0.9 they need
+# hundreds of steps to become subnormal, so zeroing them every FLUSH_PERIOD steps keeps the state normal
+# (the losses are unchanged to the last bit in that measurement).
 FLUSH_BELOW = 1e-30
 FLUSH_PERIOD = 64
 NOT_DIVERGED = -1
 JIT = model.JIT
-# The product's update rules (the source of ``rules.apply_update``, not a copy), compiled with NumPy's error
-# model: Numba's default Python error model checks every division for zero, which keeps the rules' loops
-# scalar; on this model's 50,890 weights Adam's step is 3.4× faster without the checks (0.25 → 0.07 s an
-# epoch). Every rule's denominators are ≥ ε > 0, so the results are identical. Not cached, because its cache
-# entries would share rules.apply_update's index file; it is compiled into the cached ``train_steps``.
-apply_update = njit(nogil=True, error_model="numpy")(rules.apply_update.py_func)
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def mnist_hyperparams(name: str, given: Mapping[str, object] | None = None) -> d
 def make_config(runs: Sequence[tuple[str, Mapping[str, object]]], hidden: object = DEFAULT_HIDDEN,
                 batch_size: object = DEFAULT_BATCH_SIZE, epochs: object = DEFAULT_EPOCHS, seed: object = 0,
                 train_subset: object = None, snapshots_per_epoch: object = DEFAULT_SNAPSHOTS_PER_EPOCH,
-                n_train: int = 60_000) -> TrainConfig:
+                n_train: int = N_TRAIN_IMAGES) -> TrainConfig:
     """Validate every input once (one-line errors); ``n_train`` is the size of the available training set."""
     if not runs:
         raise ValidationError("choose at least one optimizer")
@@ -125,10 +125,17 @@ class TrainResult:
     snapshots: np.ndarray
     snapshot_steps: np.ndarray
     diverged_at: list[int | None]
-    steps_done: int = 0
-    epochs_done: int = 0
-    finished: bool = False
-    steps_per_epoch: int = field(default=0)
+    steps_per_epoch: int
+
+    def snapshot_losses(self) -> np.ndarray:
+        """(k, m): the training loss at each snapshot, as the mean mini-batch loss of the steps just before it
+        (at step 0, the first batch's loss before any update)."""
+        edges = self.snapshot_steps
+        out = np.empty((self.train_loss.shape[0], edges.size))
+        out[:, 0] = self.train_loss[:, 0]
+        for j in range(1, edges.size):
+            out[:, j] = self.train_loss[:, edges[j - 1]:edges[j]].mean(axis=1)
+        return out
 
 
 @njit(**JIT)
@@ -154,7 +161,7 @@ def train_steps(opt_id, hp, theta, grad, state, scalars, t_first, hidden, indptr
         if not math.isfinite(loss):
             return b
         t = t_first + b
-        apply_update(opt_id, theta, grad, state, scalars, hp, t)
+        rules.apply_update(opt_id, theta, grad, state, scalars, hp, t)
         if t % FLUSH_PERIOD == 0:
             flush_tiny(state, FLUSH_BELOW)
     for i in range(theta.size):
@@ -204,22 +211,27 @@ def _chunk_bounds(steps_per_epoch: int, chunks: int) -> list[tuple[int, int]]:
     return [(int(a), int(b - a)) for a, b in zip(edges[:-1], edges[1:])]
 
 
-def train(config: TrainConfig, data: Prepared,
-          on_progress: Callable[[Progress], None] | None = None) -> TrainResult:
-    """Train every optimizer of ``config``; ``on_progress`` is called after each chunk of steps."""
-    train_set = data.train.subset(training_rows(config, len(data.train)))
-    n = len(train_set)
-    steps_per_epoch = math.ceil(n / config.batch_size)
-    total = steps_per_epoch * config.epochs
-    chunks = _chunk_bounds(steps_per_epoch, config.snapshots_per_epoch)
-    k = len(config.runs)
-    theta0 = model.init_params(config.hidden, config.seed)
-    thetas = [theta0.copy() for _ in range(k)]
-    grads = [np.empty_like(theta0) for _ in range(k)]
-    states = [rules.new_state(theta0) for _ in range(k)]
-    hps = [get_optimizer(name).hyperparameter_vector(dict(hp)) for name, hp in config.runs]
-    oids = [get_optimizer(name).oid for name in config.names]
-    n_snapshots = 1 + len(chunks) * config.epochs
+def _compile_kernels(opt_id: int, hp: np.ndarray, theta0: np.ndarray, hidden: int,
+                     train_set: model.SparseImages, test: model.SparseImages) -> None:
+    """Compile (or load from Numba's cache) the training and evaluation kernels with zero steps and no
+    samples, so ``seconds_per_epoch`` measures training, never compilation."""
+    state, scalars = rules.new_state(theta0)
+    train_steps(opt_id, hp, theta0.copy(), np.empty_like(theta0), state, scalars, 1, hidden, train_set.indptr,
+                train_set.indices, train_set.values, train_set.labels, np.zeros(0, dtype=np.int64), 1, 0, 0,
+                np.empty(0, dtype=np.float32))
+    empty = np.zeros(1, dtype=np.int64)
+    model.evaluate(theta0, hidden, empty, test.indices, test.values, np.zeros(0, dtype=np.int64))
+
+
+def _snapshots_per_epoch(config: TrainConfig, theta0: np.ndarray) -> int:
+    """The requested snapshots per epoch, fewer if all runs' snapshots would exceed SNAPSHOT_BUDGET_BYTES."""
+    per_run = SNAPSHOT_BUDGET_BYTES // (len(config.runs) * theta0.nbytes)
+    return max(1, min(config.snapshots_per_epoch, (per_run - 1) // config.epochs))
+
+
+def _empty_result(config: TrainConfig, theta0: np.ndarray, steps_per_epoch: int, n_chunks: int) -> TrainResult:
+    k, total = len(config.runs), steps_per_epoch * config.epochs
+    n_snapshots = 1 + n_chunks * config.epochs
     result = TrainResult(
         config=config, train_loss=np.full((k, total), np.nan, dtype=np.float32),
         test_accuracy=np.full((k, config.epochs), np.nan), seconds_per_epoch=np.zeros((k, config.epochs)),
@@ -227,38 +239,58 @@ def train(config: TrainConfig, data: Prepared,
         snapshot_steps=np.zeros(n_snapshots, dtype=np.int64), diverged_at=[None] * k,
         steps_per_epoch=steps_per_epoch)
     result.snapshots[:, 0] = theta0
+    return result
+
+
+def train(config: TrainConfig, data: Prepared,
+          on_progress: Callable[[Progress], None] | None = None) -> TrainResult:
+    """Train every optimizer of ``config``; ``on_progress`` is called after each chunk of steps.
+
+    Per epoch: one shared permutation of the training images; per chunk of batches, each optimizer in turn
+    runs ``train_steps`` on its own θ and state (timed), then every θ is snapshotted; after the epoch, each
+    run's accuracy on the full test set is recorded.
+    """
+    train_set = data.train.subset(training_rows(config, len(data.train)))
+    n = len(train_set)
+    steps_per_epoch = math.ceil(n / config.batch_size)
+    total = steps_per_epoch * config.epochs
+    theta0 = model.init_params(config.hidden, config.seed)
+    chunks = _chunk_bounds(steps_per_epoch, _snapshots_per_epoch(config, theta0))
+    specs = [get_optimizer(name) for name in config.names]
+    hps = [spec.hyperparameter_vector(dict(hp)) for spec, (_, hp) in zip(specs, config.runs)]
+    thetas = [theta0.copy() for _ in specs]
+    grads = [np.empty_like(theta0) for _ in specs]
+    states = [rules.new_state(theta0) for _ in specs]
+    result = _empty_result(config, theta0, steps_per_epoch, len(chunks))
+    _compile_kernels(specs[0].oid, hps[0], theta0, config.hidden, train_set, data.test)
     shuffle = np.random.default_rng([config.seed, 2])
-    test = data.test
     snap = 0
     for epoch in range(config.epochs):
         order = shuffle.permutation(n).astype(np.int64)
         for first, count in chunks:
             step0 = epoch * steps_per_epoch + first
-            for i in range(k):
+            for i, spec in enumerate(specs):
                 if result.diverged_at[i] is not None:
                     continue
                 state, scalars = states[i]
                 began = time.perf_counter()
-                bad = train_steps(oids[i], hps[i], thetas[i], grads[i], state, scalars, step0 + 1,
-                                  config.hidden, train_set.indptr, train_set.indices, train_set.values,
-                                  train_set.labels, order, config.batch_size, first, count,
-                                  result.train_loss[i, step0:step0 + count])
+                bad = train_steps(spec.oid, hps[i], thetas[i], grads[i], state, scalars, step0 + 1, config.hidden,
+                                  train_set.indptr, train_set.indices, train_set.values, train_set.labels,
+                                  order, config.batch_size, first, count, result.train_loss[i, step0:step0 + count])
                 result.seconds_per_epoch[i, epoch] += time.perf_counter() - began
                 if bad != NOT_DIVERGED:
                     result.diverged_at[i] = step0 + bad + 1
             snap += 1
             result.snapshot_steps[snap] = step0 + count
-            for i in range(k):  # a diverged run repeats its last finite snapshot
-                result.snapshots[i, snap] = thetas[i] if result.diverged_at[i] is None else result.snapshots[i, snap - 1]
-            result.steps_done = step0 + count
-            if on_progress is not None and snap < n_snapshots - 1:
-                on_progress(Progress(result.steps_done, total, epoch + 1, result))
-        for i in range(k):
+            for i, theta in enumerate(thetas):  # a diverged run repeats its last finite snapshot
+                result.snapshots[i, snap] = theta if result.diverged_at[i] is None else result.snapshots[i, snap - 1]
+            if on_progress is not None and step0 + count < total:
+                on_progress(Progress(step0 + count, total, epoch + 1, result))
+        for i, theta in enumerate(thetas):
             if result.diverged_at[i] is None:
                 result.test_accuracy[i, epoch] = model.evaluate(
-                    thetas[i], config.hidden, test.indptr, test.indices, test.values, test.labels)[1]
-        result.epochs_done = epoch + 1
-    result.finished = True
+                    theta, config.hidden, data.test.indptr, data.test.indices, data.test.values,
+                    data.test.labels)[1]
     if on_progress is not None:
         on_progress(Progress(total, total, config.epochs, result))
     return result

@@ -1,0 +1,275 @@
+"""The MNIST MLP, its training and its landscape: gradients, the sparse first layer, fairness, determinism,
+one implementation of every update rule, every optimizer's default learning rate, and the landscape plane."""
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import cli
+from landscapes.mnist import data, landscape, model, train
+from landscapes.mnist.model import MNIST_MEAN, MNIST_STD, N_INPUTS, PIXEL_MAX, Layout
+from optimizers import rules
+from optimizers.registry import OPTIMIZERS, get_optimizer
+from validation import ValidationError
+
+REPO = Path(__file__).resolve().parents[1]
+MNIST_DIR = Path(os.environ.get(data.ENV_DIR) or REPO.parent / "shared" / "data" / "mnist")
+needs_mnist = pytest.mark.skipif(not MNIST_DIR.is_dir(), reason="MNIST files not available")
+CHANCE = 0.1
+SMALL_SUBSET = 3000
+FD_STEP = 1e-6
+
+
+@pytest.fixture(scope="module")
+def prepared() -> train.Prepared:
+    if not MNIST_DIR.is_dir():
+        pytest.skip("MNIST files not available")
+    return train.prepare(data.load(MNIST_DIR))
+
+
+def random_images(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST-like uint8 images: mostly background, a blob of ink."""
+    rng = np.random.default_rng(seed)
+    images = np.where(rng.random((n, 28, 28)) < 0.2, rng.integers(1, 256, (n, 28, 28)), 0).astype(np.uint8)
+    return images, rng.integers(0, 10, n)
+
+
+def dense_loss(theta: np.ndarray, hidden: int, images: np.ndarray, labels: np.ndarray) -> float:
+    """The textbook forward pass on dense normalised inputs, in float64: the reference for the sparse kernel."""
+    w1, b1, w2, b2 = (v.astype(np.float64) for v in Layout(hidden).views(theta))
+    x = (images.reshape(len(images), N_INPUTS) / PIXEL_MAX - MNIST_MEAN) / MNIST_STD
+    o = np.maximum(x @ w1 + b1, 0.0) @ w2.T + b2
+    top = o.max(axis=1, keepdims=True)
+    log_norm = np.log(np.exp(o - top).sum(axis=1)) + top[:, 0]
+    return float(np.mean(log_norm - o[np.arange(len(labels)), labels]))
+
+
+def test_init_matches_torch_linear_distribution():
+    theta = model.init_params(64, seed=3)
+    w1, b1, w2, b2 = Layout(64).views(theta)
+    for array, fan_in in ((w1, N_INPUTS), (b1, N_INPUTS), (w2, 64), (b2, 64)):
+        bound = 1.0 / math.sqrt(fan_in)
+        assert np.abs(array).max() <= bound
+    assert abs(w1.std() - (1.0 / math.sqrt(N_INPUTS)) / math.sqrt(3.0)) < 1e-3  # U(−b, b) has std b/√3
+    assert theta.dtype == np.float32
+    np.testing.assert_array_equal(theta, model.init_params(64, seed=3))
+
+
+def test_sparse_forward_matches_dense_reference():
+    images, labels = random_images(20)
+    sparse = model.sparse_images(images, labels, dtype=np.float64)
+    theta = model.init_params(16, seed=1).astype(np.float64)
+    loss, _ = model.evaluate(theta, 16, sparse.indptr, sparse.indices, sparse.values, sparse.labels)
+    assert loss == pytest.approx(dense_loss(theta, 16, images, labels), rel=1e-12)
+
+
+def test_gradient_matches_finite_differences():
+    hidden = 6
+    images, labels = random_images(12, seed=2)
+    images[:, 0, 0] = 0  # pixel 0 is background in every image: only the −μ/σ shift reaches its weights
+    sparse = model.sparse_images(images, labels, dtype=np.float64)
+    theta = model.init_params(hidden, seed=4).astype(np.float64) * 3.0  # larger weights: more ReLUs switch
+    rows = np.arange(12, dtype=np.int64)
+    grad = np.empty_like(theta)
+    args = (hidden, sparse.indptr, sparse.indices, sparse.values, sparse.labels, rows)
+    model.loss_and_grad(theta, *args, grad)
+    layout = Layout(hidden)
+    # every block, including the weights of the always-background pixel 0 (indices 0 … hidden − 1)
+    checked = [0, 5, hidden + 2, layout.b1, layout.b1 + hidden - 1, layout.w2, layout.w2 + 7,
+               layout.b2, layout.size - 1, *np.random.default_rng(0).choice(layout.size, 40, replace=False)]
+    scratch = np.empty_like(theta)
+    for i in checked:
+        up, down = theta.copy(), theta.copy()
+        up[i] += FD_STEP
+        down[i] -= FD_STEP
+        rise = model.loss_and_grad(up, *args, scratch) - model.loss_and_grad(down, *args, scratch)
+        numeric = rise / (2 * FD_STEP)
+        assert grad[i] == pytest.approx(numeric, rel=1e-5, abs=1e-8), f"parameter {i}"
+
+
+def test_float32_gradient_agrees_with_float64():
+    images, labels = random_images(64, seed=5)
+    rows = np.arange(64, dtype=np.int64)
+    grads = []
+    for dtype in (np.float32, np.float64):
+        sparse = model.sparse_images(images, labels, dtype=dtype)
+        theta = model.init_params(32, seed=0).astype(dtype)
+        grad = np.empty_like(theta)
+        model.loss_and_grad(theta, 32, sparse.indptr, sparse.indices, sparse.values, sparse.labels, rows, grad)
+        grads.append(grad.astype(np.float64))
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-3, atol=1e-6)
+
+
+def test_subset_keeps_each_sample():
+    images, labels = random_images(30, seed=6)
+    full = model.sparse_images(images, labels)
+    rows = np.array([7, 2, 29, 2])
+    part = full.subset(rows)
+    expected = model.sparse_images(images[rows], labels[rows])
+    for field in ("indptr", "indices", "values", "labels"):
+        np.testing.assert_array_equal(getattr(part, field), getattr(expected, field))
+
+
+def test_flush_tiny_zeroes_only_tiny_values():
+    state = np.array([[1e-31, -1e-31, 1e-20], [0.5, -2e-38, 3.0]], dtype=np.float32)
+    train.flush_tiny(state, train.FLUSH_BELOW)
+    np.testing.assert_array_equal(state, np.array([[0, 0, 1e-20], [0.5, 0, 3.0]], dtype=np.float32))
+
+
+def test_every_optimizer_has_a_valid_mnist_default():
+    for name in OPTIMIZERS:
+        assert train.mnist_hyperparams(name)["lr"] == train.MNIST_DEFAULT_LR[name]
+
+
+@needs_mnist
+def test_training_uses_the_products_update_rule(prepared):
+    """Step 1 of the trainer equals rules.apply_update (the 2D engine's function) on the first batch's gradient."""
+    config = train.make_config([("adam", {}), ("nadam", {})], hidden=16, batch_size=32, epochs=1,
+                               train_subset=96, snapshots_per_epoch=3)
+    result = train.train(config, prepared)
+    train_set = prepared.train.subset(train.training_rows(config, len(prepared.train)))
+    order = np.random.default_rng([config.seed, 2]).permutation(len(train_set)).astype(np.int64)
+    for i, name in enumerate(config.names):
+        theta = model.init_params(16, config.seed)
+        grad = np.empty_like(theta)
+        model.loss_and_grad(theta, 16, train_set.indptr, train_set.indices, train_set.values, train_set.labels,
+                            order[:32], grad)
+        state, scalars = rules.new_state(theta)
+        spec = get_optimizer(name)
+        hp = spec.hyperparameter_vector(dict(config.runs[i][1]))
+        rules.apply_update(spec.oid, theta, grad, state, scalars, hp, 1)
+        np.testing.assert_array_equal(result.snapshots[i, 1], theta)
+
+
+@needs_mnist
+def test_short_training_beats_chance_and_is_reproducible(prepared):
+    config = train.make_config([("adam", {}), ("gd", {})], epochs=2, train_subset=SMALL_SUBSET, seed=7)
+    first, second = train.train(config, prepared), train.train(config, prepared)
+    assert np.all(first.test_accuracy[:, -1] > 0.8)
+    np.testing.assert_array_equal(first.train_loss, second.train_loss)
+    np.testing.assert_array_equal(first.test_accuracy, second.test_accuracy)
+    np.testing.assert_array_equal(first.snapshots, second.snapshots)
+    np.testing.assert_array_equal(first.snapshots[0, 0], first.snapshots[1, 0])  # same initial weights
+    other = train.train(train.make_config([("adam", {})], epochs=1, train_subset=SMALL_SUBSET, seed=8), prepared)
+    assert not np.array_equal(other.snapshots[0, 0], first.snapshots[0, 0])
+
+
+@needs_mnist
+def test_every_optimizer_trains_at_its_default_lr(prepared):
+    config = train.make_config([(name, {}) for name in OPTIMIZERS], epochs=1, train_subset=SMALL_SUBSET)
+    result = train.train(config, prepared)
+    assert result.diverged_at == [None] * len(OPTIMIZERS)
+    for name, accuracy in zip(config.names, result.test_accuracy[:, 0]):
+        assert accuracy > 3 * CHANCE, name
+    assert np.all(np.isfinite(result.train_loss))
+
+
+@needs_mnist
+def test_batch_size_sets_the_flavour_of_gradient_descent(prepared):
+    full = train.train(train.make_config([("gd", {})], batch_size=200, epochs=2, train_subset=200), prepared)
+    assert full.steps_per_epoch == 1 and full.train_loss.shape == (1, 2)  # batch gradient descent
+    single = train.train(train.make_config([("gd", {"lr": 0.01})], batch_size=1, epochs=1, train_subset=50),
+                         prepared)
+    assert single.steps_per_epoch == 50  # stochastic gradient descent: one image per step
+
+
+@needs_mnist
+def test_divergence_is_a_result_not_an_error(prepared):
+    config = train.make_config([("gd", {"lr": 1e3}), ("adam", {})], epochs=2, train_subset=640)
+    result = train.train(config, prepared)
+    assert result.diverged_at[0] is not None and result.diverged_at[1] is None
+    assert np.isnan(result.test_accuracy[0, -1]) and np.isfinite(result.test_accuracy[1]).all()
+    assert np.isfinite(result.snapshots[0]).all()  # the landscape still gets finite points
+
+
+@needs_mnist
+def test_progress_reports_every_chunk_and_can_stop_training(prepared):
+    config = train.make_config([("adam", {})], epochs=2, train_subset=640, snapshots_per_epoch=5)
+    seen = []
+
+    def stop_after_three(progress: train.Progress) -> None:
+        seen.append(progress.steps_done)
+        if len(seen) == 3:
+            raise KeyboardInterrupt  # what a rerun of the app does: an exception from the callback
+
+    with pytest.raises(KeyboardInterrupt):
+        train.train(config, prepared, stop_after_three)
+    assert seen == [2, 4, 6]
+
+
+@needs_mnist
+@pytest.mark.parametrize("method", list(landscape.PLANES))
+def test_landscape_grid_equals_the_direct_loss(prepared, method):
+    config = train.make_config([("adam", {}), ("momentum", {}), ("gd", {})], epochs=1, train_subset=2000)
+    result = train.train(config, prepared)
+    land = landscape.compute(result, prepared.train, method, resolution=9, n_samples=500)
+    images = landscape.landscape_samples(prepared.train, 500)
+    plane = land.plane
+    for j, i in ((0, 0), (4, 7), (8, 8)):
+        theta = (plane.center + land.xs[i] * plane.d1 + land.ys[j] * plane.d2).astype(np.float32)
+        direct = model.evaluate(theta, 64, images.indptr, images.indices, images.values, images.labels)[0]
+        assert land.zs[j, i] == pytest.approx(direct, rel=1e-4)
+    assert 0.0 <= plane.explained_total <= 1.0 + 1e-9
+    if method == "endpoints":  # both chosen paths end exactly on the plane
+        np.testing.assert_allclose(plane.explained[:2] > 0, True)
+        for k in range(2):
+            end = plane.center + plane.paths[k, -1, 0] * plane.d1 + plane.paths[k, -1, 1] * plane.d2
+            np.testing.assert_allclose(end, result.snapshots[k, -1], atol=1e-5)
+    if method == "pca":
+        assert plane.explained_total > 0.5  # a short run moves mostly in a few directions
+    if method == "random":
+        assert plane.explained_total < 0.05  # two random directions of 50,890 miss almost everything
+
+
+@pytest.mark.slow
+@needs_mnist
+def test_adam_reaches_the_acceptance_accuracy(prepared):
+    """H = 64, batch 64, 3 epochs, lr 1e-3: ≥ 96.0% at each seed and ≥ 96.5% on average over seeds 0–2."""
+    config = lambda seed: train.make_config([("adam", {"lr": 1e-3})], seed=seed)  # noqa: E731
+    accuracies = [train.train(config(seed), prepared).test_accuracy[0, -1] for seed in range(3)]
+    assert min(accuracies) >= 0.96 and np.mean(accuracies) >= 0.965, accuracies
+
+
+@needs_mnist
+def test_cli_json_holds_accuracy_loss_and_time_per_optimizer(monkeypatch, capsys):
+    monkeypatch.setenv(data.ENV_DIR, str(MNIST_DIR))
+    code = cli.main(["mnist", "--optimizers", "adam,gd", "--lr=gd:0.05", "--epochs", "2", "--train-subset", "640",
+                     "--format", "json", "--landscape", "--resolution", "5", "--landscape-samples", "200"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert set(out["optimizers"]) == {"adam", "gd"}
+    gd = out["optimizers"]["gd"]
+    assert gd["hyperparameters"]["lr"] == 0.05 and out["optimizers"]["adam"]["hyperparameters"]["lr"] == 1e-3
+    assert len(gd["test_accuracy"]) == 2 and len(gd["seconds_per_epoch"]) == 2 and len(gd["train_loss"]) == 20
+    landscape_json = out["landscape"]
+    assert len(landscape_json["loss"]) == 5 and 0 <= landscape_json["explained_variance"] <= 1
+    assert len(landscape_json["paths"]["adam"]) == 1 + 2 * train.DEFAULT_SNAPSHOTS_PER_EPOCH
+
+
+@needs_mnist
+def test_snapshots_shrink_to_fit_the_memory_budget(prepared, monkeypatch):
+    config = train.make_config([("adam", {}), ("gd", {})], epochs=2, train_subset=640, snapshots_per_epoch=5)
+    n_params = Layout(config.hidden).size
+    monkeypatch.setattr(train, "SNAPSHOT_BUDGET_BYTES", 2 * n_params * 4 * 5)  # room for 5 snapshots per run
+    result = train.train(config, prepared)
+    assert result.snapshots.shape[:2] == (2, 1 + 2 * 2)  # 2 per epoch fit, plus the start
+
+
+@needs_mnist
+def test_landscape_options_are_validated(prepared):
+    config = train.make_config([("adam", {}), ("gd", {})], epochs=1, train_subset=640)
+    result = train.train(config, prepared)
+    centred = landscape.make_plane(result, "pca", center="gd")
+    np.testing.assert_array_equal(centred.center, result.snapshots[1, -1])
+    np.testing.assert_allclose(centred.paths[1, -1], 0.0, atol=1e-6)  # gd's end is the plane's origin
+    with pytest.raises(ValidationError, match="two different optimizers"):
+        landscape.make_plane(result, "endpoints", pair=("adam", "adam"))
+    with pytest.raises(ValidationError, match="unknown landscape plane"):
+        landscape.make_plane(result, "hessian")
+    with pytest.raises(ValidationError, match="landscape samples"):
+        landscape.compute(result, prepared.train, n_samples=0)

@@ -1,0 +1,66 @@
+"""The app's MNIST page through Streamlit's AppTest: train on a small subset, see the table and the landscape;
+without data, a clear message instead of a crash."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from landscapes.mnist import data
+
+REPO = Path(__file__).resolve().parents[1]
+MNIST_DIR = Path(os.environ.get(data.ENV_DIR) or REPO.parent / "shared" / "data" / "mnist")
+TIMEOUT_S = 120  # the first run compiles the kernels when Numba's cache is cold
+
+
+def page_script() -> None:
+    from ui import mnist_page
+
+    mnist_page.render()
+
+
+@pytest.fixture
+def app(monkeypatch) -> AppTest:
+    if not MNIST_DIR.is_dir():
+        pytest.skip("MNIST files not available")
+    monkeypatch.setenv(data.ENV_DIR, str(MNIST_DIR))
+    return AppTest.from_function(page_script, default_timeout=TIMEOUT_S)
+
+
+def test_page_trains_and_draws_the_landscape(app):
+    app.run()
+    assert not app.exception and not app.error
+    app.multiselect(key="mnist_optimizers").set_value(["adam", "gd"])
+    app.number_input(key="mnist_train_subset").set_value(1000)
+    app.number_input(key="mnist_epochs").set_value(2)
+    app.number_input(key="mnist_hp_gd_lr").set_value(0.05)
+    app.button(key="mnist_train").click().run()
+    assert not app.exception and not app.error
+    app.number_input(key="mnist_landscape_samples").set_value(300)
+    app.slider(key="mnist_resolution").set_value(11)
+    app.run()
+    assert not app.exception and not app.error
+    table = app.dataframe[0].value
+    assert list(table.index) == ["adam (lr=0.001)", "gd (lr=0.05)"]
+    assert (table["epoch 2 (%)"] > 50).all()
+    assert table.loc["adam (lr=0.001)", "articles' CNN, 5 epochs (%)"] == pytest.approx(98.97)
+    assert any("The plane captures" in m.value for m in app.markdown)
+    charts = [c for c in app.get("plotly_chart")]
+    assert len(charts) == 2  # loss curves and the landscape map
+
+    app.radio(key="mnist_plane").set_value("endpoints").run()  # a new plane, no retraining
+    assert not app.exception and not app.error
+    assert app.dataframe[0].value.equals(table)
+    landscape_map = app.get("plotly_chart")[1]
+    assert "final weights of adam and gd" in landscape_map.proto.spec
+
+
+def test_page_without_data_explains_how_to_provide_it(monkeypatch, tmp_path):
+    monkeypatch.setenv(data.ENV_DIR, str(tmp_path))  # an empty folder
+    app = AppTest.from_function(page_script, default_timeout=TIMEOUT_S)
+    app.run()
+    assert not app.exception
+    assert data.ENV_DIR in app.error[0].value
+    assert "put the four files" in app.info[0].value

@@ -1,0 +1,308 @@
+"""The app's "MNIST" page: the same optimizers on a real network, trained live, then its loss landscape.
+
+Flow: controls → Train (runs inside this script run, with a progress bar and live loss curves; any rerun, e.g.
+the Cancel button, stops it between chunks) → results table beside the articles' numbers → the loss landscape
+on a 2D plane with every optimizer's path, and its GIF/MP4 export. Results live in session state, keyed by
+the validated config, so moving a landscape control does not retrain.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from landscapes.mnist import data, landscape, train
+from landscapes.mnist.train import MNIST_DEFAULT_LR, Progress, TrainConfig, TrainResult
+from optimizers.registry import OPTIMIZERS, get_optimizer
+from validation import ValidationError
+from viz.export import MIME_TYPES, AnimatedPath, ExportOptions, Scene, render_scene
+from viz.figures import contour_paths_figure
+from viz.paths import Marker, PathTrace
+from viz.theme import run_colors
+
+RESULT_KEY = "mnist_page.result"  # session state: the last finished TrainResult
+LANDSCAPE_KEY = "mnist_page.landscape"  # session state: (landscape inputs, Landscape)
+EXPORT_KEY = "mnist_page.export"  # session state: {format: (landscape inputs, bytes)}
+DEFAULT_OPTIMIZERS = ("adam", "gd", "momentum", "adagrad", "rmsprop")
+N_TRAIN = train.N_TRAIN_IMAGES
+LOSS_CURVE_POINTS = 300  # the mini-batch loss is averaged into this many bins per curve: noise → trend
+CHART_HEIGHT = 380
+LEGEND_BELOW_AXIS_TITLE = -0.2  # legend position (fraction of the plot height) clear of the x-axis title
+LANDSCAPE_SAMPLE_RANGE = (100, N_TRAIN)
+RESOLUTION_RANGE = (11, 81)
+PERCENT = 100.0
+START_CHOICE = "the shared start"
+# Axis titles per plane: PCA and endpoint axes are orthonormal (distances in weight space); random ones are
+# multiples of the filter-normalised directions.
+AXIS_TITLES = {"pca": "PCA direction", "endpoints": "orthonormal direction", "random": "random direction"}
+# Reported in the articles students read (OPTIMIZERS.md): a small CNN on MNIST, 5 epochs, batch 128,
+# validation accuracy in %. Their "SGD" is plain mini-batch SGD, our "gd".
+ARTICLE_ACCURACY = {"gd": 96.50, "adagrad": 89.28, "adam": 98.97, "rmsprop": 98.95}
+
+
+@dataclass(frozen=True)
+class LandscapeInputs:
+    """Everything that shapes the landscape besides the training result (its cache key in session state)."""
+
+    config: TrainConfig
+    method: str
+    center: str | None
+    pair: tuple[str, str] | None
+    resolution: int
+    samples: int
+
+
+@st.cache_resource(show_spinner="Reading MNIST …")
+def _prepared(folder: str) -> train.Prepared:
+    """The dataset in the model's sparse form, shared by every session (the folder is the cache key)."""
+    return train.prepare(data.load(folder))
+
+
+def _dataset() -> train.Prepared | None:
+    """Find (or download) the files and prepare them; on failure explain how to provide them."""
+    try:
+        with st.spinner("Looking for the MNIST files (downloading them once if needed) …"):
+            folder = data.locate()
+        return _prepared(str(folder))
+    except data.MnistDataError as error:
+        st.error(str(error))
+        st.info(f"To use this page offline, {data.how_to_provide()}.")
+        return None
+
+
+def _hyperparameter_inputs(name: str) -> dict[str, float]:
+    """One number input per hyperparameter of ``name``, starting from this model's defaults."""
+    spec = get_optimizer(name)
+    defaults = train.mnist_hyperparams(name)
+    values = {}
+    columns = st.columns(len(spec.hyperparameters))
+    for column, hp in zip(columns, spec.hyperparameters):
+        values[hp.name] = column.number_input(
+            hp.name, value=float(defaults[hp.name]), format="%g", key=f"mnist_hp_{name}_{hp.name}",
+            help=hp.help + (" (this page's default for MNIST)" if hp.name == "lr" else ""))
+    return values
+
+
+def _controls() -> TrainConfig | None:
+    """The comparison the user set up, validated (None, with a message, when something is invalid)."""
+    names = st.multiselect("Optimizers", list(OPTIMIZERS), default=list(DEFAULT_OPTIMIZERS),
+                           key="mnist_optimizers",
+                           help="Every optimizer starts from the same weights and sees the same mini-batches.")
+    first, second, third, fourth = st.columns(4)
+    hidden = first.number_input("Hidden units H", 1, train.MAX_HIDDEN, train.DEFAULT_HIDDEN, key="mnist_hidden")
+    batch = second.number_input("Batch size", 1, N_TRAIN, train.DEFAULT_BATCH_SIZE, key="mnist_batch",
+                                help="1 = stochastic GD (one image per step); the whole training set = batch GD; "
+                                     "anything between = mini-batch GD.")
+    epochs = third.number_input("Epochs", 1, train.MAX_EPOCHS, train.DEFAULT_EPOCHS, key="mnist_epochs")
+    subset = fourth.number_input("Training images", 1, N_TRAIN, N_TRAIN, key="mnist_train_subset",
+                                 help="Train on a random subset for quicker runs (the test set is always all "
+                                      "10,000 images).")
+    seed = st.number_input("Seed", 0, train.MAX_SEED, 0, key="mnist_seed",
+                           help="Sets the initial weights and the mini-batch order.")
+    with st.expander("Hyperparameters (defaults chosen for this network)"):
+        st.caption("Learning rates that train this MLP well in a few epochs: "
+                   + ", ".join(f"{n} {MNIST_DEFAULT_LR[n]:g}" for n in names) + ".")
+        runs = []
+        for name in names:
+            st.markdown(f"**{get_optimizer(name).title}**")
+            runs.append((name, _hyperparameter_inputs(name)))
+    try:
+        return train.make_config(runs, hidden, batch, epochs, seed, None if subset == N_TRAIN else subset)
+    except ValidationError as error:
+        st.error(str(error))
+        return None
+
+
+def _binned(values: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
+    """(bin centre step, mean) of the finished (non-NaN, leading) ``values`` in bins of a width fixed by the
+    full run's length, so the live curve and the final one look the same."""
+    width = max(1, -(-values.size // bins))
+    done = int(np.count_nonzero(~np.isnan(values)))
+    n_bins = -(-done // width)
+    padded = np.full(n_bins * width, np.nan)
+    padded[:done] = values[:done]
+    means = np.nanmean(padded.reshape(n_bins, width), axis=1) if n_bins else np.zeros(0)
+    starts = np.arange(n_bins) * width
+    centres = starts + (np.minimum(width, done - starts) - 1) / 2
+    return centres, means
+
+
+def _loss_figure(result: TrainResult) -> go.Figure:
+    """Mini-batch training loss (bin means) per optimizer, log scale, with epoch boundaries."""
+    config = result.config
+    fig = go.Figure()
+    for label, color, losses in zip(config.labels(), run_colors(config.names), result.train_loss):
+        x, y = _binned(losses, LOSS_CURVE_POINTS)
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=label, line=dict(color=color)))
+    for epoch in range(1, config.epochs):
+        fig.add_vline(x=epoch * result.steps_per_epoch, line=dict(color="#999999", dash="dot", width=1))
+    fig.update_layout(height=CHART_HEIGHT, margin=dict(l=10, r=10, t=40, b=10), hovermode="x unified",
+                      title=dict(text="Training loss (mean of the mini-batches around each point)", x=0.01),
+                      legend=dict(orientation="h", yanchor="top", y=LEGEND_BELOW_AXIS_TITLE, x=0))
+    fig.update_xaxes(title_text="step", range=[0, result.train_loss.shape[1]])
+    fig.update_yaxes(title_text="cross-entropy (log scale)", type="log")
+    return fig
+
+
+def _train(config: TrainConfig, prepared: train.Prepared) -> TrainResult:
+    """Train with a progress bar and live loss curves; a rerun interrupts at the next chunk."""
+    cancel = st.empty()
+    cancel.button("Cancel", key="mnist_cancel", help="Stops training (the page reruns).")
+    bar = st.progress(0.0, text="Starting (the first run after an update also compiles the kernels) …")
+    chart = st.empty()
+
+    def report(progress: Progress) -> None:
+        bar.progress(progress.fraction, text=f"Epoch {progress.epoch}/{config.epochs}: "
+                                             f"step {progress.steps_done:,} of {progress.total_steps:,}")
+        chart.plotly_chart(_loss_figure(progress.result))
+
+    result = train.train(config, prepared, report)
+    cancel.empty()
+    bar.empty()
+    chart.empty()
+    return result
+
+
+def _results_table(result: TrainResult) -> pd.DataFrame:
+    """Optimizer → test accuracy after each epoch, time per epoch, and the articles' number for context."""
+    config = result.config
+    rows = []
+    for i, (name, label) in enumerate(zip(config.names, config.labels())):
+        row = {"optimizer": label}
+        for epoch in range(config.epochs):
+            row[f"epoch {epoch + 1} (%)"] = PERCENT * result.test_accuracy[i, epoch]
+        row["s / epoch"] = float(np.mean(result.seconds_per_epoch[i]))
+        row["diverged at step"] = result.diverged_at[i]
+        row["articles' CNN, 5 epochs (%)"] = ARTICLE_ACCURACY.get(name)
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("optimizer")
+
+
+def _landscape_controls(config: TrainConfig) -> LandscapeInputs:
+    method = st.radio("Plane", list(landscape.PLANES), format_func=lambda m: landscape.PLANES[m],
+                      key="mnist_plane", horizontal=True)
+    first, second, third, fourth = st.columns(4)
+    pair = None
+    center = None
+    if method == "endpoints":
+        a = first.selectbox("First optimizer", config.names, index=0, key="mnist_pair_a")
+        b = second.selectbox("Second optimizer", config.names, index=min(1, len(config.names) - 1),
+                             key="mnist_pair_b")
+        pair = (a, b)
+    else:
+        choice = first.selectbox("Plane through", [START_CHOICE, *config.names], key="mnist_center",
+                                 help="The centre of the plane: the initial weights, or one optimizer's "
+                                      "final weights.")
+        center = None if choice == START_CHOICE else choice
+    resolution = third.slider("Grid points per axis", *RESOLUTION_RANGE, landscape.DEFAULT_RESOLUTION,
+                              step=2, key="mnist_resolution")
+    samples = fourth.number_input("Images for the loss", *LANDSCAPE_SAMPLE_RANGE, landscape.DEFAULT_SAMPLES,
+                                  key="mnist_landscape_samples",
+                                  help="A fixed random subset of the training images, evaluated at every "
+                                       "grid point.")
+    return LandscapeInputs(config, method, center, pair, resolution, samples)
+
+
+def _landscape(result: TrainResult, prepared: train.Prepared, inputs: LandscapeInputs) -> landscape.Landscape:
+    stored = st.session_state.get(LANDSCAPE_KEY)
+    if stored is not None and stored[0] == inputs:
+        return stored[1]
+    with st.spinner("Evaluating the loss on the plane …"):
+        computed = landscape.compute(result, prepared.train, inputs.method, inputs.center, inputs.pair,
+                                     inputs.resolution, inputs.samples, seed=inputs.config.seed)
+    st.session_state[LANDSCAPE_KEY] = (inputs, computed)
+    return computed
+
+
+def _paths(result: TrainResult, land: landscape.Landscape) -> list[PathTrace]:
+    losses = result.snapshot_losses()
+    return [PathTrace(label, color, land.plane.paths[i], losses[i], result.diverged_at[i])
+            for i, (label, color) in enumerate(zip(result.config.labels(), run_colors(result.config.names)))]
+
+
+def _explained_text(result: TrainResult, land: landscape.Landscape) -> str:
+    plane = land.plane
+    per_run = ", ".join(f"{name} {PERCENT * share:.1f}%" for name, share in zip(result.config.names, plane.explained))
+    text = (f"The plane captures **{PERCENT * plane.explained_total:.1f}%** of the squared distance the weights "
+            f"travelled ({per_run}). ")
+    if plane.explained_total < 0.5:
+        text += ("Most of the movement happens in directions this picture cannot show, so the paths look "
+                 "shorter and the map may not explain where they went.")
+    return text
+
+
+def _export(result: TrainResult, land: landscape.Landscape, inputs: LandscapeInputs) -> None:
+    """GIF/MP4 of the paths on the landscape through the lecture exporter."""
+    with st.expander("Export for a lecture (GIF / MP4)"):
+        scene = Scene(
+            f"MNIST loss landscape: {land.plane.description}", land.xs, land.ys, land.zs,
+            tuple(AnimatedPath(p.label, p.color, p.xy, p.losses, p.diverged_at) for p in _paths(result, land)),
+            steps=land.plane.paths.shape[1] - 1, x_label=f"{AXIS_TITLES[land.plane.method]} 1",
+            y_label=f"{AXIS_TITLES[land.plane.method]} 2",
+            loss_label="training loss")
+        prepared = st.session_state.setdefault(EXPORT_KEY, {})
+        for column, fmt in zip(st.columns(len(MIME_TYPES)), MIME_TYPES):
+            with column:
+                if prepared.get(fmt, (None,))[0] != inputs:
+                    if not st.button(f"Prepare {fmt.upper()}", key=f"mnist_export_{fmt}"):
+                        continue
+                    with st.spinner(f"Rendering {fmt.upper()} …"):
+                        prepared[fmt] = (inputs, render_scene(scene, ExportOptions(), fmt))
+                st.download_button(f"Download {fmt.upper()}", prepared[fmt][1], file_name=f"mnist-landscape.{fmt}",
+                                   mime=MIME_TYPES[fmt], key=f"mnist_download_{fmt}", on_click="ignore")
+
+
+def _show_landscape(result: TrainResult, prepared: train.Prepared) -> None:
+    st.subheader("The loss landscape, with every optimizer's path")
+    st.caption("The network has tens of thousands of weights; this map is the loss on a 2D plane through "
+               "them, and each path is the weights' trajectory projected onto that plane.")
+    try:
+        inputs = _landscape_controls(result.config)
+        land = _landscape(result, prepared, inputs)
+    except ValidationError as error:
+        st.error(str(error))
+        return
+    start = Marker("start", *land.plane.paths[0, 0], kind="start")
+    figure = contour_paths_figure(land.xs, land.ys, land.zs, _paths(result, land), markers=[start],
+                                  title=land.plane.description, equal_aspect=True)
+    figure.update_xaxes(title_text=f"{AXIS_TITLES[land.plane.method]} 1")
+    figure.update_yaxes(title_text=f"{AXIS_TITLES[land.plane.method]} 2")
+    figure.update_layout(legend=dict(y=LEGEND_BELOW_AXIS_TITLE))
+    st.plotly_chart(figure, key="mnist_map")
+    st.markdown(_explained_text(result, land))
+    _export(result, land, inputs)
+
+
+def render() -> None:
+    """Draw the MNIST page."""
+    st.header("MNIST: the optimizers on a real network")
+    st.markdown("A small network (784 pixels → H hidden ReLU units → 10 digits) learns to read handwritten "
+                "digits. Every optimizer uses exactly the same update code as on the 2D surfaces.")
+    prepared = _dataset()
+    if prepared is None:
+        return
+    config = _controls()
+    if config is None:
+        return
+    if st.button("Train", type="primary", key="mnist_train"):
+        st.session_state.pop(LANDSCAPE_KEY, None)
+        st.session_state.pop(EXPORT_KEY, None)
+        st.session_state[RESULT_KEY] = _train(config, prepared)
+    result: TrainResult | None = st.session_state.get(RESULT_KEY)
+    if result is None:
+        st.info("Choose optimizers and press **Train**. Three epochs of five optimizers take a few seconds.")
+        return
+    if result.config != config:
+        st.caption("The results below are from the previous settings; press **Train** to run these.")
+    st.plotly_chart(_loss_figure(result), key="mnist_loss")
+    st.subheader("Test accuracy after each epoch")
+    table = _results_table(result)
+    st.dataframe(table, column_config={c: st.column_config.NumberColumn(format="%.2f")
+                                       for c in table.columns if c != "diverged at step"})
+    st.caption("For context, the right-hand column shows what an introductory article reported for a small "
+               "CNN (5 epochs, batch 128); another found Adam best and AdaDelta worst. Different network, "
+               "same story? Try it.")
+    _show_landscape(result, prepared)

@@ -21,13 +21,17 @@ HYPERPARAM_FLAGS = {"lr": "lr", "momentum": "momentum", "beta1": "beta1", "beta2
                     "rho": "rho", "weight-decay": "weight_decay"}
 
 
-def add_hyperparameter_flags(parser: argparse.ArgumentParser, per_optimizer: bool) -> None:
+TORCH_DEFAULT = "the optimizer's torch default"
+
+
+def add_hyperparameter_flags(parser: argparse.ArgumentParser, per_optimizer: bool,
+                             lr_default: str = TORCH_DEFAULT) -> None:
     """Add --lr, --momentum, … as strings, validated later so errors name the parameter and range."""
     form = "V or NAME:V,NAME:V (per optimizer)" if per_optimizer else "V"
     for flag, name in HYPERPARAM_FLAGS.items():
         aliases = [f"--{flag}"] + ([f"--{name}"] if name != flag else [])  # --weight_decay works too
-        parser.add_argument(*aliases, dest=f"hp_{name}", metavar="V",
-                            help=f"{name} ({form}); default: the optimizer's torch default")
+        default = lr_default if name == "lr" else TORCH_DEFAULT
+        parser.add_argument(*aliases, dest=f"hp_{name}", metavar="V", help=f"{name} ({form}); default: {default}")
 
 
 def add_surface_flags(parser: argparse.ArgumentParser) -> None:

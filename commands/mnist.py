@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "cache folder, else a download (checksums verified).")
     parser.add_argument("--optimizers", default=DEFAULT_OPTIMIZERS,
                         help=f"comma-separated optimizer names (default {DEFAULT_OPTIMIZERS})")
-    add_hyperparameter_flags(parser, per_optimizer=True)
+    add_hyperparameter_flags(parser, per_optimizer=True, lr_default="the per-model default listed above")
     parser.add_argument("--epochs", default=str(train.DEFAULT_EPOCHS), help="epochs (default 3)")
     parser.add_argument("--hidden", default=str(train.DEFAULT_HIDDEN), help="hidden units H (default 64)")
     parser.add_argument("--batch-size", default=str(train.DEFAULT_BATCH_SIZE),

@@ -2,9 +2,10 @@
 
 ``scripts/generate_golden.py`` recorded torch.optim in float64 on every surface (autograd gradients of the
 issue's formulas), with default and non-default hyperparameters, and on a 1000-parameter quadratic in float64
-and float32. Here the engine and the rules replay the same cases. Each 2D case is compared over its
-``conditioned_steps`` prefix: beyond it the trajectory depends on last-bit rounding, so no implementation that
-rounds differently could be held to 1e-6 there (see the generator's docstring).
+and float32. Here the engine and the rules replay the same cases, each over its whole trajectory: rules and
+surface gradients round as torch's kernels and autograd do. The generator also records each case's
+``conditioned_steps`` (how long the run is insensitive to last-bit rounding); the rare case that depends on
+torch's MKL transcendentals is compared over that prefix only (``ROUNDING_SENSITIVE``).
 """
 from __future__ import annotations
 
@@ -28,6 +29,11 @@ ABS_TOL = 1e-9  # below |x| = 1e-3 a coordinate is judged absolutely: near 0 rel
 FLOAT32_REL_TOL = 1e-4  # torch rounds every float32 operation; our rules round only what they store
 FLOAT32_ABS_TOL = 1e-5
 MIN_CONDITIONED_SNAPSHOTS = 3  # of the long-vector run's snapshots, at least this many must be comparable
+# torch takes sqrt, exp, sin and cos from MKL's vector library, which differs from the correctly rounded C
+# library in about 1% of inputs. On these chaotic cases that last-bit difference grows past 1e-6 (Adadelta on
+# Ackley with eps 0.1 first differs at step 12, by one ulp of a sqrt), so they are compared over the prefix
+# the generator found well-conditioned.
+ROUNDING_SENSITIVE = {"adadelta-ackley-eps=0.1"}
 # Defaults that deliberately differ from torch's, with the reason (issue 3's optimizer table).
 INTENDED_DEFAULT_DEVIATIONS = {
     ("momentum", "momentum"): "torch's momentum=0 would make it plain gd",
@@ -93,14 +99,24 @@ def assert_matches_torch(ours: np.ndarray, torch_ref: np.ndarray, what: str,
 
 @pytest.mark.parametrize("case", CASES, ids=[case.test_id for case in CASES])
 def test_trajectory_matches_torch(case: GoldenCase):
+    """The whole trajectory and its divergence step, since rules and gradients round as torch does; only the
+    few cases that hinge on torch's MKL transcendentals are held to their well-conditioned prefix."""
     settings = make_settings(case.surface, [(case.optimizer, case.hyperparameters)], steps=case.steps,
                              start=case.start, surface_params=case.surface_params)
     result = engine.run(settings)
-    compared = slice(0, case.conditioned_steps + 1)
+    whole = case.test_id not in ROUNDING_SENSITIVE
+    last = (case.steps if case.diverged_at == NOT_DIVERGED else case.diverged_at - 1) if whole \
+        else case.conditioned_steps
+    compared = slice(0, last + 1)
     assert_matches_torch(result.positions[0, compared], case.positions[compared], case.test_id)
-    if case.checks_divergence:
+    if whole or case.checks_divergence:
         expected = None if case.diverged_at == NOT_DIVERGED else case.diverged_at
         assert result.diverged_at[0] == expected, f"{case.test_id}: diverged at {result.diverged_at[0]}"
+
+
+def test_only_a_few_cases_are_held_to_a_prefix():
+    assert ROUNDING_SENSITIVE <= {case.test_id for case in CASES}
+    assert len(ROUNDING_SENSITIVE) <= 0.01 * len(CASES)
 
 
 def test_golden_cases_cover_every_optimizer_and_surface():

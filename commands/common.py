@@ -40,10 +40,15 @@ def add_surface_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--start", metavar="X,Y", help="start point (default: the surface's own)")
     parser.add_argument("--noise", default="0", help="gradient noise σ ≥ 0: adds N(0, σ²I) to each gradient")
     parser.add_argument("--seed", default="0", help="seed of the gradient noise (default 0)")
+    add_schedule_flags(parser)
+
+
+def add_schedule_flags(parser: argparse.ArgumentParser, example: str = "T_max=300,eta_min=0") -> None:
+    """--schedule NAME and --schedule-params K=V,…: one learning-rate schedule for every optimizer."""
     parser.add_argument("--schedule", default="constant",
                         help=f"learning-rate schedule for every optimizer: {', '.join(SCHEDULES)} (default constant)")
     parser.add_argument("--schedule-params", default="", metavar="K=V,K=V",
-                        help="schedule parameters, e.g. T_max=300,eta_min=0 (see `cli.py list`)")
+                        help=f"schedule parameters in optimizer steps, e.g. {example} (see `cli.py list`)")
 
 
 def parse_optimizer_list(text: str) -> list[str]:

@@ -1,6 +1,7 @@
 """``cli.py mnist``: train the MNIST MLP with several optimizers and print test accuracy per epoch.
 
     python cli.py mnist --optimizers adam,gd,momentum --epochs 3 --lr=adam:0.001,gd:0.1 --format json
+    python cli.py mnist --optimizers adam,gd --schedule cosine --schedule-params T_max=2814
 
 Progress goes to stderr (tqdm); the table or JSON to stdout. Missing data (offline, no files) is one line on
 stderr and exit status 2, like every other input error.
@@ -14,7 +15,8 @@ import time
 
 from tqdm import tqdm
 
-from commands.common import add_hyperparameter_flags, hyperparams_from_args, parse_optimizer_list
+from commands.common import (add_hyperparameter_flags, add_schedule_flags, hyperparams_from_args, parse_key_values,
+                             parse_optimizer_list)
 from landscapes.mnist import data, landscape, train
 from landscapes.mnist.train import TrainResult
 from validation import ValidationError, lookup, parse_int
@@ -34,6 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--optimizers", default=DEFAULT_OPTIMIZERS,
                         help=f"comma-separated optimizer names (default {DEFAULT_OPTIMIZERS})")
     add_hyperparameter_flags(parser, per_optimizer=True, lr_default="the per-model default listed above")
+    add_schedule_flags(parser, example="T_max=2814,eta_min=0 (an epoch of 60,000 images at batch 64 is 938 steps)")
     parser.add_argument("--epochs", default=str(train.DEFAULT_EPOCHS), help="epochs (default 3)")
     parser.add_argument("--hidden", default=str(train.DEFAULT_HIDDEN), help="hidden units H (default 64)")
     parser.add_argument("--batch-size", default=str(train.DEFAULT_BATCH_SIZE),
@@ -57,18 +60,22 @@ def _config(args: argparse.Namespace, n_train: int) -> train.TrainConfig:
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
         raise ValidationError(f"--optimizers lists {', '.join(repeated)} more than once")
-    return train.make_config(hyperparams_from_args(args, names), hidden=args.hidden, batch_size=args.batch_size,
-                             epochs=args.epochs, seed=args.seed, train_subset=args.train_subset, n_train=n_train)
+    schedule_params = parse_key_values("schedule-params", args.schedule_params)
+    runs = [train.mnist_run(name, hp, args.schedule, schedule_params)
+            for name, hp in hyperparams_from_args(args, names)]
+    return train.make_config(runs, hidden=args.hidden, batch_size=args.batch_size, epochs=args.epochs,
+                             seed=args.seed, train_subset=args.train_subset, n_train=n_train)
 
 
 def _results_json(result: TrainResult) -> dict:
     config = result.config
-    return {name: {"hyperparameters": dict(hp),
-                   "test_accuracy": [float(a) for a in result.test_accuracy[i]],
-                   "train_loss": [float(v) for v in result.train_loss[i]],
-                   "seconds_per_epoch": [round(float(s), 4) for s in result.seconds_per_epoch[i]],
-                   "diverged_at": result.diverged_at[i]}
-            for i, (name, hp) in enumerate(config.runs)}
+    return {run.optimizer: {"hyperparameters": run.values, "schedule": run.schedule,
+                            "schedule_params": dict(run.schedule_params),
+                            "test_accuracy": [float(a) for a in result.test_accuracy[i]],
+                            "train_loss": [float(v) for v in result.train_loss[i]],
+                            "seconds_per_epoch": [round(float(s), 4) for s in result.seconds_per_epoch[i]],
+                            "diverged_at": result.diverged_at[i]}
+            for i, run in enumerate(config.runs)}
 
 
 def _landscape_json(land: landscape.Landscape, names: list[str], seconds: float) -> dict:
@@ -111,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
     _config(args, n_train=train.N_TRAIN_IMAGES)
     prepared = train.prepare(data.load())
     config = _config(args, n_train=len(prepared.train))
-    steps = -(-(config.train_subset or len(prepared.train)) // config.batch_size) * config.epochs
+    steps = train.batches_per_epoch(config.train_subset or len(prepared.train), config.batch_size) * config.epochs
     with tqdm(total=steps, unit="step", file=sys.stderr, desc="training") as bar:
         def report(progress: train.Progress) -> None:
             bar.update(progress.steps_done - bar.n)

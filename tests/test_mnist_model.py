@@ -1,5 +1,6 @@
 """The MNIST MLP, its training and its landscape: gradients, the sparse first layer, fairness, determinism,
-one implementation of every update rule, every optimizer's default learning rate, and the landscape plane."""
+one implementation of every update rule, learning-rate schedules, every optimizer's default learning rate, and
+the landscape plane."""
 from __future__ import annotations
 
 import json
@@ -14,7 +15,8 @@ import cli
 from landscapes.mnist import data, landscape, model, train
 from landscapes.mnist.model import MNIST_MEAN, MNIST_STD, N_INPUTS, PIXEL_MAX, Layout
 from optimizers import rules
-from optimizers.registry import OPTIMIZERS, get_optimizer
+from optimizers.registry import OPTIMIZERS
+from optimizers.schedules import lr_curve
 from validation import ValidationError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -23,6 +25,9 @@ needs_mnist = pytest.mark.skipif(not MNIST_DIR.is_dir(), reason="MNIST files not
 CHANCE = 0.1
 SMALL_SUBSET = 3000
 FD_STEP = 1e-6
+# Replayed runs: 3 batches per epoch, 2 epochs, a snapshot after every step (and fewer steps than
+# train.FLUSH_PERIOD, so the replay needs no state flushing).
+REPLAY = dict(hidden=16, batch_size=32, epochs=2, train_subset=96, snapshots_per_epoch=3)
 
 
 @pytest.fixture(scope="module")
@@ -126,24 +131,77 @@ def test_every_optimizer_has_a_valid_mnist_default():
         assert train.mnist_hyperparams(name)["lr"] == train.MNIST_DEFAULT_LR[name]
 
 
-@needs_mnist
-def test_training_uses_the_products_update_rule(prepared):
-    """Step 1 of the trainer equals rules.apply_update (the 2D engine's function) on the first batch's gradient."""
-    config = train.make_config([("adam", {}), ("nadam", {})], hidden=16, batch_size=32, epochs=1,
-                               train_subset=96, snapshots_per_epoch=3)
-    result = train.train(config, prepared)
+def replay(prepared: train.Prepared, config: train.TrainConfig, i: int, rates: np.ndarray) -> np.ndarray:
+    """θ after each update of run ``i``, stepping the model and ``rules.apply_update`` (the 2D engine's function)
+    directly, at ``rates[t − 1]`` for update t: the reference the trainer must equal bit for bit."""
     train_set = prepared.train.subset(train.training_rows(config, len(prepared.train)))
-    order = np.random.default_rng([config.seed, 2]).permutation(len(train_set)).astype(np.int64)
-    for i, name in enumerate(config.names):
-        theta = model.init_params(16, config.seed)
-        grad = np.empty_like(theta)
-        model.loss_and_grad(theta, 16, train_set.indptr, train_set.indices, train_set.values, train_set.labels,
-                            order[:32], grad)
-        state, scalars = rules.new_state(theta)
-        spec = get_optimizer(name)
-        hp = spec.hyperparameter_vector(dict(config.runs[i][1]))
-        rules.apply_update(spec.oid, theta, grad, state, scalars, hp, 1)
-        np.testing.assert_array_equal(result.snapshots[i, 1], theta)
+    shuffle = np.random.default_rng([config.seed, 2])  # the trainer's shared mini-batch order
+    run = config.runs[i]
+    hp = run.spec.hyperparameter_vector(run.values)
+    theta = model.init_params(config.hidden, config.seed)
+    grad = np.empty_like(theta)
+    state, scalars = rules.new_state(theta)
+    thetas = []
+    for _ in range(config.epochs):
+        order = shuffle.permutation(len(train_set)).astype(np.int64)
+        for first in range(0, len(train_set), config.batch_size):
+            model.loss_and_grad(theta, config.hidden, train_set.indptr, train_set.indices, train_set.values,
+                                train_set.labels, order[first:first + config.batch_size], grad)
+            hp[rules.HP_LR] = rates[len(thetas)]
+            rules.apply_update(run.spec.oid, theta, grad, state, scalars, hp, len(thetas) + 1)
+            thetas.append(theta.copy())
+    return np.array(thetas)
+
+
+@needs_mnist
+def test_training_uses_the_products_update_rule_at_a_constant_rate(prepared):
+    """Without a schedule every update runs at the base rate, as before schedules existed: (name, hp) pairs
+    and an explicit constant schedule give the same bits as the direct replay."""
+    pairs = train.make_config([("adam", {}), ("nadam", {}), ("momentum", {})], **REPLAY)
+    explicit = train.make_config([train.mnist_run(name, {}, "constant") for name in pairs.names], **REPLAY)
+    assert explicit == pairs
+    result = train.train(pairs, prepared)
+    for i, run in enumerate(pairs.runs):
+        rates = np.full(result.train_loss.shape[1], run.values["lr"])
+        np.testing.assert_array_equal(result.learning_rates[i], rates)
+        np.testing.assert_array_equal(result.snapshots[i, 1:], replay(prepared, pairs, i, rates))
+
+
+@needs_mnist
+def test_schedules_set_the_rate_of_each_update_as_torch_does(prepared):
+    """t counts optimizer steps across epochs: step decay with step_size = one epoch halves the rate at epoch
+    2; the rates equal torch's curves (lr_curve is checked against torch in test_schedules.py)."""
+    config = train.make_config([
+        train.mnist_run("gd", {"lr": 0.5}, "step", {"step_size": 3, "gamma": 0.5}),
+        train.mnist_run("adam", {}, "warmup_cosine", {"warmup": 2, "T_max": 4}),
+        train.mnist_run("momentum", {}, "cosine", {"T_max": 6, "eta_min": 1e-4})], **REPLAY)
+    result = train.train(config, prepared)
+    steps = result.train_loss.shape[1]
+    np.testing.assert_array_equal(result.learning_rates[0], [0.5] * 3 + [0.25] * 3)
+    for i, run in enumerate(config.runs):
+        rates = lr_curve(run.schedule, run.schedule_params, run.values["lr"], steps)
+        np.testing.assert_array_equal(result.learning_rates[i], rates)
+        np.testing.assert_array_equal(result.snapshots[i, 1:], replay(prepared, config, i, rates))
+
+
+@needs_mnist
+def test_warm_up_starts_at_the_start_factor_of_the_rate(prepared):
+    """The first update under warm-up (torch's LinearLR) equals a constant run at start_factor · lr."""
+    warm = train.mnist_run("gd", {"lr": 0.5}, "warmup_cosine", {"warmup": 4, "T_max": 2, "start_factor": 0.25})
+    warmed, constant = (train.train(train.make_config([run], **REPLAY), prepared)
+                        for run in (warm, train.mnist_run("gd", {"lr": 0.125})))
+    np.testing.assert_array_equal(warmed.snapshots[0, 1], constant.snapshots[0, 1])
+    assert not np.array_equal(warmed.snapshots[0, 2], constant.snapshots[0, 2])  # then the rate grows
+
+
+def test_labels_name_a_schedule_and_schedules_are_validated():
+    config = train.make_config([train.mnist_run("adam", {}, "cosine", {"T_max": 100}), ("gd", {"lr": 0.05})])
+    assert config.labels() == ["adam (lr=0.001, cosine schedule)", "gd (lr=0.05)"]
+    assert config.runs[0].schedule_params == (("T_max", 100.0), ("eta_min", 0.0))
+    with pytest.raises(ValidationError, match="unknown schedule 'linear'"):
+        train.mnist_run("adam", {}, "linear")
+    with pytest.raises(ValidationError, match=r"T_max must be in \[1, 1e\+06\], got 0"):
+        train.mnist_run("adam", {}, "cosine", {"T_max": 0})
 
 
 @needs_mnist
@@ -245,10 +303,40 @@ def test_cli_json_holds_accuracy_loss_and_time_per_optimizer(monkeypatch, capsys
     assert set(out["optimizers"]) == {"adam", "gd"}
     gd = out["optimizers"]["gd"]
     assert gd["hyperparameters"]["lr"] == 0.05 and out["optimizers"]["adam"]["hyperparameters"]["lr"] == 1e-3
+    assert gd["schedule"] == "constant" and gd["schedule_params"] == {}
     assert len(gd["test_accuracy"]) == 2 and len(gd["seconds_per_epoch"]) == 2 and len(gd["train_loss"]) == 20
     landscape_json = out["landscape"]
     assert len(landscape_json["loss"]) == 5 and 0 <= landscape_json["explained_variance"] <= 1
     assert len(landscape_json["paths"]["adam"]) == 1 + 2 * train.DEFAULT_SNAPSHOTS_PER_EPOCH
+
+
+@needs_mnist
+def test_cli_schedule_flags(monkeypatch, capsys):
+    monkeypatch.setenv(data.ENV_DIR, str(MNIST_DIR))
+    code = cli.main(["mnist", "--optimizers", "adam,gd", "--epochs", "1", "--train-subset", "320", "--format",
+                     "json", "--schedule", "step", "--schedule-params", "step_size=2, gamma=0.25"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    for name in ("adam", "gd"):
+        assert out["optimizers"][name]["schedule"] == "step"
+        assert out["optimizers"][name]["schedule_params"] == {"step_size": 2.0, "gamma": 0.25}
+    assert cli.main(["mnist", "--optimizers", "gd", "--epochs", "1", "--train-subset", "320", "--schedule",
+                     "cosine"]) == 0
+    assert "gd (lr=0.1, cosine schedule)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--schedule", "linear"], "unknown schedule 'linear'; valid: constant, cosine,"),
+    (["--schedule-params", "T_max"], "--schedule-params items must be KEY=V, got 'T_max'"),
+    (["--schedule", "cosine", "--schedule-params", "T_max=0"], "T_max must be in [1, 1e+06], got 0"),
+    (["--schedule", "step", "--schedule-params", "gama=0.5"], "schedule step has no parameter 'gama'"),
+    (["--schedule", "exponential", "--schedule-params", "gamma=1.5"], "gamma must be in (0, 1], got 1.5"),
+])
+def test_cli_schedule_errors_are_one_line_before_any_data_is_read(monkeypatch, capsys, tmp_path, flags, message):
+    monkeypatch.setenv(data.ENV_DIR, str(tmp_path))  # no data here: the flags must be refused first
+    assert cli.main(["mnist", "--optimizers", "adam", *flags]) == cli.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
 
 
 @needs_mnist

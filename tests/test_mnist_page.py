@@ -1,14 +1,19 @@
 """The app's MNIST page through Streamlit's AppTest: train on a small subset, see the table and the landscape;
-without data, a clear message instead of a crash."""
+a learning-rate schedule per optimizer, drawn under the loss curves; without data, a clear message instead of a
+crash."""
 from __future__ import annotations
 
+import base64
+import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from landscapes.mnist import data
+from ui.schedule_picker import choice_key, param_key
 
 REPO = Path(__file__).resolve().parents[1]
 MNIST_DIR = Path(os.environ.get(data.ENV_DIR) or REPO.parent / "shared" / "data" / "mnist")
@@ -55,6 +60,31 @@ def test_page_trains_and_draws_the_landscape(app):
     assert app.dataframe[0].value.equals(table)
     landscape_map = app.get("plotly_chart")[1]
     assert "final weights of adam and gd" in landscape_map.proto.spec
+
+
+def trace_values(encoded: object) -> np.ndarray:
+    """A Plotly JSON array: a plain list, or numpy data as {"dtype", "bdata" (base64)}."""
+    if isinstance(encoded, dict):
+        return np.frombuffer(base64.b64decode(encoded["bdata"]), dtype=encoded["dtype"])
+    return np.asarray(encoded, dtype=float)
+
+
+def test_a_schedule_per_optimizer_is_trained_and_drawn(app):
+    app.run()
+    app.multiselect(key="mnist_optimizers").set_value(["adam", "gd"])
+    app.number_input(key="mnist_train_subset").set_value(640)  # 10 steps per epoch at batch 64
+    app.number_input(key="mnist_epochs").set_value(1)
+    app.run()
+    app.selectbox(key=choice_key("mnist_gd")).set_value("step").run()
+    app.number_input(key=param_key("mnist_gd", "step", "step_size", 10)).set_value(4)
+    app.button(key="mnist_train").click().run()
+    assert not app.exception and not app.error
+    assert list(app.dataframe[0].value.index) == ["adam (lr=0.001)", "gd (lr=0.1, step schedule)"]
+    figure = json.loads(app.get("plotly_chart")[0].proto.spec)
+    rates = {trace["name"]: trace_values(trace["customdata"]) for trace in figure["data"] if "customdata" in trace}
+    np.testing.assert_allclose(rates["gd (lr=0.1, step schedule)"], [0.1] * 4 + [0.05] * 4 + [0.025] * 2)
+    np.testing.assert_allclose(rates["adam (lr=0.001)"], [0.001] * 10)
+    assert figure["layout"]["yaxis2"]["title"]["text"] == "lr / base lr"
 
 
 def test_page_without_data_explains_how_to_provide_it(monkeypatch, tmp_path):

@@ -1,7 +1,8 @@
 """The app's "MNIST" page: the same optimizers on a real network, trained live, then its loss landscape.
 
-Flow: controls → Train (runs inside this script run, with a progress bar and live loss curves; any rerun, e.g.
-the Cancel button, stops it between chunks) → results table beside the articles' numbers → the loss landscape
+Flow: controls (each optimizer with its hyperparameters and learning-rate schedule) → Train (runs inside this
+script run, with a progress bar and live loss curves above each run's learning rate; any rerun, e.g. the Cancel
+button, stops it between chunks) → results table beside the articles' numbers → the loss landscape
 on a 2D plane with every optimizer's path, and its GIF/MP4 export. Results live in session state, keyed by
 the validated config, so moving a landscape control does not retrain.
 """
@@ -13,10 +14,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from plotly.subplots import make_subplots
 
 from landscapes.mnist import data, landscape, train
 from landscapes.mnist.train import MNIST_DEFAULT_LR, Progress, TrainConfig, TrainResult
 from optimizers.registry import OPTIMIZERS, get_optimizer
+from ui.schedule_picker import schedule_picker
 from validation import ValidationError
 from viz.export import MIME_TYPES, AnimatedPath, ExportOptions, Scene, render_scene
 from viz.figures import contour_paths_figure
@@ -27,9 +30,12 @@ RESULT_KEY = "mnist_page.result"  # session state: the last finished TrainResult
 LANDSCAPE_KEY = "mnist_page.landscape"  # session state: (landscape inputs, Landscape)
 EXPORT_KEY = "mnist_page.export"  # session state: {format: (landscape inputs, bytes)}
 DEFAULT_OPTIMIZERS = ("adam", "gd", "momentum", "adagrad", "rmsprop")
+SCHEDULE_KEY_PREFIX = "mnist_{optimizer}"  # of each optimizer's schedule picker: mnist_adam_schedule, …
 N_TRAIN = train.N_TRAIN_IMAGES
 LOSS_CURVE_POINTS = 300  # the mini-batch loss is averaged into this many bins per curve: noise → trend
-CHART_HEIGHT = 380
+CHART_HEIGHT = 500
+LR_PANEL_SHARE = 0.28  # of the chart's plot height: the learning-rate panel under the loss curves
+PANEL_GAP = 0.06  # between the two panels, as a fraction of the plot height
 LEGEND_BELOW_AXIS_TITLE = -0.2  # legend position (fraction of the plot height) clear of the x-axis title
 LANDSCAPE_SAMPLE_RANGE = (100, N_TRAIN)
 RESOLUTION_RANGE = (11, 81)
@@ -86,6 +92,14 @@ def _hyperparameter_inputs(name: str) -> dict[str, float]:
     return values
 
 
+def _run_inputs(name: str, steps: int) -> tuple[str, dict[str, float], str, dict[str, float]]:
+    """One optimizer's hyperparameters and learning-rate schedule, as entered (train.mnist_run validates them)."""
+    st.markdown(f"**{get_optimizer(name).title}**")
+    hyperparams = _hyperparameter_inputs(name)
+    schedule, schedule_params = schedule_picker(SCHEDULE_KEY_PREFIX.format(optimizer=name), steps)
+    return name, hyperparams, schedule, schedule_params
+
+
 def _controls() -> TrainConfig | None:
     """The comparison the user set up, validated (None, with a message, when something is invalid)."""
     names = st.multiselect("Optimizers", list(OPTIMIZERS), default=list(DEFAULT_OPTIMIZERS),
@@ -102,14 +116,14 @@ def _controls() -> TrainConfig | None:
                                       "10,000 images).")
     seed = st.number_input("Seed", 0, train.MAX_SEED, 0, key="mnist_seed",
                            help="Sets the initial weights and the mini-batch order.")
-    with st.expander("Hyperparameters (defaults chosen for this network)"):
+    steps = train.batches_per_epoch(subset, batch) * epochs
+    with st.expander("Hyperparameters and learning-rate schedules (defaults chosen for this network)"):
         st.caption("Learning rates that train this MLP well in a few epochs: "
-                   + ", ".join(f"{n} {MNIST_DEFAULT_LR[n]:g}" for n in names) + ".")
-        runs = []
-        for name in names:
-            st.markdown(f"**{get_optimizer(name).title}**")
-            runs.append((name, _hyperparameter_inputs(name)))
+                   + ", ".join(f"{n} {MNIST_DEFAULT_LR[n]:g}" for n in names)
+                   + f". A schedule's parameters count optimizer steps; this run has {steps:,}.")
+        choices = [_run_inputs(name, steps) for name in names]
     try:
+        runs = [train.mnist_run(*choice) for choice in choices]
         return train.make_config(runs, hidden, batch, epochs, seed, None if subset == N_TRAIN else subset)
     except ValidationError as error:
         st.error(str(error))
@@ -131,19 +145,32 @@ def _binned(values: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _loss_figure(result: TrainResult) -> go.Figure:
-    """Mini-batch training loss (bin means) per optimizer, log scale, with epoch boundaries."""
+    """Mini-batch training loss per optimizer (log scale) above the learning rate each step used, relative to
+    the run's base rate so every schedule's shape shows on one linear axis (the hover gives the rate itself).
+    Both are bin means on one step axis, with epoch boundaries; a legend entry shows or hides both curves."""
     config = result.config
-    fig = go.Figure()
-    for label, color, losses in zip(config.labels(), run_colors(config.names), result.train_loss):
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=PANEL_GAP,
+                        row_heights=[1.0 - LR_PANEL_SHARE, LR_PANEL_SHARE])
+    for run, label, color, losses, rates in zip(config.runs, config.labels(), run_colors(config.names),
+                                                result.train_loss, result.learning_rates):
         x, y = _binned(losses, LOSS_CURVE_POINTS)
-        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=label, line=dict(color=color)))
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=label, legendgroup=label, line=dict(color=color)),
+                      row=1, col=1)
+        x, lr = _binned(rates, LOSS_CURVE_POINTS)
+        fig.add_trace(go.Scatter(x=x, y=lr / run.values["lr"], customdata=lr, mode="lines", name=label,
+                                 legendgroup=label, showlegend=False, line=dict(color=color),
+                                 hovertemplate="lr %{customdata:.3g}"), row=2, col=1)
     for epoch in range(1, config.epochs):
-        fig.add_vline(x=epoch * result.steps_per_epoch, line=dict(color="#999999", dash="dot", width=1))
+        fig.add_vline(x=epoch * result.steps_per_epoch, line=dict(color="#999999", dash="dot", width=1),
+                      row="all", col=1)
     fig.update_layout(height=CHART_HEIGHT, margin=dict(l=10, r=10, t=40, b=10), hovermode="x unified",
-                      title=dict(text="Training loss (mean of the mini-batches around each point)", x=0.01),
+                      title=dict(text="Training loss (mean of the mini-batches around each point) and learning "
+                                      "rate", x=0.01),
                       legend=dict(orientation="h", yanchor="top", y=LEGEND_BELOW_AXIS_TITLE, x=0))
-    fig.update_xaxes(title_text="step", range=[0, result.train_loss.shape[1]])
-    fig.update_yaxes(title_text="cross-entropy (log scale)", type="log")
+    fig.update_xaxes(range=[0, result.train_loss.shape[1]])
+    fig.update_xaxes(title_text="step", row=2, col=1)
+    fig.update_yaxes(title_text="cross-entropy (log scale)", type="log", row=1, col=1)
+    fig.update_yaxes(title_text="lr / base lr", rangemode="tozero", row=2, col=1)
     return fig
 
 

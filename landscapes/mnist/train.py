@@ -7,6 +7,10 @@ same order (one seeded permutation per epoch, shared). Batch size 1 is SGD, the 
 gradient descent, anything between is mini-batch SGD; the last batch of an epoch may be smaller, as with
 torch's DataLoader (drop_last=False).
 
+Each run may follow a learning-rate schedule (``optimizers.schedules``, torch.optim.lr_scheduler semantics)
+stepped once per optimizer step, as in the 2D engine: update t (1-based, counted across epochs) uses
+``scheduled_lr(kind, sp, lr, t)``. The constant schedule returns the base rate itself, so it changes nothing.
+
 Runs advance in chunks of steps, interleaved across optimizers, so the app can draw every loss curve live and
 a rerun can cancel training between chunks; each chunk boundary is a weight snapshot for the landscape.
 """
@@ -22,8 +26,9 @@ from numba import njit
 
 from landscapes.mnist import model
 from landscapes.mnist.data import Mnist
-from optimizers import rules
+from optimizers import rules, schedules
 from optimizers.registry import OPTIMIZERS, get_optimizer
+from optimizers.settings import OptimizerRun, make_run
 from validation import ValidationError, parse_int
 
 # Learning rates that train this MLP well in 3 epochs (batch 64, H = 64), used when the user gives none.
@@ -65,7 +70,7 @@ JIT = model.JIT
 class TrainConfig:
     """A validated comparison on MNIST (plain, hashable data: it keys caches)."""
 
-    runs: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]  # (optimizer, validated hyperparameters)
+    runs: tuple[OptimizerRun, ...]  # optimizer, validated hyperparameters and learning-rate schedule
     hidden: int = DEFAULT_HIDDEN
     batch_size: int = DEFAULT_BATCH_SIZE
     epochs: int = DEFAULT_EPOCHS
@@ -75,11 +80,12 @@ class TrainConfig:
 
     @property
     def names(self) -> list[str]:
-        return [name for name, _ in self.runs]
+        return [run.optimizer for run in self.runs]
 
     def labels(self) -> list[str]:
-        """``adam (lr=0.001)``: the optimizer and its learning rate, as tables and legends show it."""
-        return [f"{name} (lr={dict(hp)['lr']:g})" for name, hp in self.runs]
+        """``adam (lr=0.001, cosine schedule)``: the optimizer, its learning rate, any other hyperparameter
+        off torch's default and a non-constant schedule, as tables and legends show it."""
+        return [run.label for run in self.runs]
 
 
 def mnist_hyperparams(name: str, given: Mapping[str, object] | None = None) -> dict[str, float]:
@@ -88,17 +94,32 @@ def mnist_hyperparams(name: str, given: Mapping[str, object] | None = None) -> d
     return spec.validate({"lr": MNIST_DEFAULT_LR[spec.name], **(given or {})})
 
 
-def make_config(runs: Sequence[tuple[str, Mapping[str, object]]], hidden: object = DEFAULT_HIDDEN,
+def mnist_run(name: str, given: Mapping[str, object] | None = None, schedule: str = "constant",
+              schedule_params: Mapping[str, object] | None = None) -> OptimizerRun:
+    """One validated run: :func:`mnist_hyperparams` and the learning-rate schedule with its parameters."""
+    return make_run(name, mnist_hyperparams(name, given), schedule, schedule_params)
+
+
+def batches_per_epoch(n_images: int, batch_size: int) -> int:
+    """Optimizer steps per epoch: ⌈n / batch⌉ (the last batch may be smaller)."""
+    return math.ceil(n_images / batch_size)
+
+
+def make_config(runs: Sequence[OptimizerRun | tuple[str, Mapping[str, object]]], hidden: object = DEFAULT_HIDDEN,
                 batch_size: object = DEFAULT_BATCH_SIZE, epochs: object = DEFAULT_EPOCHS, seed: object = 0,
                 train_subset: object = None, snapshots_per_epoch: object = DEFAULT_SNAPSHOTS_PER_EPOCH,
                 n_train: int = N_TRAIN_IMAGES) -> TrainConfig:
-    """Validate every input once (one-line errors); ``n_train`` is the size of the available training set."""
+    """Validate every input once (one-line errors); ``n_train`` is the size of the available training set.
+
+    ``runs`` holds ready :class:`OptimizerRun` items (see :func:`mnist_run`) or ``(optimizer, {hyperparameter:
+    value})`` pairs, which train at a constant rate; missing hyperparameters take this model's defaults.
+    """
     if not runs:
         raise ValidationError("choose at least one optimizer")
     subset = None if train_subset in (None, "", 0) else parse_int("train subset", train_subset, 1, n_train)
     n_used = subset or n_train
     return TrainConfig(
-        runs=tuple((get_optimizer(name).name, tuple(mnist_hyperparams(name, hp).items())) for name, hp in runs),
+        runs=tuple(run if isinstance(run, OptimizerRun) else mnist_run(*run) for run in runs),
         hidden=parse_int("hidden units", hidden, 1, MAX_HIDDEN),
         batch_size=parse_int("batch size", batch_size, 1, n_used),
         epochs=parse_int("epochs", epochs, 1, MAX_EPOCHS),
@@ -112,7 +133,8 @@ def make_config(runs: Sequence[tuple[str, Mapping[str, object]]], hidden: object
 class TrainResult:
     """Everything a comparison produced, as plain arrays (k optimizers, s steps, e epochs, m snapshots).
 
-    train_loss (k, s): mini-batch loss before each step; test_accuracy (k, e) after each epoch (NaN once a
+    train_loss (k, s): mini-batch loss before each step; learning_rates (k, s): the rate each step used (NaN
+    from a divergence on, like the loss); test_accuracy (k, e) after each epoch (NaN once a
     run diverged); seconds_per_epoch (k, e): time spent in that optimizer's training steps; snapshots
     (k, m, n_params) float32: θ at ``snapshot_steps`` (step 0 is the shared initial weights);
     diverged_at: the step at which a run's loss or weights stopped being finite, or None.
@@ -120,6 +142,7 @@ class TrainResult:
 
     config: TrainConfig
     train_loss: np.ndarray
+    learning_rates: np.ndarray
     test_accuracy: np.ndarray
     seconds_per_epoch: np.ndarray
     snapshots: np.ndarray
@@ -148,11 +171,13 @@ def flush_tiny(state, threshold):
 
 
 @njit(**JIT)
-def train_steps(opt_id, hp, theta, grad, state, scalars, t_first, hidden, indptr, indices, values, labels,
-                order, batch_size, first_batch, n_batches, losses):
-    """Batches ``first_batch …`` of the epoch's ``order``: gradient, then ``rules.apply_update`` (step t is
-    1-based and counts from ``t_first``). Writes each batch's loss; returns the batch index (relative to
+def train_steps(opt_id, base_hp, schedule, sp, theta, grad, state, scalars, t_first, hidden, indptr, indices,
+                values, labels, order, batch_size, first_batch, n_batches, losses, lrs):
+    """Batches ``first_batch …`` of the epoch's ``order``: gradient, then ``rules.apply_update`` at the
+    learning rate ``scheduled_lr(schedule, sp, base_hp[HP_LR], t)`` (step t is 1-based and counts from
+    ``t_first``). Writes each batch's loss and each step's rate; returns the batch index (relative to
     ``first_batch``) where the loss or θ became non-finite, or NOT_DIVERGED."""
+    hp = base_hp.copy()  # the scheduled rate goes into the copy: base_hp keeps the base rate for later chunks
     for b in range(n_batches):
         start = (first_batch + b) * batch_size
         rows = order[start:min(start + batch_size, order.size)]
@@ -161,6 +186,8 @@ def train_steps(opt_id, hp, theta, grad, state, scalars, t_first, hidden, indptr
         if not math.isfinite(loss):
             return b
         t = t_first + b
+        hp[rules.HP_LR] = schedules.scheduled_lr(schedule, sp, base_hp[rules.HP_LR], t)
+        lrs[b] = hp[rules.HP_LR]
         rules.apply_update(opt_id, theta, grad, state, scalars, hp, t)
         if t % FLUSH_PERIOD == 0:
             flush_tiny(state, FLUSH_BELOW)
@@ -216,9 +243,10 @@ def _compile_kernels(opt_id: int, hp: np.ndarray, theta0: np.ndarray, hidden: in
     """Compile (or load from Numba's cache) the training and evaluation kernels with zero steps and no
     samples, so ``seconds_per_epoch`` measures training, never compilation."""
     state, scalars = rules.new_state(theta0)
-    train_steps(opt_id, hp, theta0.copy(), np.empty_like(theta0), state, scalars, 1, hidden, train_set.indptr,
-                train_set.indices, train_set.values, train_set.labels, np.zeros(0, dtype=np.int64), 1, 0, 0,
-                np.empty(0, dtype=np.float32))
+    train_steps(opt_id, hp, schedules.CONSTANT, np.zeros(schedules.MAX_SCHEDULE_PARAMS), theta0.copy(),
+                np.empty_like(theta0), state, scalars, 1, hidden, train_set.indptr, train_set.indices,
+                train_set.values, train_set.labels, np.zeros(0, dtype=np.int64), 1, 0, 0,
+                np.empty(0, dtype=np.float32), np.empty(0))
     empty = np.zeros(1, dtype=np.int64)
     model.evaluate(theta0, hidden, empty, test.indices, test.values, np.zeros(0, dtype=np.int64))
 
@@ -234,6 +262,7 @@ def _empty_result(config: TrainConfig, theta0: np.ndarray, steps_per_epoch: int,
     n_snapshots = 1 + n_chunks * config.epochs
     result = TrainResult(
         config=config, train_loss=np.full((k, total), np.nan, dtype=np.float32),
+        learning_rates=np.full((k, total), np.nan),
         test_accuracy=np.full((k, config.epochs), np.nan), seconds_per_epoch=np.zeros((k, config.epochs)),
         snapshots=np.empty((k, n_snapshots, theta0.size), dtype=np.float32),
         snapshot_steps=np.zeros(n_snapshots, dtype=np.int64), diverged_at=[None] * k,
@@ -252,12 +281,14 @@ def train(config: TrainConfig, data: Prepared,
     """
     train_set = data.train.subset(training_rows(config, len(data.train)))
     n = len(train_set)
-    steps_per_epoch = math.ceil(n / config.batch_size)
+    steps_per_epoch = batches_per_epoch(n, config.batch_size)
     total = steps_per_epoch * config.epochs
     theta0 = model.init_params(config.hidden, config.seed)
     chunks = _chunk_bounds(steps_per_epoch, _snapshots_per_epoch(config, theta0))
-    specs = [get_optimizer(name) for name in config.names]
-    hps = [spec.hyperparameter_vector(dict(hp)) for spec, (_, hp) in zip(specs, config.runs)]
+    specs = [run.spec for run in config.runs]
+    hps = [run.spec.hyperparameter_vector(run.values) for run in config.runs]
+    plans = [schedules.get_schedule(run.schedule) for run in config.runs]
+    sps = [plan.vector(run.schedule_params) for plan, run in zip(plans, config.runs)]
     thetas = [theta0.copy() for _ in specs]
     grads = [np.empty_like(theta0) for _ in specs]
     states = [rules.new_state(theta0) for _ in specs]
@@ -274,9 +305,11 @@ def train(config: TrainConfig, data: Prepared,
                     continue
                 state, scalars = states[i]
                 began = time.perf_counter()
-                bad = train_steps(spec.oid, hps[i], thetas[i], grads[i], state, scalars, step0 + 1, config.hidden,
-                                  train_set.indptr, train_set.indices, train_set.values, train_set.labels,
-                                  order, config.batch_size, first, count, result.train_loss[i, step0:step0 + count])
+                chunk = slice(step0, step0 + count)
+                bad = train_steps(spec.oid, hps[i], plans[i].kind, sps[i], thetas[i], grads[i], state, scalars,
+                                  step0 + 1, config.hidden, train_set.indptr, train_set.indices, train_set.values,
+                                  train_set.labels, order, config.batch_size, first, count,
+                                  result.train_loss[i, chunk], result.learning_rates[i, chunk])
                 result.seconds_per_epoch[i, epoch] += time.perf_counter() - began
                 if bad != NOT_DIVERGED:
                     result.diverged_at[i] = step0 + bad + 1

@@ -83,7 +83,7 @@ class RunSummary:
 
     @property
     def status(self) -> str:
-        return "converging" if self.diverged_at is None else f"diverged at step {self.diverged_at}"
+        return "ran every step" if self.diverged_at is None else f"diverged at step {self.diverged_at}"
 
 
 def summarize(result: Result, tolerance: float = DEFAULT_TOLERANCE) -> list[RunSummary]:

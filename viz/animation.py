@@ -8,7 +8,9 @@ Two builders share the frame machinery:
     small_multiples_figure(xs, ys, zs, paths, markers=(), ...) -> go.Figure
         one panel per path on identical axes, all driven by one scrubber.
 
-Only the moving traces are listed in each frame (``redraw=False``), so the contour is sent once per figure.
+Each frame lists only the moving traces and only their x/y data (Plotly merges it into the styled trace),
+so the map and all styling are sent once per figure. The map is a layout image (:mod:`viz.background`),
+because plotly.js removes contour traces from the plot while frames play.
 """
 from __future__ import annotations
 
@@ -21,17 +23,19 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from viz.arrows import StepVectors, map_diagonal, step_arrow_traces
-from viz.figures import (FIGURE_HEIGHT, MARGIN, PATH_LINE_WIDTH, color_scale, contour_trace, f32,
+from viz.background import background_image
+from viz.figures import (COLORSCALE, FIGURE_HEIGHT, MARGIN, N_CONTOURS, PATH_LINE_WIDTH, color_scale, f32,
                          marker_traces, path_trace)
 from viz.paths import Marker, PathTrace, thinned_indices
 
-MAX_FRAMES = 80  # smooth enough to follow, small enough to send: frames repeat every moving trace
-TRAIL_POINTS = 120  # points per growing path in each frame
+MAX_FRAMES = 60  # smooth enough to follow, small enough to send: frames repeat every moving trace
+TRAIL_POINTS = 80  # points per growing path in each frame
 DEFAULT_FRAME_MS = 80
 HEAD_SIZE = 12
 FAINT_OPACITY = 0.3  # the full path stays visible behind the animated one
 MULTIPLES_COLUMNS = 3
 MULTIPLES_PANEL_HEIGHT = 330
+CURRENT_STEP_COLOR = "#444444"
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,13 +88,17 @@ def playback_controls(steps: Sequence[int], frame_ms: int, y: float = -0.08) -> 
     play = dict(mode="immediate", fromcurrent=True, frame=dict(duration=frame_ms, redraw=False),
                 transition=dict(duration=0))
     buttons = [dict(label="▶ Play", method="animate", args=[None, play]),
-               dict(label="⏸ Pause", method="animate", args=[[None], still])]
+               dict(label="❚❚ Pause", method="animate", args=[[None], still])]
     slider_steps = [dict(method="animate", label=str(s), args=[[str(s)], still]) for s in steps]
     return dict(
         updatemenus=[dict(type="buttons", direction="left", showactive=False, x=0.0, y=y, xanchor="left",
                           yanchor="top", pad=dict(t=0, r=10), buttons=buttons)],
+        # tick labels are made transparent: sixty step numbers under the slider are unreadable, and the
+        # current step is printed above it anyway
         sliders=[dict(active=0, steps=slider_steps, x=0.16, len=0.84, y=y + 0.02, yanchor="top",
-                      currentvalue=dict(prefix="step ", visible=True, xanchor="left"),
+                      currentvalue=dict(prefix="step ", visible=True, xanchor="left",
+                                        font=dict(size=14, color=CURRENT_STEP_COLOR)),
+                      font=dict(color="rgba(0,0,0,0)"), minorticklen=0, ticklen=3,
                       pad=dict(t=0, b=0), transition=dict(duration=0))])
 
 
@@ -99,7 +107,7 @@ def _moving_traces(paths, vectors, s, diagonal, side: SidePanel | None, map_axes
     for k, path in enumerate(paths):
         traces += [trail_trace(path, s, **map_axes), head_trace(path, s, **map_axes)]
         if vectors is not None:
-            traces += step_arrow_traces(path, vectors[k], s, diagonal, show_legend=k == 0, **map_axes)
+            traces += step_arrow_traces(path, vectors[k], s, diagonal, **map_axes)
     if side is not None:
         traces.append(go.Scatter(
             x=[s] * len(side.series), y=[item.at(s) for item in side.series], mode="markers",
@@ -114,7 +122,8 @@ def _add_frames(fig: go.Figure, build, steps: np.ndarray, frame_ms: int, slider_
     start = len(fig.data)
     fig.add_traces(first)
     moving = list(range(start, start + len(first)))
-    fig.frames = [go.Frame(name=str(s), data=build(int(s)), traces=moving) for s in steps]
+    fig.frames = [go.Frame(name=str(s), data=[go.Scatter(x=t.x, y=t.y) for t in build(int(s))], traces=moving)
+                  for s in steps]
     fig.update_layout(**playback_controls([int(s) for s in steps], frame_ms, slider_y))
 
 
@@ -124,10 +133,9 @@ def animated_map_figure(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, paths: S
                         title: str = "", frame_ms: int = DEFAULT_FRAME_MS) -> go.Figure:
     """Map with growing paths (and arrows when ``vectors`` are given) beside an optional side panel."""
     columns = 2 if side is not None else 1
-    fig = make_subplots(rows=1, cols=columns, column_widths=[0.58, 0.42][:columns], horizontal_spacing=0.1,
-                        subplot_titles=("", side.title if side else ""))
+    fig = make_subplots(rows=1, cols=columns, column_widths=[0.58, 0.42][:columns], horizontal_spacing=0.1)
     map_axes, side_axes = dict(xaxis="x", yaxis="y"), dict(xaxis="x2", yaxis="y2")
-    fig.add_trace(contour_trace(xs, ys, color_scale(zs, log_color), show_scale=False, **map_axes))
+    fig.add_layout_image(background_image(xs, ys, color_scale(zs, log_color).values, COLORSCALE, N_CONTOURS))
     for path in paths:
         faint = path_trace(path, **map_axes)
         faint.update(opacity=FAINT_OPACITY, mode="lines")
@@ -140,18 +148,20 @@ def animated_map_figure(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, paths: S
                 x=item.steps[idx].astype(np.int32), y=f32(item.values[idx]), mode="lines", name=item.label,
                 line=dict(color=item.color, width=PATH_LINE_WIDTH, dash=item.dash), showlegend=False,
                 hovertemplate=f"{item.label}<br>step %{{x}}: %{{y:.4g}}<extra></extra>", **side_axes))
-        fig.update_yaxes(type="log" if side.log_y else "linear", exponentformat="power", row=1, col=2)
+        fig.update_yaxes(type="log" if side.log_y else "linear", exponentformat="power", title_text=side.title,
+                         row=1, col=2)
         fig.update_xaxes(title_text="step", row=1, col=2)
     diagonal = map_diagonal(xs, ys)
     steps = frame_steps(max(p.n_points for p in paths))
     _add_frames(fig, lambda s: _moving_traces(paths, vectors, s, diagonal, side, map_axes, side_axes),
                 steps, frame_ms, slider_y=-0.1)
-    fig.update_xaxes(range=[float(xs[0]), float(xs[-1])], showgrid=False, zeroline=False, row=1, col=1)
-    fig.update_yaxes(range=[float(ys[0]), float(ys[-1])], showgrid=False, zeroline=False,
+    fig.update_xaxes(range=[float(xs[0]), float(xs[-1])], showgrid=False, zeroline=False, constrain="domain",
+                     row=1, col=1)
+    fig.update_yaxes(range=[float(ys[0]), float(ys[-1])], showgrid=False, zeroline=False, constrain="domain",
                      scaleanchor="x", scaleratio=1, row=1, col=1)
     fig.update_layout(title=dict(text=title, x=0.01), height=FIGURE_HEIGHT + 60,
-                      margin=dict(MARGIN, b=110), legend=dict(orientation="h", y=1.08, x=0),
-                      hovermode="closest")
+                      margin=dict(MARGIN, t=90, b=110), hovermode="closest",
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
     return fig
 
 
@@ -169,11 +179,12 @@ def small_multiples_figure(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, paths
         suffix = "" if k == 0 else str(k + 1)
         axes = dict(xaxis=f"x{suffix}", yaxis=f"y{suffix}")
         panel_axes.append(axes)
-        fig.add_trace(contour_trace(xs, ys, scale, show_scale=False, **axes))
+        fig.add_layout_image(background_image(xs, ys, scale.values, COLORSCALE, N_CONTOURS,
+                                              xref=axes["xaxis"], yref=axes["yaxis"]))
         faint = path_trace(path, show_legend=False, **axes)
         faint.update(opacity=FAINT_OPACITY, mode="lines")
         fig.add_trace(faint)
-        fig.add_traces(marker_traces(markers, show_legend=k == 0, **axes))
+        fig.add_traces(marker_traces(markers, show_legend=False, **axes))
 
     def build(s: int) -> list:
         return [t for path, axes in zip(paths, panel_axes)
@@ -184,7 +195,6 @@ def small_multiples_figure(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, paths
     _add_frames(fig, build, steps, frame_ms, slider_y)
     fig.update_xaxes(range=[float(xs[0]), float(xs[-1])], showgrid=False, zeroline=False)
     fig.update_yaxes(range=[float(ys[0]), float(ys[-1])], showgrid=False, zeroline=False)
-    fig.update_layout(title=dict(text=title, x=0.01), height=MULTIPLES_PANEL_HEIGHT * rows + 120,
-                      margin=dict(MARGIN, b=100), legend=dict(orientation="h", y=1.0 + 0.12 / rows, x=0),
-                      hovermode="closest")
+    fig.update_layout(title=dict(text=title, x=0.01), height=MULTIPLES_PANEL_HEIGHT * rows + 140,
+                      margin=dict(MARGIN, t=90, b=100), hovermode="closest", showlegend=False)
     return fig

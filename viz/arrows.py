@@ -19,7 +19,7 @@ from viz.paths import PathTrace
 GRADIENT_ARROW_FRACTION = 0.12  # −g is drawn this fraction of the map's diagonal long
 ARROW_HEAD_SIZE = 11
 GRADIENT_COLOR = "#FFFFFF"
-# (label, dash style) per arrow kind; the update and velocity arrows take the path's colour.
+# (name, dash style) per arrow kind; the update and velocity arrows take the path's colour.
 ARROW_KINDS = {"gradient": ("−gradient (direction only)", "dot"),
                "update": ("update (to scale)", "solid"),
                "velocity": ("velocity carried over (to scale)", "dash")}
@@ -40,22 +40,24 @@ def vectors_from_result(result: Result) -> list[StepVectors]:
             for k in range(len(result.settings.runs))]
 
 
-def arrow_trace(origin: np.ndarray, vector: np.ndarray | None, kind: str, color: str,
-                show_legend: bool = False, **axes) -> go.Scatter:
+def arrow_trace(origin: np.ndarray, vector: np.ndarray | None, kind: str, color: str, **axes) -> go.Scatter:
     """One arrow from ``origin`` along ``vector`` (a line with an arrow head); empty when there is none."""
     label, dash = ARROW_KINDS[kind]
     valid = vector is not None and np.all(np.isfinite(vector)) and np.all(np.isfinite(origin))
     xs, ys = ([origin[0], origin[0] + vector[0]], [origin[1], origin[1] + vector[1]]) if valid else ([], [])
     return go.Scatter(
-        x=xs, y=ys, mode="lines+markers", name=label, legendgroup=f"arrow-{kind}", showlegend=show_legend,
+        x=xs, y=ys, mode="lines+markers", name=label, showlegend=False,
         line=dict(color=color, width=2.5, dash=dash),
         marker=dict(symbol="arrow", size=[0, ARROW_HEAD_SIZE], angleref="previous", color=color),
         hoverinfo="skip", **axes)
 
 
 def step_arrow_traces(path: PathTrace, vectors: StepVectors, s: int, diagonal: float,
-                      show_legend: bool = False, **axes) -> list[go.Scatter]:
-    """Gradient, update and (if any) velocity arrows of ``path`` at point index ``s``."""
+                      **axes) -> list[go.Scatter]:
+    """Gradient, update and (if any) velocity arrows of ``path`` at point index ``s``.
+
+    They stay out of the legend (a white arrow is invisible there); the page explains them in words.
+    """
     has_next = s < min(len(vectors.updates), path.n_points - 1)
     origin = path.xy[min(s, path.n_points - 1)]
     gradient = update = velocity = None
@@ -65,10 +67,10 @@ def step_arrow_traces(path: PathTrace, vectors: StepVectors, s: int, diagonal: f
         gradient = -g / norm * GRADIENT_ARROW_FRACTION * diagonal if norm > 0 else None
         update = vectors.updates[s]
         velocity = None if vectors.velocities is None else vectors.velocities[s]
-    traces = [arrow_trace(origin, gradient, "gradient", GRADIENT_COLOR, show_legend, **axes),
-              arrow_trace(origin, update, "update", path.color, show_legend, **axes)]
+    traces = [arrow_trace(origin, gradient, "gradient", GRADIENT_COLOR, **axes),
+              arrow_trace(origin, update, "update", path.color, **axes)]
     if vectors.velocities is not None:
-        traces.append(arrow_trace(origin, velocity, "velocity", path.color, show_legend, **axes))
+        traces.append(arrow_trace(origin, velocity, "velocity", path.color, **axes))
     return traces
 
 

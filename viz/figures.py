@@ -18,13 +18,13 @@ from typing import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from viz.background import background_image
 from viz.paths import MARKER_STYLES, Marker, PathTrace, thinned_indices
 
 FIGURE_HEIGHT = 500
 MARGIN = dict(l=10, r=10, t=50, b=10)
 COLORSCALE = "Viridis"
 N_CONTOURS = 28
-CONTOUR_LINE = dict(width=0.6, color="rgba(255,255,255,0.35)")
 # Decades of colour below the range top on log-coloured maps: the +offset in log10(f − f_min + offset)
 # is this fraction of the value range, so the valley floor keeps detail instead of one flat colour.
 LOG_OFFSET_FRACTION = 1e-4
@@ -33,14 +33,25 @@ LOG_OFFSET_FRACTION = 1e-4
 LOSS_GAP_FLOOR = 1e-16
 PATH_LINE_WIDTH = 2.2
 PATH_POINT_SIZE = 4
+# Paths with at most this many drawn points show a dot per step; longer ones are drawn as lines only,
+# because thousands of SVG markers make every redraw several times slower and merge into a line anyway.
+MAX_DOTTED_POINTS = 150
+PATH_META = "path"  # trace.meta of every optimizer path, so pages and tests can find them
 END_POINT_SIZE = 11
+PATH_LIFT_FRACTION = 0.01  # 3D paths float this fraction of the height range above the surface, to stay visible
 CLICK_TARGET_COLOR = "rgba(0,0,0,0)"  # invisible, but still hoverable and clickable
 CLICK_TARGET_NAME = "click to start here"
 
 
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
 def f32(values) -> np.ndarray:
-    """float32 copy for the browser (Plotly sends numpy arrays as compact typed arrays)."""
-    return np.asarray(values, dtype=np.float32)
+    """float32 copy for the browser (Plotly sends numpy arrays as compact typed arrays).
+
+    Values beyond float32's range (a path on its way to diverging) are clipped rather than turned into inf.
+    """
+    return np.clip(np.asarray(values, dtype=np.float64), -FLOAT32_MAX, FLOAT32_MAX).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -79,13 +90,15 @@ def color_scale(zs: np.ndarray, log_color: bool) -> ColorScale:
     return ColorScale(values, "loss (log colour)", tickvals, ticktext, floor, offset)
 
 
-def contour_trace(xs, ys, scale: ColorScale, show_scale: bool = True, **axes) -> go.Contour:
+def colorbar_trace(scale: ColorScale, xs, ys, **axes) -> go.Scatter:
+    """An invisible point that carries the colour bar of the map picture (a layout image has none)."""
     colorbar = dict(title=dict(text=scale.title, side="right"), thickness=14, len=0.9)
     if scale.tickvals is not None:
         colorbar.update(tickvals=scale.tickvals, ticktext=scale.ticktext)
-    return go.Contour(x=f32(xs), y=f32(ys), z=f32(scale.values), colorscale=COLORSCALE, ncontours=N_CONTOURS,
-                      contours=dict(coloring="heatmap"), line=CONTOUR_LINE, showscale=show_scale,
-                      colorbar=colorbar, hoverinfo="skip", name="surface", **axes)
+    low, high = float(np.nanmin(scale.values)), float(np.nanmax(scale.values))
+    return go.Scatter(x=[float(xs[0])], y=[float(ys[0])], mode="markers", hoverinfo="skip", showlegend=False,
+                      name="colour scale", marker=dict(color=[low], cmin=low, cmax=high, colorscale=COLORSCALE,
+                                                       showscale=True, colorbar=colorbar, opacity=0), **axes)
 
 
 def marker_traces(markers: Sequence[Marker], show_legend: bool = True, **axes) -> list[go.Scatter]:
@@ -108,8 +121,9 @@ def path_trace(path: PathTrace, upto: int | None = None, show_legend: bool = Tru
     idx = thinned_indices(n)
     xy = path.xy[idx]
     custom = np.column_stack([idx, path.losses[idx] if path.losses is not None else np.full(len(idx), np.nan)])
+    mode = "lines+markers" if len(idx) <= MAX_DOTTED_POINTS else "lines"
     return go.Scatter(
-        x=f32(xy[:, 0]), y=f32(xy[:, 1]), customdata=f32(custom), mode="lines+markers", name=path.label,
+        x=f32(xy[:, 0]), y=f32(xy[:, 1]), customdata=f32(custom), mode=mode, name=path.label, meta=PATH_META,
         line=dict(color=path.color, width=PATH_LINE_WIDTH), marker=dict(size=PATH_POINT_SIZE, color=path.color),
         hovertemplate=f"{path.label}<br>step %{{customdata[0]:.0f}}: (%{{x:.3g}}, %{{y:.3g}})"
                       "<br>loss %{customdata[1]:.4g}<extra></extra>",
@@ -138,14 +152,19 @@ def click_target_trace(xs, ys, per_axis: int) -> go.Scatter:
 
 
 def map_layout(fig: go.Figure, xs, ys, title: str, equal_aspect: bool) -> None:
-    """Axes fixed to the grid (paths that leave it run off the map instead of rescaling it)."""
-    fig.update_layout(title=dict(text=title, x=0.01), height=FIGURE_HEIGHT, margin=MARGIN,
-                      legend=dict(orientation="h", yanchor="top", y=-0.08, x=0),
-                      hovermode="closest", uirevision="map")
-    fig.update_xaxes(range=[float(xs[0]), float(xs[-1])], title_text="x", showgrid=False, zeroline=False)
-    fig.update_yaxes(range=[float(ys[0]), float(ys[-1])], title_text="y", showgrid=False, zeroline=False)
+    """Axes fixed to the grid (paths that leave it run off the map instead of rescaling it).
+
+    constrain="domain": keeping one unit equally long on both axes shrinks the plot area instead of widening
+    an axis range past the grid. (One update_layout call: each update_* call re-validates the layout.)
+    """
+    axis = dict(showgrid=False, zeroline=False, constrain="domain")
+    y_axis = dict(axis, range=[float(ys[0]), float(ys[-1])], title_text="y")
     if equal_aspect:
-        fig.update_yaxes(scaleanchor="x", scaleratio=1)
+        y_axis.update(scaleanchor="x", scaleratio=1)
+    fig.update_layout(title=dict(text=title, x=0.01), height=FIGURE_HEIGHT, margin=MARGIN,
+                      legend=dict(orientation="h", yanchor="top", y=-0.08, x=0), hovermode="closest",
+                      uirevision="map", xaxis=dict(axis, range=[float(xs[0]), float(xs[-1])], title_text="x"),
+                      yaxis=y_axis)
 
 
 def contour_paths_figure(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, paths: Sequence[PathTrace],
@@ -153,15 +172,21 @@ def contour_paths_figure(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, paths: 
                          equal_aspect: bool = True, click_targets: int = 0) -> go.Figure:
     """Contour map of ``zs`` over ``(xs, ys)`` with every path drawn on top.
 
+    The map is a banded picture (:mod:`viz.background`) rather than a contour trace: it looks the same, redraws
+    faster when a slider moves the paths, and matches the animated views.
+
     Args:
-        xs, ys: 1D grid coordinates; zs: (len(ys), len(xs)) loss values.
+        xs, ys: 1D, evenly spaced grid coordinates (the picture is stretched over their range);
+            zs: (len(ys), len(xs)) loss values.
         paths: :class:`PathTrace` items (label, colour, xy (n, 2), losses, diverged_at).
         markers: :class:`Marker` items (minima, saddles, start) drawn as symbols with a legend entry.
         log_color: colour by log10 of the loss above the grid minimum (for ranges spanning decades).
         title: figure title. equal_aspect: one unit in x is as long as one unit in y.
         click_targets: if > 0, an invisible click grid of this many points per axis (for click-to-start).
     """
-    fig = go.Figure(contour_trace(xs, ys, color_scale(zs, log_color)))
+    scale = color_scale(zs, log_color)
+    fig = go.Figure(colorbar_trace(scale, xs, ys))
+    fig.add_layout_image(background_image(xs, ys, scale.values, COLORSCALE, N_CONTOURS))
     if click_targets:
         fig.add_trace(click_target_trace(xs, ys, click_targets))
     for path in paths:
@@ -198,14 +223,17 @@ def loss_traces(paths: Sequence[PathTrace], series: Sequence[np.ndarray], show_l
 
 
 def loss_curves_figure(paths: Sequence[PathTrace], min_value: float | None = None,
-                       title: str = "Loss per step") -> go.Figure:
-    """Loss against step for every path; log y (of f − min_value when the minimum is known)."""
+                       title: str = "Loss per step", show_legend: bool = True) -> go.Figure:
+    """Loss against step for every path; log y (of f − min_value when the minimum is known).
+
+    ``show_legend=False`` suits a chart drawn beside a map that already names every colour.
+    """
     series, log_y, y_title = loss_axis(paths, min_value)
-    fig = go.Figure(loss_traces(paths, series, show_legend=True))
+    fig = go.Figure(loss_traces(paths, series, show_legend=show_legend))
     fig.update_layout(title=dict(text=title, x=0.01), height=FIGURE_HEIGHT, margin=MARGIN,
-                      legend=dict(orientation="h", yanchor="top", y=-0.15, x=0), hovermode="x unified")
-    fig.update_xaxes(title_text="step")
-    fig.update_yaxes(title_text=y_title, type="log" if log_y else "linear", exponentformat="power")
+                      legend=dict(orientation="h", yanchor="top", y=-0.15, x=0), hovermode="x unified",
+                      xaxis=dict(title_text="step"),
+                      yaxis=dict(title_text=y_title, type="log" if log_y else "linear", exponentformat="power"))
     return fig
 
 
@@ -215,10 +243,11 @@ def surface_3d_figure(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, paths: Seq
     scale = color_scale(zs, log_color)
     fig = go.Figure(go.Surface(x=f32(xs), y=f32(ys), z=f32(scale.values), colorscale=COLORSCALE, opacity=0.9,
                                showscale=False, hoverinfo="skip", name="surface"))
+    lift = PATH_LIFT_FRACTION * float(np.nanmax(scale.values) - np.nanmin(scale.values))
     for path in paths:
         n = path.n_points
         idx = thinned_indices(n)
-        lifted = scale.transform(path.losses[idx])
+        lifted = scale.transform(path.losses[idx]) + lift
         fig.add_trace(go.Scatter3d(
             x=f32(path.xy[idx, 0]), y=f32(path.xy[idx, 1]), z=f32(lifted), mode="lines+markers",
             name=path.label, line=dict(color=path.color, width=6), marker=dict(size=2.5, color=path.color),

@@ -19,25 +19,25 @@ from viz.paths import paths_from_result, surface_markers
 COORDINATE_DASH = {"x": "solid", "y": "dot"}
 
 
-def _title(result: Result) -> str:
-    return result.settings.surface_spec.title
+MAP_TITLE = "Where each optimizer went"
 
 
 def map_figure(result: Result, grid: SurfaceGrid, click_targets: int = 0) -> go.Figure:
     spec = result.settings.surface_spec
     return contour_paths_figure(grid.xs, grid.ys, grid.zs, paths_from_result(result),
-                                surface_markers(spec, result.settings.start), spec.log_color, _title(result),
+                                surface_markers(spec, result.settings.start), spec.log_color, MAP_TITLE,
                                 click_targets=click_targets)
 
 
-def loss_figure(result: Result) -> go.Figure:
-    return loss_curves_figure(paths_from_result(result), result.settings.surface_spec.min_value)
+def loss_figure(result: Result, show_legend: bool = True) -> go.Figure:
+    return loss_curves_figure(paths_from_result(result), result.settings.surface_spec.min_value,
+                              show_legend=show_legend)
 
 
 def surface_figure(result: Result, grid: SurfaceGrid) -> go.Figure:
     spec = result.settings.surface_spec
     return surface_3d_figure(grid.xs, grid.ys, grid.zs, paths_from_result(result),
-                             surface_markers(spec, result.settings.start), spec.log_color, _title(result))
+                             surface_markers(spec, result.settings.start), spec.log_color, MAP_TITLE)
 
 
 def loss_panel(result: Result) -> SidePanel:
@@ -58,14 +58,14 @@ def effective_step_panel(result: Result) -> SidePanel | None:
         for axis, column in (("x", 0), ("y", 1)):
             series.append(Series(f"{path.label} · {axis}", path.color, np.arange(1, n + 1),
                                  steps[:n, column], COORDINATE_DASH[axis]))
-    return SidePanel("effective step size per coordinate (x solid, y dotted)", tuple(series)) if series else None
+    return SidePanel("effective step size (x solid, y dotted)", tuple(series)) if series else None
 
 
 def animation_figure(result: Result, grid: SurfaceGrid, frame_ms: int) -> go.Figure:
     spec = result.settings.surface_spec
     return animated_map_figure(grid.xs, grid.ys, grid.zs, paths_from_result(result), loss_panel(result),
                                surface_markers(spec, result.settings.start), log_color=spec.log_color,
-                               title=_title(result), frame_ms=frame_ms)
+                               frame_ms=frame_ms)
 
 
 def inside_figure(result: Result, grid: SurfaceGrid, frame_ms: int) -> go.Figure:
@@ -74,11 +74,11 @@ def inside_figure(result: Result, grid: SurfaceGrid, frame_ms: int) -> go.Figure
     side = effective_step_panel(result) or loss_panel(result)
     return animated_map_figure(grid.xs, grid.ys, grid.zs, paths_from_result(result), side,
                                surface_markers(spec, result.settings.start), vectors_from_result(result),
-                               spec.log_color, _title(result), frame_ms)
+                               spec.log_color, frame_ms=frame_ms)
 
 
 def multiples_figure(result: Result, grid: SurfaceGrid, frame_ms: int) -> go.Figure:
     spec = result.settings.surface_spec
     return small_multiples_figure(grid.xs, grid.ys, grid.zs, paths_from_result(result),
                                   surface_markers(spec, result.settings.start), spec.log_color,
-                                  _title(result), frame_ms)
+                                  frame_ms=frame_ms)

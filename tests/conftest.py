@@ -1,0 +1,122 @@
+"""Shared fixtures: a real ``streamlit run app.py`` on localhost and Debian's Chromium through Playwright.
+
+No browser is ever downloaded: tests use /usr/bin/chromium (or a ``chromium`` on PATH). Without one, browser
+tests skip with the reason, except when CI=true, where a missing browser is a broken setup and fails.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "artifacts"  # screenshots for people to look at (git-ignored)
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium",)
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]
+SERVER_START_SECONDS = 60
+HEALTH_PATH = "/_stcore/health"
+
+
+def find_chromium() -> str | None:
+    """Debian's Chromium, or any ``chromium`` on PATH."""
+    for path in CHROMIUM_CANDIDATES:
+        if os.access(path, os.X_OK):
+            return path
+    return shutil.which("chromium")
+
+
+def missing_browser(reason: str) -> None:
+    """Skip locally; in CI a missing browser must fail, so the browser tests can never silently vanish."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: browser tests must run)")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with status {process.returncode}")
+        try:
+            with urllib.request.urlopen(url + HEALTH_PATH, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"streamlit did not answer at {url} within {SERVER_START_SECONDS} s")
+
+
+def start_streamlit(script: Path, port: int, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """``streamlit run script`` headless on 127.0.0.1:port (the caller waits for it and stops it)."""
+    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
+               "--server.address", "127.0.0.1", "--server.port", str(port),
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    return subprocess.Popen(command, cwd=ROOT, env=env or os.environ.copy(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def app_server():
+    """The app served by ``streamlit run app.py`` on a free localhost port: yields (base URL, process)."""
+    port = free_port()
+    process = start_streamlit(ROOT / "app.py", port)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, process)
+        yield url, process
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="session")
+def app_url(app_server) -> str:
+    return app_server[0]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """A headless Chromium (Debian's) driven by Playwright, shared by one module's tests.
+
+    Module scope on purpose: Playwright's sync API allows one running instance per thread, and other
+    modules start their own.
+    """
+    executable = find_chromium()
+    if executable is None:
+        missing_browser("no Chromium found at /usr/bin/chromium or on PATH")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing_browser("the playwright Python package is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

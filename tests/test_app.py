@@ -1,0 +1,190 @@
+"""The playground under Streamlit's AppTest: defaults, sliders, optimizers, presets, URL state, divergence."""
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from landscapes.registry import SURFACES
+from ui import state
+from ui.presets import PRESETS
+from viz.figures import PATH_META
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TIMEOUT = 60  # seconds: the first run may load the Numba kernels from the on-disk cache
+
+
+def _run(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for name, value in (query or {}).items():
+        at.query_params[name] = value
+    return _ok(at.run())
+
+
+def _ok(at: AppTest) -> AppTest:
+    """``at`` after a run, checked for exceptions: the page must never show a traceback."""
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _decode(array) -> np.ndarray:
+    """A Plotly spec array: a plain list, or a typed array {"dtype", "bdata"} as Plotly sends numpy data."""
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"]))
+    return np.asarray(array, dtype=float)
+
+
+def _chart(at: AppTest, key: str) -> dict:
+    """The Plotly spec of the chart with user key ``key`` (AppTest has no Plotly element type)."""
+    chart = next(c for c in at.get("plotly_chart") if key in c.proto.id)
+    return json.loads(chart.proto.spec)
+
+
+def _paths(at: AppTest) -> dict[str, np.ndarray]:
+    """Label → drawn (x, y) points of every optimizer path on the map."""
+    traces = _chart(at, state.MAP_CLICK)["data"]
+    return {t["name"]: np.column_stack([_decode(t["x"]), _decode(t["y"])])
+            for t in traces if t.get("meta") == PATH_META}
+
+
+def _numbers_rows(at: AppTest) -> list[str]:
+    """The body rows of the numbers table (a Markdown table under the "Numbers" heading)."""
+    table = next(m.value for m in at.markdown if m.value.startswith("| optimizer"))
+    return table.splitlines()[2:]
+
+
+def test_the_app_loads_with_defaults_and_draws_every_path():
+    at = _run()
+    assert not at.error
+    assert at.sidebar.selectbox(key=state.SURFACE).value == "ravine"
+    chosen = at.sidebar.multiselect(key=state.OPTIMIZERS_KEY).value
+    assert len(_paths(at)) == len(chosen) == 3
+    assert len(_numbers_rows(at)) == 3
+
+
+def test_changing_the_learning_rate_changes_the_path():
+    at = _run()
+    before = _paths(at)
+    slider = at.sidebar.select_slider(key=state.hp_key("gd", "lr"))
+    slider.set_value(0.02)
+    after = _paths(_ok(at.run()))
+    assert "gd (lr=0.02)" in after and "gd (lr=0.09)" in before
+    assert not np.array_equal(before["gd (lr=0.09)"], after["gd (lr=0.02)"])
+
+
+def test_selecting_three_optimizers_draws_three_paths():
+    at = _run()
+    at.sidebar.multiselect(key=state.OPTIMIZERS_KEY).set_value(["nag", "rmsprop", "lion"])
+    paths = _paths(_ok(at.run()))
+    assert [label.split()[0] for label in paths] == ["nag", "rmsprop", "lion"]
+
+
+def test_a_preset_sets_its_controls():
+    preset = PRESETS["saddle"]
+    at = _run()
+    at.sidebar.button(key=f"preset.{preset.key}").click()
+    at = _ok(at.run())
+    assert at.sidebar.selectbox(key=state.SURFACE).value == "saddle"
+    assert at.sidebar.multiselect(key=state.OPTIMIZERS_KEY).value == [name for name, _ in preset.runs]
+    assert at.sidebar.select_slider(key=state.hp_key("adam", "lr")).value == 0.05
+    assert at.sidebar.slider(key=state.STEPS).value == preset.steps
+    assert preset.story in at.info[0].value  # the story stays until a control changes
+    at.sidebar.slider(key=state.STEPS).set_value(preset.steps + 10)
+    assert not _ok(at.run()).info
+
+
+def test_query_parameters_restore_the_view():
+    at = _run({"surface": "rosenbrock", "optimizers": "adam,nag", "adam.lr": "0.03", "steps": "400",
+               "start": "-1,2.5", "view": "inside"})
+    assert at.sidebar.selectbox(key=state.SURFACE).value == "rosenbrock"
+    assert at.sidebar.multiselect(key=state.OPTIMIZERS_KEY).value == ["adam", "nag"]
+    assert at.sidebar.select_slider(key=state.hp_key("adam", "lr")).value == 0.03
+    assert at.sidebar.slider(key=state.STEPS).value == 400
+    assert (at.sidebar.number_input(key=state.START_X).value, at.sidebar.number_input(key=state.START_Y).value) \
+        == (-1.0, 2.5)
+    assert at.radio(key=state.VIEW).value == "inside"
+    assert not at.info  # nothing needed a fallback
+
+
+def test_bad_query_parameters_fall_back_with_a_note():
+    at = _run({"surface": "moon", "optimizers": "adam,warp", "adam.lr": "fast", "steps": "-3"})
+    assert not at.error
+    assert at.sidebar.selectbox(key=state.SURFACE).value == "ravine"
+    assert at.sidebar.multiselect(key=state.OPTIMIZERS_KEY).value == ["adam"]
+    note = at.info[0].value
+    for fragment in ("surface='moon'", "'warp'", "adam.lr='fast'", "steps='-3'"):
+        assert fragment in note
+
+
+def test_the_url_follows_the_controls():
+    at = _run()
+    at.sidebar.select_slider(key=state.hp_key("adam", "lr")).set_value(0.2)
+    at = _ok(at.run())
+    assert at.query_params["adam.lr"] == "0.2"
+    assert at.query_params["surface"] == "ravine"
+
+
+def test_a_diverging_setting_shows_the_divergence_message():
+    at = _run({"optimizers": "gd", "gd.lr": "0.5"})
+    messages = [w.value for w in at.warning]
+    assert any("diverged at step" in m for m in messages), messages
+    assert all("diverged at step" in row for row in _numbers_rows(at))
+
+
+@pytest.mark.parametrize("same_for_all", [False, True])
+def test_no_optimizer_gives_a_one_line_error_not_a_traceback(same_for_all):
+    at = _run({"same": "1" if same_for_all else "0"})
+    at.sidebar.multiselect(key=state.OPTIMIZERS_KEY).set_value([])
+    at = _ok(at.run())
+    assert at.error[0].value == "choose at least one optimizer"
+
+
+@pytest.mark.parametrize("view", ["animation", "multiples", "inside"])
+def test_every_view_renders(view):
+    at = _run({"view": view, "optimizers": "gd,momentum,adam,rmsprop"})
+    spec = _chart(at, f"chart_{view}")
+    assert spec["frames"], "animated views carry Plotly frames"
+    assert spec["layout"]["sliders"][0]["steps"], "and a step scrubber"
+
+
+def test_the_3d_toggle_shows_the_surface():
+    at = _run()
+    at.toggle(key=state.THREE_D).set_value(True)
+    at = _ok(at.run())
+    assert _chart(at, "surface_3d")["data"][0]["type"] == "surface"
+
+
+def test_same_hyperparameters_for_all_drives_every_optimizer():
+    at = _run({"optimizers": "gd,adam", "same": "1", "all.lr": "0.05"})
+    assert sorted(_paths(at)) == ["adam (lr=0.05)", "gd (lr=0.05)"]
+
+
+def test_picking_the_start_adds_click_targets_only_while_picking():
+    def targets(at):
+        return [t for t in _chart(at, state.MAP_CLICK)["data"] if t.get("name") == "click to start here"]
+
+    at = _run()
+    assert not targets(at)
+    at.toggle(key=state.PICK_START).set_value(True)
+    assert targets(_ok(at.run()))
+
+
+def test_changing_the_surface_resets_start_and_step_sizes_to_its_suggestions():
+    at = _run()
+    at.sidebar.select_slider(key=state.hp_key("gd", "lr")).set_value(0.5)
+    at.sidebar.selectbox(key=state.SURFACE).set_value("rosenbrock")
+    at = _ok(at.run())
+    rosenbrock = SURFACES["rosenbrock"]
+    assert at.sidebar.select_slider(key=state.hp_key("gd", "lr")).value == rosenbrock.sgd_lr
+    assert (at.sidebar.number_input(key=state.START_X).value,
+            at.sidebar.number_input(key=state.START_Y).value) == rosenbrock.default_start
+
+
+def test_the_quadratic_offers_its_condition_number():
+    at = _run({"surface": "quadratic", "condition": "100"})
+    assert at.sidebar.select_slider(key=state.surface_param_key("condition")).value == 100.0
+    assert not at.info

@@ -1,0 +1,99 @@
+"""The playground in a real browser (Debian's Chromium via Playwright) against ``streamlit run app.py``.
+
+Checks what only a browser shows: the chart renders with no exception element, a keyboard move of the
+learning-rate slider redraws the path, the animation plays, the 3D toggle works and a click sets the start.
+A screenshot goes to artifacts/ for the record.
+"""
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+RENDER_TIMEOUT_MS = 60_000  # the first page may load the Numba kernels from disk
+CHANGE_TIMEOUT_MS = 20_000
+VIEWPORT = {"width": 1500, "height": 1100}
+LR_SLIDER = 'input[type="range"][aria-label="learning rate η"]'
+EXCEPTION = '[data-testid="stException"]'
+CURRENT_STEP = ".slider-group > text.slider-label"  # Plotly's "step N" label above the scrubber
+# JavaScript: the x data of the first optimizer path as plotly.js drew it (_fullData holds decoded typed
+# arrays), or null while no chart shows a path yet.
+FIRST_PATH_X = """() => {
+    for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+        const trace = (plot._fullData || []).find(t => t.meta === 'path');
+        if (trace) return Array.from(trace.x).slice(0, 40);
+    }
+    return null;
+}"""
+PLOT_COUNT_AT_LEAST = "n => document.querySelectorAll('.js-plotly-plot').length >= n"
+
+
+@pytest.fixture
+def page(chromium, app_url):
+    context = chromium.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _open(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_function(f"() => ({FIRST_PATH_X})() !== null", timeout=RENDER_TIMEOUT_MS)
+
+
+def test_the_chart_renders_without_an_exception(page, app_url, artifacts):
+    _open(page, app_url)
+    page.wait_for_function(PLOT_COUNT_AT_LEAST, arg=2, timeout=RENDER_TIMEOUT_MS)
+    assert page.locator(EXCEPTION).count() == 0
+    assert page.evaluate(FIRST_PATH_X), "the map draws at least one path"
+    page.wait_for_load_state("networkidle")  # every widget's code has arrived: no placeholders in the picture
+    page.screenshot(path=str(artifacts / "playground.png"), full_page=True)
+
+
+def test_moving_the_learning_rate_slider_with_the_keyboard_redraws_the_path(page, app_url):
+    _open(page, app_url)
+    before = page.evaluate(FIRST_PATH_X)
+    slider = page.locator(LR_SLIDER).first
+    slider.focus()
+    slider.press("ArrowLeft")
+    page.wait_for_function(f"before => JSON.stringify(({FIRST_PATH_X})()) !== JSON.stringify(before)",
+                           arg=before, timeout=CHANGE_TIMEOUT_MS)
+    assert page.locator(EXCEPTION).count() == 0
+
+
+def test_the_animation_plays(page, app_url, artifacts):
+    _open(page, app_url + "/?view=animation")
+    assert page.locator(CURRENT_STEP).first.text_content().strip() == "step 0"
+    page.get_by_text("▶ Play").first.click()
+    page.wait_for_function(
+        f"() => document.querySelector('{CURRENT_STEP}').textContent.trim() !== 'step 0'",
+        timeout=CHANGE_TIMEOUT_MS)
+    page.screenshot(path=str(artifacts / "playground-animation.png"))
+    assert page.locator(EXCEPTION).count() == 0
+
+
+def test_the_3d_toggle_shows_the_surface(page, app_url, artifacts):
+    _open(page, app_url)
+    page.get_by_text("3D surface").first.click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot')].some(p => p.data && p.data[0].type === 'surface')",
+        timeout=CHANGE_TIMEOUT_MS)
+    page.wait_for_timeout(500)  # let WebGL paint before the screenshot
+    page.screenshot(path=str(artifacts / "playground-3d.png"))
+    assert page.locator(EXCEPTION).count() == 0
+
+
+def test_clicking_the_map_sets_the_start(page, app_url):
+    _open(page, app_url)
+    start_x = page.locator('input[aria-label="Start x"]')
+    before = start_x.input_value()
+    page.get_by_text("Pick the start on the map").first.click()
+    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')]"
+                           ".some(p => (p._fullData || []).some(t => t.name === 'click to start here'))",
+                           timeout=CHANGE_TIMEOUT_MS)
+    area = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
+    page.mouse.click(area["x"] + area["width"] * 0.8, area["y"] + area["height"] * 0.25)
+    page.wait_for_function("before => document.querySelector('input[aria-label=\"Start x\"]').value !== before",
+                           arg=before, timeout=CHANGE_TIMEOUT_MS)
+    assert float(start_x.input_value()) > 0  # the right-hand side of the map
+    assert "start=" in page.url

@@ -1,0 +1,173 @@
+"""Figure builders: the generic contour/loss API, animation frames, small multiples, arrows, 3D, grids."""
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from landscapes.grid import surface_grid
+from landscapes.registry import SURFACES, get_surface
+from optimizers.engine import run
+from optimizers.settings import make_settings
+from viz import result_figures
+from viz.animation import MAX_FRAMES, frame_steps
+from viz.arrows import GRADIENT_ARROW_FRACTION, StepVectors, map_diagonal, step_arrow_traces
+from viz.background import banded_image
+from viz.figures import (PATH_META, color_scale, contour_paths_figure, loss_axis, loss_curves_figure,
+                         surface_3d_figure)
+from viz.paths import Marker, PathTrace, thinned_indices
+
+
+def _result(surface="ravine", optimizers=("gd", "momentum", "adam"), steps=120, lr=None):
+    hyperparameters = {} if lr is None else {"lr": lr}
+    return run(make_settings(surface, [(o, hyperparameters) for o in optimizers], steps), record_state=True)
+
+
+def _paths_of(fig):
+    return [t for t in fig.data if t.meta == PATH_META]
+
+
+def test_thinning_keeps_both_ends_and_an_odd_stride():
+    assert list(thinned_indices(5, 10)) == [0, 1, 2, 3, 4]
+    idx = thinned_indices(1001, 100)
+    assert idx[0] == 0 and idx[-1] == 1000 and len(idx) <= 102
+    stride = idx[1] - idx[0]
+    assert stride % 2 == 1, "an even stride would hide a step-by-step zig-zag"
+
+
+def test_the_generic_contour_builder_needs_no_surface():
+    xs, ys = np.linspace(-1, 1, 30), np.linspace(-2, 2, 40)
+    zs = xs[None, :] ** 2 + ys[:, None] ** 2
+    path = PathTrace("walk", "#123456", np.column_stack([np.linspace(-1, 0, 20), np.linspace(2, 0, 20)]),
+                     np.linspace(5, 0, 20))
+    fig = contour_paths_figure(xs, ys, zs, [path], markers=[Marker("centre", 0, 0)], title="plane")
+    assert len(fig.layout.images) == 1 and fig.data[0].marker.showscale  # the map picture and its colour bar
+    assert [t.name for t in _paths_of(fig)] == ["walk"]
+    assert "centre" in [t.name for t in fig.data]
+    assert fig.layout.title.text == "plane"
+    assert fig.layout.yaxis.scaleanchor == "x"
+
+
+def test_log_colour_spans_decades_and_labels_ticks_in_loss_units():
+    grid = surface_grid("rosenbrock")
+    scale = color_scale(grid.zs, log_color=True)
+    assert np.isfinite(scale.values).all() and scale.values.min() == 0.0
+    assert list(scale.tickvals) == sorted(scale.tickvals)
+    assert float(scale.ticktext[0]) == pytest.approx(grid.zs.min(), abs=1e-2)
+    np.testing.assert_allclose(scale.transform(grid.zs), scale.values)
+
+
+def test_log_colour_works_for_surfaces_unbounded_below():
+    scale = color_scale(surface_grid("monkey_saddle").zs, log_color=True)
+    assert np.isfinite(scale.values).all() and scale.values.min() >= 0.0
+
+
+def test_loss_curves_plot_the_gap_to_a_negative_minimum_on_a_log_axis():
+    result = _result("styblinski_tang", ("gd", "adam"))
+    spec = get_surface("styblinski_tang")
+    series, log_y, title = loss_axis(result_figures.paths_from_result(result), spec.min_value)
+    assert log_y and all((s > 0).all() for s in series) and "minimum" in title
+    assert result_figures.loss_figure(result).layout.yaxis.type == "log"
+
+
+def test_loss_curves_go_linear_when_the_surface_falls_forever():
+    result = _result("saddle", ("adam",), steps=150, lr=0.05)
+    assert result.losses[0, -1] < 0
+    fig = loss_curves_figure(result_figures.paths_from_result(result), min_value=None)
+    assert fig.layout.yaxis.type == "linear"
+
+
+def test_long_paths_are_drawn_as_lines_and_short_ones_with_a_dot_per_step():
+    short, long = _result(steps=50), _result(steps=1000)
+    grid = surface_grid("ravine")
+    assert {t.mode for t in _paths_of(result_figures.map_figure(short, grid))} == {"lines+markers"}
+    assert {t.mode for t in _paths_of(result_figures.map_figure(long, grid))} == {"lines"}
+
+
+def test_the_map_offers_click_targets_when_asked():
+    grid = surface_grid("ravine")
+    fig = result_figures.map_figure(_result(), grid, click_targets=5)
+    targets = [t for t in fig.data if t.name == "click to start here"]
+    assert len(targets) == 1 and len(targets[0].x) == 25
+
+
+def test_animation_frames_move_only_the_moving_traces():
+    fig = result_figures.animation_figure(_result(steps=300), surface_grid("ravine"), frame_ms=50)
+    assert 2 <= len(fig.frames) <= MAX_FRAMES
+    moving = fig.frames[0].traces
+    assert all(frame.traces == moving for frame in fig.frames)
+    assert all(set(t.to_plotly_json()) <= {"type", "x", "y"} for t in fig.frames[-1].data)
+    assert [s.label for s in fig.layout.sliders[0].steps] == [f.name for f in fig.frames]
+    assert fig.layout.updatemenus[0].buttons[0].args[1]["frame"]["duration"] == 50
+    # the map is a picture: plotly.js drops contour traces while frames play
+    assert len(fig.layout.images) == 1 and all(t.type != "contour" for t in fig.data)
+
+
+def test_the_last_frame_reaches_the_end_of_every_path():
+    result = _result(steps=200)
+    fig = result_figures.animation_figure(result, surface_grid("ravine"), frame_ms=50)
+    assert fig.frames[-1].name == "200"
+    head = fig.frames[-1].data[1]  # trail, then head, of the first path
+    np.testing.assert_allclose([head.x[0], head.y[0]], result.positions[0, -1], rtol=1e-6)
+
+
+def test_frame_steps_cover_short_runs_step_by_step():
+    assert list(frame_steps(10)) == list(range(10))
+    assert len(frame_steps(5001)) == MAX_FRAMES
+
+
+def test_small_multiples_draw_one_panel_per_optimizer_on_shared_axes():
+    result = _result(optimizers=("gd", "momentum", "adam", "rmsprop"))
+    fig = result_figures.multiples_figure(result, surface_grid("ravine"), frame_ms=80)
+    assert len(fig.layout.images) == 4
+    assert [a.text for a in fig.layout.annotations] == [run.label for run in result.settings.runs]
+    assert fig.frames and len(fig.frames[0].data) == 2 * 4  # trail and head per panel
+
+
+def test_inside_view_shows_effective_steps_of_adaptive_runs_only():
+    result = _result(optimizers=("gd", "adam", "rmsprop"))
+    panel = result_figures.effective_step_panel(result)
+    assert sorted({s.label.split(" (")[0] for s in panel.series}) == ["adam", "rmsprop"]
+    assert len(panel.series) == 4  # x and y per adaptive run
+    assert result_figures.effective_step_panel(_result(optimizers=("gd", "nag"))) is None
+
+
+def test_arrows_show_the_update_to_scale_and_the_gradient_at_a_fixed_length():
+    xs, ys = np.linspace(-1, 1, 10), np.linspace(-1, 1, 10)
+    path = PathTrace("p", "#000000", np.array([[0.0, 0.0], [0.1, -0.2]]), np.array([1.0, 0.5]))
+    vectors = StepVectors(gradients=np.array([[30.0, 40.0]]), updates=np.array([[0.1, -0.2]]))
+    gradient, update = step_arrow_traces(path, vectors, 0, map_diagonal(xs, ys))
+    assert np.hypot(gradient.x[1] - gradient.x[0], gradient.y[1] - gradient.y[0]) == pytest.approx(
+        GRADIENT_ARROW_FRACTION * map_diagonal(xs, ys))
+    assert (gradient.x[1], gradient.y[1]) == pytest.approx((-0.6 * 0.12 * np.hypot(2, 2), -0.8 * 0.12 * np.hypot(2, 2)))
+    assert (update.x[1], update.y[1]) == pytest.approx((0.1, -0.2))
+    assert step_arrow_traces(path, vectors, 1, 1.0)[0].x == ()  # the last point has no next update
+
+
+def test_the_3d_view_lifts_paths_onto_the_surface():
+    result = _result()
+    grid = surface_grid("ravine")
+    fig = surface_3d_figure(grid.xs, grid.ys, grid.zs, result_figures.paths_from_result(result))
+    assert fig.data[0].type == "surface"
+    path = fig.data[1]
+    assert path.z[0] >= result.losses[0, 0]  # drawn on (slightly above) the surface
+
+
+def test_the_background_picture_is_a_banded_png():
+    picture = banded_image(np.outer(np.arange(20.0), np.ones(20)), "Viridis", 10, pixels=64)
+    assert picture.size == (64, 64)
+    assert len(np.unique(np.asarray(picture).reshape(-1, 3), axis=0)) > 10  # ten bands and lightened edges
+    fig = result_figures.animation_figure(_result(), surface_grid("ravine"), frame_ms=80)
+    source = fig.layout.images[0].source
+    Image.open(io.BytesIO(base64.b64decode(source.split(",", 1)[1]))).verify()
+
+
+@pytest.mark.parametrize("surface", sorted(SURFACES))
+def test_the_jitted_grid_matches_the_surface(surface):
+    spec = get_surface(surface)
+    grid = surface_grid(surface, resolution=7)
+    for i, j in [(0, 0), (3, 5), (6, 6)]:
+        assert grid.zs[i, j] == pytest.approx(spec.value(grid.xs[j], grid.ys[i]), rel=1e-12)

@@ -1,0 +1,55 @@
+"""Cached calls into the core for the playground: every input that changes a result is an argument.
+
+Results and grids are plain data (``st.cache_data``). Figures are cached with ``st.cache_resource``: a Plotly
+figure takes ~80 ms to unpickle, which is what ``st.cache_data`` would do on every hit, while
+``st.plotly_chart`` only reads the figure (it serialises a copy), so sharing one object is safe.
+"""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from landscapes.grid import DEFAULT_RESOLUTION, SurfaceGrid, surface_grid
+from optimizers.engine import Result, run
+from optimizers.settings import Settings
+from viz import result_figures
+
+CACHED_RESULTS = 64  # a few KB each at typical sizes: a whole class's worth of recent slider positions
+CACHED_GRIDS = 32  # one per surface (and κ value) in use
+CACHED_FIGURES = 48  # ~0.1–0.5 MB each; bounded so twenty students cannot grow memory without limit
+# Settings are frozen dataclasses of strings and numbers, so their repr is a complete, exact key; hashing it
+# is far cheaper than Streamlit's generic hashing of the object tree on every call.
+SETTINGS_HASH = {Settings: repr}
+# The click-to-start grid, drawn only while the student is picking a start: its hundreds of invisible
+# markers would otherwise double the browser's redraw time on every slider move.
+CLICK_TARGETS_PER_AXIS = 41  # the click-to-start grid: 1/24 of the map apart; each target costs redraw time
+
+FIGURE_BUILDERS = {
+    "map": lambda result, grid, frame_ms: result_figures.map_figure(result, grid),
+    "map_pick": lambda result, grid, frame_ms: result_figures.map_figure(result, grid, CLICK_TARGETS_PER_AXIS),
+    # beside the map, whose legend already names every colour
+    "loss": lambda result, grid, frame_ms: result_figures.loss_figure(result, show_legend=False),
+    "3d": lambda result, grid, frame_ms: result_figures.surface_figure(result, grid),
+    "animation": result_figures.animation_figure,
+    "inside": result_figures.inside_figure,
+    "multiples": result_figures.multiples_figure,
+}
+
+
+@st.cache_data(max_entries=CACHED_RESULTS, show_spinner=False, hash_funcs=SETTINGS_HASH)
+def simulate(settings: Settings) -> Result:
+    """Every run of ``settings``, with the optimizer state recorded (for arrows and effective steps)."""
+    return run(settings, record_state=True)
+
+
+@st.cache_data(max_entries=CACHED_GRIDS, show_spinner=False)
+def grid(surface: str, surface_params: tuple[tuple[str, float], ...],
+         resolution: int = DEFAULT_RESOLUTION) -> SurfaceGrid:
+    return surface_grid(surface, resolution, surface_params)
+
+
+@st.cache_resource(max_entries=CACHED_FIGURES, show_spinner=False, hash_funcs=SETTINGS_HASH)
+def figure(kind: str, settings: Settings, frame_ms: int = 0) -> go.Figure:
+    """The ``kind`` figure (a key of ``FIGURE_BUILDERS``) for ``settings``; treat it as read-only."""
+    surface_grid_ = grid(settings.surface, settings.surface_params)
+    return FIGURE_BUILDERS[kind](simulate(settings), surface_grid_, frame_ms)

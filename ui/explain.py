@@ -1,0 +1,70 @@
+"""Numbers and words under the charts: the results table, divergence notes and each optimizer's story."""
+from __future__ import annotations
+
+import streamlit as st
+
+from optimizers.diagnostics import DEFAULT_TOLERANCE, summarize
+from optimizers.engine import Result
+from optimizers.registry import OPTIMIZERS
+
+NOT_APPLICABLE = "—"
+
+
+def render_divergence(result: Result) -> None:
+    """One warning per run that blew up, with the usual remedy."""
+    for run, step in zip(result.settings.runs, result.diverged_at):
+        if step is not None:
+            st.warning(f"**{run.label} diverged at step {step}**: its steps grew until the point left any "
+                       "sensible range. A smaller learning rate (or less momentum) usually tames it.", icon="💥")
+
+
+def _number(value: float | None, digits: str = ".4g") -> str:
+    return NOT_APPLICABLE if value is None else format(value, digits)
+
+
+def results_table(result: Result) -> list[dict[str, str]]:
+    """Final loss, distance to the nearest global minimum, steps to reach it, and the outcome, per run."""
+    spec = result.settings.surface_spec
+    reach_column = (f"steps to f_min + {DEFAULT_TOLERANCE:g}" if spec.min_value is not None
+                    else "steps to the minimum")
+    rows = [{"optimizer": row.label,
+             "final loss": _number(row.final_loss),
+             "distance to nearest minimum": _number(row.distance_to_minimum, ".3g"),
+             reach_column: NOT_APPLICABLE if row.steps_to_tolerance is None else str(row.steps_to_tolerance),
+             "outcome": row.status}
+            for row in summarize(result)]
+    return rows
+
+
+def markdown_table(rows: list[dict[str, str]]) -> str:
+    """A Markdown table: light to send and to draw (no data-grid widget to load for five rows)."""
+    header = list(rows[0])
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row[column] for column in header) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def render_numbers(result: Result) -> None:
+    st.subheader("Numbers")
+    st.markdown(markdown_table(results_table(result)))
+    spec = result.settings.surface_spec
+    if spec.min_value is None:
+        st.caption("This surface has no lowest point (it falls forever in some direction), so distances and "
+                   "steps to the minimum do not apply; lower final loss means further downhill.")
+    else:
+        st.caption(f"The lowest value of this surface is {spec.min_value:g}. “Steps to …” counts the first "
+                   f"step at which the loss came within {DEFAULT_TOLERANCE:g} of it; {NOT_APPLICABLE} means "
+                   "it never did within the steps run.")
+
+
+def render_explanations(result: Result) -> None:
+    """Each chosen optimizer's update rule, what it fixes and what it costs."""
+    st.subheader("How each optimizer works")
+    names = list(dict.fromkeys(run.optimizer for run in result.settings.runs))
+    for tab, name in zip(st.tabs([OPTIMIZERS[n].title for n in names]), names):
+        spec = OPTIMIZERS[name]
+        with tab:
+            st.latex(spec.latex)
+            st.markdown(f"**What it fixes.** {spec.fixes}")
+            st.markdown(f"**What it costs.** {spec.costs}")
+            st.caption(f"Same update as `{spec.torch_equivalent}`. Here g is the gradient and η the learning rate.")

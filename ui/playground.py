@@ -1,0 +1,106 @@
+"""The optimizer playground page: controls in the sidebar, the chosen view, numbers and explanations."""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from landscapes.registry import Surface, get_surface
+from optimizers.engine import Result
+from optimizers.settings import Settings, make_settings
+from ui import compute, explain, state
+from ui.presets import PRESETS
+from ui.sidebar import Choices, render_sidebar
+from ui.views import render_views, sync_url
+from validation import ValidationError
+
+WARM_UP_HEIGHT = 10  # pixels: Plotly's smallest figure height
+
+
+def _restore_from_url() -> None:
+    """On a session's first run, take every control from the URL (bad values fall back, with a note)."""
+    if st.session_state.get(state.URL_APPLIED):
+        return
+    values, notes = state.decode(st.query_params.to_dict())
+    st.session_state.update(values)
+    st.session_state[state.URL_NOTES] = notes
+    st.session_state[state.URL_APPLIED] = True
+
+
+def _show_url_notes() -> None:
+    """Shown once, on the run that read the URL; any change afterwards makes a fresh, valid URL."""
+    notes = st.session_state.pop(state.URL_NOTES, [])
+    if notes:
+        st.info("Some values in the link could not be used:\n\n" + "\n".join(f"- {n}" for n in notes),
+                icon=":material/link:")
+
+
+def _show_surface(surface: Surface) -> None:
+    """The surface's name, formula and lesson: what students are looking at, and what to look for."""
+    st.header(surface.title, divider="gray")
+    st.latex(surface.latex)
+    st.caption(surface.lesson)
+
+
+def _show_story() -> None:
+    """The story of the preset last applied, for as long as its controls are untouched."""
+    key = st.session_state.get(state.ACTIVE_PRESET)
+    if key is None:
+        return
+    preset = PRESETS[key]
+    if all(st.session_state.get(k) == v for k, v in preset.values().items()):
+        st.info(f"**{preset.title}.** {preset.story}", icon=":material/auto_stories:")
+    else:
+        del st.session_state[state.ACTIVE_PRESET]
+
+
+def _render_export(settings: Settings, result: Result) -> None:
+    """The lecture export panel, when that part of the app is installed."""
+    try:
+        from ui.export_panel import render_export_panel
+    except ImportError:
+        return
+    with st.expander("Export for a lecture (GIF / MP4)", icon=":material/movie:"):
+        render_export_panel(settings, result)
+
+
+def _start_loading_the_chart_library() -> DeltaGenerator | None:
+    """On a session's first run, send a tiny empty chart before any computing starts.
+
+    The browser fetches and parses the charting library (several MB) only when the first chart arrives;
+    this way it does so while the server loads the kernels and computes, instead of afterwards. The
+    placeholder is emptied once the real charts are out.
+    """
+    if st.session_state.get(state.URL_APPLIED):
+        return None
+    placeholder = st.empty()
+    placeholder.plotly_chart(go.Figure(layout=dict(height=WARM_UP_HEIGHT)), height=WARM_UP_HEIGHT,
+                             key="library_warm_up")
+    return placeholder
+
+
+def _render_page(choices: Choices) -> None:
+    _show_surface(get_surface(choices.surface))
+    _show_url_notes()
+    _show_story()
+    try:
+        settings = make_settings(choices.surface, choices.runs, choices.steps, choices.start, choices.noise,
+                                 choices.seed, choices.surface_params)
+    except ValidationError as error:
+        sync_url()
+        st.error(str(error))
+        return
+    result = compute.simulate(settings)
+    explain.render_divergence(result)
+    render_views(settings)
+    explain.render_numbers(result)
+    explain.render_explanations(result)
+    _render_export(settings, result)
+
+
+def render() -> None:
+    warm_up = _start_loading_the_chart_library()
+    _restore_from_url()
+    _render_page(render_sidebar())
+    if warm_up is not None:
+        warm_up.empty()

@@ -1,0 +1,174 @@
+"""The playground's sidebar: presets, surface, optimizers and their hyperparameters, run settings.
+
+Every widget reads and writes its value under a key from :mod:`ui.state`. Values are seeded into
+``st.session_state`` before a widget is created (never passed as ``value=`` too), so presets, URL values and
+surface changes can all set them the same way.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import streamlit as st
+
+from landscapes.registry import SURFACES, Surface
+from optimizers.registry import OPTIMIZERS
+from optimizers.settings import MAX_SEED
+from ui import options, state
+from ui.presets import PRESETS
+from viz.theme import run_colors
+
+HP_LABELS = {"lr": "learning rate η", "momentum": "momentum μ", "beta1": "β1", "beta2": "β2", "rho": "ρ",
+             "eps": "ε", "weight_decay": "weight decay"}
+START_STEP = 0.1  # arrow-key increment of the start inputs
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the sidebar asks the engine to run (validated later by ``make_settings``)."""
+
+    surface: str
+    runs: tuple[tuple[str, dict[str, float]], ...]
+    steps: int
+    start: tuple[float, float]
+    noise: float
+    seed: int
+    surface_params: dict[str, float]
+
+
+def reset_surface_dependent() -> None:
+    """Forget start and hyperparameters, so the new surface's suggestions fill them in."""
+    for key in [k for k in st.session_state if isinstance(k, str) and state.is_surface_dependent(k)]:
+        del st.session_state[key]
+
+
+def apply_preset(key: str) -> None:
+    reset_surface_dependent()
+    st.session_state.update(PRESETS[key].values())
+    st.session_state[state.ACTIVE_PRESET] = key
+
+
+def _number_label(value: float) -> str:
+    return f"{value:g}"
+
+
+def _initialise(key: str, default: Any, choices: Sequence[float] | None = None, log_scale: bool = False) -> None:
+    """Put ``default`` in session state unless a value is there; keep slider values on their options."""
+    if key not in st.session_state:
+        st.session_state[key] = default
+    elif choices is not None and st.session_state[key] not in choices:
+        st.session_state[key] = options.snap(float(st.session_state[key]), choices, log_scale)
+
+
+def _option_slider(label: str, key: str, choices: Sequence[float], default: float, help_text: str,
+                   log_scale: bool = False) -> float:
+    _initialise(key, options.snap(default, choices, log_scale), choices, log_scale)
+    return st.select_slider(label, options=choices, key=key, format_func=_number_label, help=help_text)
+
+
+def _presets() -> None:
+    with st.expander("Stories to try", icon=":material/auto_stories:"):
+        for preset in PRESETS.values():
+            st.button(preset.title, key=f"preset.{preset.key}", help=preset.story, on_click=apply_preset,
+                      args=(preset.key,), width="stretch")
+
+
+def _surface() -> Surface:
+    _initialise(state.SURFACE, options.DEFAULT_SURFACE)
+    name = st.selectbox("Loss surface", list(SURFACES), key=state.SURFACE, on_change=reset_surface_dependent,
+                        format_func=lambda n: SURFACES[n].title)
+    return SURFACES[name]
+
+
+def _surface_params(surface: Surface) -> dict[str, float]:
+    values = {}
+    for param in surface.params:
+        choices = options.SURFACE_PARAM_OPTIONS[param.name]
+        symbol = param.help.split(",")[0]  # the registry's help starts with the symbol, e.g. "κ, the ratio …"
+        values[param.name] = _option_slider(f"{param.name} ({symbol})", state.surface_param_key(param.name),
+                                            choices, param.default, param.help, param.name in options.LOG_SCALED)
+    return values
+
+
+def _optimizers() -> list[str]:
+    _initialise(state.OPTIMIZERS_KEY, list(options.DEFAULT_OPTIMIZERS))
+    return st.multiselect("Optimizers (up to 6)", list(OPTIMIZERS), key=state.OPTIMIZERS_KEY,
+                          max_selections=options.MAX_OPTIMIZERS, format_func=lambda n: OPTIMIZERS[n].title,
+                          help="Each optimizer keeps its colour in every chart.")
+
+
+def _hyperparameter_slider(surface: Surface, owner: str, hp_name: str, optimizer: str) -> None:
+    spec = OPTIMIZERS[optimizer]
+    _option_slider(HP_LABELS[hp_name], state.hp_key(owner, hp_name), options.HYPERPARAMETER_OPTIONS[hp_name],
+                   options.hyperparameter_default(surface, spec, hp_name), spec.hyperparameter(hp_name).help,
+                   hp_name in options.LOG_SCALED)
+
+
+def _hyperparameter_sliders(surface: Surface, owner: str, owners: Sequence[str]) -> None:
+    """The learning rate in view and the rest in an expander, for ``owners`` (one optimizer, or all of them
+    when shared; a shared slider starts from the first owner's default)."""
+    if not owners:
+        return
+    first_owner: dict[str, str] = {}
+    for name in owners:
+        for hp in OPTIMIZERS[name].hyperparameters:
+            first_owner.setdefault(hp.name, name)
+    _hyperparameter_slider(surface, owner, "lr", first_owner["lr"])
+    more = [n for n in first_owner if n != "lr"]
+    if more:
+        with st.expander("More: " + ", ".join(HP_LABELS[n] for n in more)):
+            for hp_name in more:
+                _hyperparameter_slider(surface, owner, hp_name, first_owner[hp_name])
+
+
+def _swatch(color: str, text: str) -> None:
+    """A heading with the optimizer's colour, so sliders and chart lines are easy to match."""
+    st.markdown(f"<span style='color:{color};font-size:1.3em'>●</span> **{text}**", unsafe_allow_html=True)
+
+
+def _hyperparameters(surface: Surface, chosen: list[str]) -> dict[str, dict[str, float]]:
+    same = st.toggle("Same hyperparameters for all", key=state.SAME_FOR_ALL,
+                     help="One set of sliders drives every optimizer (each uses the ones it has).")
+    if same:
+        _hyperparameter_sliders(surface, state.SHARED, chosen)
+    else:
+        for name, color in zip(chosen, run_colors(chosen)):
+            _swatch(color, OPTIMIZERS[name].title)
+            _hyperparameter_sliders(surface, name, [name])
+    owner_of = {name: state.SHARED if same else name for name in chosen}
+    return {name: {hp.name: st.session_state[state.hp_key(owner_of[name], hp.name)]
+                   for hp in OPTIMIZERS[name].hyperparameters} for name in chosen}
+
+
+def _run_settings(surface: Surface) -> tuple[int, tuple[float, float], float, int]:
+    _initialise(state.STEPS, options.DEFAULT_STEPS)
+    steps = st.slider("Steps", *options.STEPS_RANGE, step=options.STEPS_INCREMENT, key=state.STEPS)
+    (x_low, x_high), (y_low, y_high) = options.start_limits(surface)
+    _initialise(state.START_X, float(surface.default_start[0]))
+    _initialise(state.START_Y, float(surface.default_start[1]))
+    left, right = st.columns(2)
+    x = left.number_input("Start x", x_low, x_high, step=START_STEP, key=state.START_X, format="%.3f")
+    y = right.number_input("Start y", y_low, y_high, step=START_STEP, key=state.START_Y, format="%.3f",
+                           help="Or pick it on the map: the toggle above the map.")
+    _initialise(state.NOISE, 0.0)
+    noise = st.select_slider("Gradient noise σ", options=options.NOISE_OPTIONS, key=state.NOISE,
+                             format_func=_number_label,
+                             help="Adds σ·N(0, 1) to each gradient component: stochastic gradients, as in SGD.")
+    _initialise(state.SEED, 0)
+    seed = st.number_input("Noise seed", 0, MAX_SEED, step=1, key=state.SEED,
+                           help="The same seed gives every optimizer the same noise, so the comparison is fair.")
+    return int(steps), (float(x), float(y)), float(noise), int(seed)
+
+
+def render_sidebar() -> Choices:
+    """Draw every control (in ``st.sidebar``) and return what they ask for."""
+    with st.sidebar:
+        _presets()
+        surface = _surface()
+        surface_params = _surface_params(surface)
+        chosen = _optimizers()
+        hyperparameters = _hyperparameters(surface, chosen)
+        st.divider()
+        steps, start, noise, seed = _run_settings(surface)
+    runs = tuple((name, hyperparameters[name]) for name in chosen)
+    return Choices(surface.name, runs, steps, start, noise, seed, surface_params)

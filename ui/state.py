@@ -1,0 +1,259 @@
+"""Session-state keys of every control and their URL form (plain Python, no Streamlit).
+
+Every control's value lives in ``st.session_state`` under a key defined here, and in the page URL under a
+short, readable name, e.g. ``?surface=ravine&optimizers=gd,adam&adam.lr=0.05&start=-5,2``. Decoding never
+fails: a bad or hand-edited value falls back to its default and adds a one-line note for the page to show.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from landscapes.registry import SURFACES, Surface
+from optimizers.registry import OPTIMIZERS
+from optimizers.settings import MAX_SEED, NOISE_RANGE
+from ui import options
+from validation import Range, ValidationError, check_range, parse_int
+
+# Session-state keys of the controls (the URL names are the keys of URL_NAMES below).
+SURFACE = "surface"
+OPTIMIZERS_KEY = "optimizers"
+STEPS = "steps"
+START_X = "start_x"
+START_Y = "start_y"
+NOISE = "noise"
+SEED = "seed"
+SAME_FOR_ALL = "same_for_all"
+VIEW = "view"
+THREE_D = "three_d"
+SPEED = "speed"
+# Session bookkeeping (not controls).
+URL_APPLIED = "_url_applied"
+URL_NOTES = "_url_notes"
+MAP_CLICK = "map_click"
+PICK_START = "pick_start"  # the map takes clicks as the new start (not in the URL: a passing mode)
+NEEDS_FULL_RERUN = "_needs_full_rerun"
+ACTIVE_PRESET = "_active_preset"
+
+SHARED = "all"  # owner name of the hyperparameters used by every optimizer in "same for all" mode
+HP_PREFIX = "hp."
+SURFACE_PARAM_PREFIX = "surface_param."
+
+VIEWS = {"paths": "Map & loss", "animation": "Animation", "multiples": "Side by side",
+         "inside": "Inside the optimizer"}
+DEFAULT_VIEW = "paths"
+SPEEDS = {"slow": 250, "normal": 100, "fast": 40}  # milliseconds per animation frame
+DEFAULT_SPEED = "normal"
+
+URL_NAMES = {SURFACE: "surface", OPTIMIZERS_KEY: "optimizers", STEPS: "steps", NOISE: "noise", SEED: "seed",
+             SAME_FOR_ALL: "same", VIEW: "view", THREE_D: "3d", SPEED: "speed"}
+START_URL_NAME = "start"
+TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+SNAP_TOLERANCE = 1e-9  # relative: a URL value this close to an option is that option
+
+
+def hp_key(owner: str, name: str) -> str:
+    """Session key of hyperparameter ``name`` of optimizer ``owner`` (or of ``SHARED``)."""
+    return f"{HP_PREFIX}{owner}.{name}"
+
+
+def surface_param_key(name: str) -> str:
+    return f"{SURFACE_PARAM_PREFIX}{name}"
+
+
+def is_surface_dependent(key: str) -> bool:
+    """Keys whose defaults depend on the surface, reset when the surface changes."""
+    return key.startswith((HP_PREFIX, SURFACE_PARAM_PREFIX)) or key in (START_X, START_Y)
+
+
+def default_values() -> dict[str, Any]:
+    """The controls a first visit starts with (hyperparameters are filled in by the sidebar)."""
+    surface = SURFACES[options.DEFAULT_SURFACE]
+    return {SURFACE: surface.name, OPTIMIZERS_KEY: list(options.DEFAULT_OPTIMIZERS),
+            STEPS: options.DEFAULT_STEPS, START_X: surface.default_start[0], START_Y: surface.default_start[1],
+            NOISE: 0.0, SEED: 0, SAME_FOR_ALL: False, VIEW: DEFAULT_VIEW, THREE_D: False, SPEED: DEFAULT_SPEED}
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (list, tuple)):
+        return ",".join(map(str, value))
+    return str(value)
+
+
+def _active_hyperparameter(state: Mapping[str, Any], key: str) -> bool:
+    """Whether ``key`` belongs to a slider on screen (left-over keys of other optimizers are not)."""
+    owner, _, name = key[len(HP_PREFIX):].partition(".")
+    chosen = [o for o in state.get(OPTIMIZERS_KEY, []) if o in OPTIMIZERS]
+    if state.get(SAME_FOR_ALL):
+        return owner == SHARED and any(name in OPTIMIZERS[o].defaults for o in chosen)
+    return owner in chosen and name in OPTIMIZERS[owner].defaults
+
+
+def encode(state: Mapping[str, Any]) -> dict[str, str]:
+    """URL query parameters for the controls in ``state`` (a session-state-like mapping)."""
+    params = {URL_NAMES[key]: _format(state[key]) for key in URL_NAMES if key in state}
+    if START_X in state and START_Y in state:
+        params[START_URL_NAME] = f"{state[START_X]:g},{state[START_Y]:g}"
+    surface = SURFACES.get(state.get(SURFACE, ""))
+    surface_params = {p.name for p in surface.params} if surface else set()
+    for key in sorted(k for k in state if isinstance(k, str)):
+        if key.startswith(HP_PREFIX) and _active_hyperparameter(state, key):
+            params[key[len(HP_PREFIX):]] = _format(state[key])
+        elif key.startswith(SURFACE_PARAM_PREFIX) and key[len(SURFACE_PARAM_PREFIX):] in surface_params:
+            params[key[len(SURFACE_PARAM_PREFIX):]] = _format(state[key])
+    return params
+
+
+class _Decoder:
+    """Collects decoded values and notes; every bad value falls back to its default with a note."""
+
+    def __init__(self, params: Mapping[str, str]):
+        self.params = dict(params)
+        self.values: dict[str, Any] = {}
+        self.notes: list[str] = []
+
+    def pop(self, name: str) -> str | None:
+        return self.params.pop(name, None)
+
+    def fallback(self, name: str, text: str, problem: str, default: Any) -> Any:
+        self.notes.append(f"URL value {name}={text[:40]!r} ignored ({problem}); using {_format(default)}.")
+        return default
+
+    def snapped(self, name: str, text: str, allowed: Range, choices, log_scale: bool, default: float) -> float:
+        """A number within ``allowed``, moved to the nearest slider option (with a note if it moved)."""
+        try:
+            value = check_range(name, text, allowed)
+        except ValidationError as error:
+            return self.fallback(name, text, str(error), default)
+        choice = options.snap(value, choices, log_scale)
+        if abs(choice - value) > SNAP_TOLERANCE * max(abs(value), 1.0):
+            self.notes.append(f"URL value {name}={value:g} is not on the slider; using the nearest, {choice:g}.")
+        return choice
+
+    def integer(self, name: str, key: str, low: int, high: int, default: int) -> None:
+        text = self.pop(name)
+        if text is not None:
+            try:
+                self.values[key] = parse_int(name, text, low, high)
+            except ValidationError as error:
+                self.values[key] = self.fallback(name, text, str(error), default)
+
+    def boolean(self, name: str, key: str, default: bool) -> None:
+        text = self.pop(name)
+        if text is None:
+            return
+        word = text.strip().lower()
+        valid = word in TRUE_WORDS or word in FALSE_WORDS
+        self.values[key] = word in TRUE_WORDS if valid else self.fallback(name, text, "expected 1 or 0", default)
+
+    def choice(self, name: str, key: str, choices, default: str) -> None:
+        text = self.pop(name)
+        if text is not None:
+            self.values[key] = text if text in choices else self.fallback(
+                name, text, f"expected one of {', '.join(choices)}", default)
+
+
+def decode(params: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
+    """Session-state values and notes from URL query parameters (missing ones are simply left out)."""
+    d = _Decoder(params)
+    defaults = default_values()
+    surface = _decode_surface(d, defaults)
+    chosen = _decode_optimizers(d, defaults)
+    _decode_scalars(d, defaults, surface)
+    _decode_start(d, surface)
+    _decode_surface_params(d, surface)
+    _decode_hyperparameters(d, surface, chosen)
+    for leftover in sorted(d.params):
+        d.notes.append(f"URL parameter {leftover!r} is not a control here; ignored.")
+    return d.values, d.notes
+
+
+def _decode_surface(d: _Decoder, defaults: dict[str, Any]) -> Surface:
+    text = d.pop("surface")
+    name = defaults[SURFACE]
+    if text is not None:
+        name = text if text in SURFACES else d.fallback("surface", text, "unknown surface", name)
+        d.values[SURFACE] = name
+    return SURFACES[name]
+
+
+def _decode_optimizers(d: _Decoder, defaults: dict[str, Any]) -> list[str]:
+    text = d.pop("optimizers")
+    if text is None:
+        return list(defaults[OPTIMIZERS_KEY])
+    names = list(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
+    unknown = [n for n in names if n not in OPTIMIZERS]
+    if unknown:
+        d.notes.append(f"URL lists unknown optimizers {', '.join(map(repr, unknown))}; they were left out.")
+    chosen = [n for n in names if n in OPTIMIZERS]
+    if len(chosen) > options.MAX_OPTIMIZERS:
+        d.notes.append(f"URL lists more than {options.MAX_OPTIMIZERS} optimizers; only the first "
+                       f"{options.MAX_OPTIMIZERS} are shown.")
+        chosen = chosen[:options.MAX_OPTIMIZERS]
+    if not chosen:
+        chosen = d.fallback("optimizers", text, "no known optimizer", list(defaults[OPTIMIZERS_KEY]))
+    d.values[OPTIMIZERS_KEY] = chosen
+    return chosen
+
+
+def _decode_scalars(d: _Decoder, defaults: dict[str, Any], surface: Surface) -> None:
+    low, high = options.STEPS_RANGE
+    d.integer("steps", STEPS, low, high, defaults[STEPS])
+    if STEPS in d.values:
+        steps = d.values[STEPS]
+        rounded = max(low, round(steps / options.STEPS_INCREMENT) * options.STEPS_INCREMENT)
+        if rounded != steps:
+            d.notes.append(f"URL value steps={steps} is not on the slider; using {rounded}.")
+        d.values[STEPS] = rounded
+    text = d.pop("noise")
+    if text is not None:
+        d.values[NOISE] = d.snapped("noise", text, NOISE_RANGE, options.NOISE_OPTIONS, True, defaults[NOISE])
+    d.integer("seed", SEED, 0, MAX_SEED, defaults[SEED])
+    d.boolean("same", SAME_FOR_ALL, defaults[SAME_FOR_ALL])
+    d.boolean("3d", THREE_D, defaults[THREE_D])
+    d.choice("view", VIEW, tuple(VIEWS), defaults[VIEW])
+    d.choice("speed", SPEED, tuple(SPEEDS), defaults[SPEED])
+
+
+def _decode_start(d: _Decoder, surface: Surface) -> None:
+    text = d.pop(START_URL_NAME)
+    if text is None:
+        return
+    (x_low, x_high), (y_low, y_high) = options.start_limits(surface)
+    parts = text.split(",")
+    try:
+        if len(parts) != 2:
+            raise ValidationError("expected two numbers X,Y")
+        x = check_range("start x", parts[0], Range(x_low, x_high))
+        y = check_range("start y", parts[1], Range(y_low, y_high))
+    except ValidationError as error:
+        x, y = d.fallback(START_URL_NAME, text, str(error), surface.default_start)
+    d.values[START_X], d.values[START_Y] = float(x), float(y)
+
+
+def _decode_surface_params(d: _Decoder, surface: Surface) -> None:
+    for param in surface.params:
+        text = d.pop(param.name)
+        if text is not None:
+            choices = options.SURFACE_PARAM_OPTIONS[param.name]
+            log_scale = param.name in options.LOG_SCALED
+            d.values[surface_param_key(param.name)] = d.snapped(
+                param.name, text, param.allowed, choices, log_scale, options.snap(param.default, choices, log_scale))
+
+
+def _decode_hyperparameters(d: _Decoder, surface: Surface, chosen: list[str]) -> None:
+    """``<optimizer>.<hyperparameter>`` (or ``all.<hyperparameter>``) for the chosen optimizers."""
+    for name in [n for n in d.params if "." in n]:
+        owner, hp_name = name.split(".", 1)
+        owners = chosen if owner == SHARED else [owner] if owner in chosen else []
+        specs = [OPTIMIZERS[o] for o in owners if hp_name in OPTIMIZERS[o].defaults]
+        if not specs:
+            continue  # stays in d.params and is reported as not a control here
+        hp = specs[0].hyperparameter(hp_name)
+        default = options.hyperparameter_default(surface, specs[0], hp_name)
+        d.values[hp_key(owner, hp_name)] = d.snapped(
+            name, d.pop(name), hp.allowed, options.HYPERPARAMETER_OPTIONS[hp_name],
+            hp_name in options.LOG_SCALED, default)

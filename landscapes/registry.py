@@ -134,8 +134,9 @@ SURFACES: dict[str, Surface] = {s.name: s for s in [
     Surface("goldstein_price", _K.GOLDSTEIN_PRICE, "Goldstein–Price",
             r"f(x, y) = [1 + (x+y+1)^2(19 - 14x + 3x^2 - 14y + 6xy + 3y^2)]"
             r"\,[30 + (2x-3y)^2(18 - 32x + 12x^2 + 48y - 36xy + 27y^2)]",
-            ((-2.0, 2.0), (-2.0, 2.0)), (-1.0, 1.5),
-            "Values from 3 to a million: gradients differ by orders of magnitude from place to place.",
+            ((-2.0, 2.0), (-2.0, 2.0)), (-0.5, 0.5),
+            "Values from 3 to a million: gradients differ by orders of magnitude from place to place, and a "
+            "small step settles in whichever local minimum is nearest.",
             minima=((0.0, -1.0),), min_value=3.0,
             local_minima=((-0.6, -0.4), (1.8, 0.2), (1.2, 0.8)),
             log_color=True, sgd_lr=1e-5, adaptive_lr=0.01),

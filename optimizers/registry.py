@@ -114,8 +114,9 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         "gd", rules.GD, "Gradient descent (SGD)", "torch.optim.SGD",
         (_lr(1e-3), _weight_decay()), (),
         r"\theta_t = \theta_{t-1} - \eta\, g_t",
-        "The baseline: step against the gradient. With exact gradients it is batch gradient descent; with "
-        "noisy ones (the noise slider, or mini-batches on MNIST) it is SGD.",
+        "Nothing yet — it is the baseline every other method improves on: step straight downhill. With exact "
+        "gradients it is batch gradient descent; with noisy ones (the noise slider, or mini-batches on MNIST) "
+        "it is SGD.",
         "One step size for every direction: too small crawls, too large overshoots or diverges, and on a "
         "ravine it zig-zags across the steep walls."),
     Optimizer(

@@ -44,6 +44,7 @@ class Surface:
     log_color: bool = False  # values span many decades: colour the contour map by log(f - f_min)
     sgd_lr: float = 1e-2  # a learning rate at which plain gradient descent makes visible, stable progress
     adaptive_lr: float = 5e-2  # a step size (in coordinate units) that suits the adaptive and sign methods
+    momentum: float = 0.9  # the momentum μ suggested for heavy ball and Nesterov here (the usual 0.9)
     params: tuple[SurfaceParam, ...] = field(default_factory=tuple)
     program: np.ndarray | None = field(default=None, compare=False)  # compiled user formula (CUSTOM only)
 
@@ -78,7 +79,8 @@ SURFACES: dict[str, Surface] = {s.name: s for s in [
     Surface("ravine", _K.RAVINE, "Ravine (ill-conditioned bowl)", r"f(x, y) = 0.5\,x^2 + 10\,y^2",
             ((-6.0, 6.0), (-3.0, 3.0)), (-5.0, 2.0),
             "Steep walls, a gentle floor: gradient descent zig-zags across the ravine, momentum glides along it.",
-            minima=((0.0, 0.0),), min_value=0.0, sgd_lr=0.09, adaptive_lr=0.1),
+            minima=((0.0, 0.0),), min_value=0.0, sgd_lr=0.09, adaptive_lr=0.1,
+            momentum=0.6),  # κ = 20: μ = 0.9 remembers too much (Polyak's optimum is μ* ≈ 0.4)
     Surface("rosenbrock", _K.ROSENBROCK, "Rosenbrock's banana valley",
             r"f(x, y) = (1 - x)^2 + 100\,(y - x^2)^2",
             ((-2.0, 2.0), (-1.0, 3.0)), (-1.5, 2.5),
@@ -144,7 +146,7 @@ SURFACES: dict[str, Surface] = {s.name: s for s in [
             r"f(x, y) = \tfrac12\left(x^2 + \kappa\,y^2\right)",
             ((-6.0, 6.0), (-3.0, 3.0)), (-5.0, 2.0),
             "Turn up κ and watch gradient descent slow down: its speed is set by the ratio of curvatures.",
-            minima=((0.0, 0.0),), min_value=0.0, sgd_lr=0.1, adaptive_lr=0.1,
+            minima=((0.0, 0.0),), min_value=0.0, sgd_lr=0.1, adaptive_lr=0.1, momentum=0.5,
             params=(SurfaceParam("condition", 10.0, Range(1.0, 1e4),
                                  "κ, the ratio of the largest to the smallest curvature"),)),
 ]}

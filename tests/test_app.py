@@ -12,7 +12,8 @@ from streamlit.testing.v1 import AppTest
 from landscapes.registry import SURFACES
 from ui import state
 from ui.presets import PRESETS
-from viz.figures import PATH_META
+from ui.schedule_picker import choice_key, param_key
+from viz.figures import LR_META, PATH_META
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 60  # seconds: the first run may load the Numba kernels from the on-disk cache
@@ -188,3 +189,108 @@ def test_the_quadratic_offers_its_condition_number():
     at = _run({"surface": "quadratic", "condition": "100"})
     assert at.sidebar.select_slider(key=state.surface_param_key("condition")).value == 100.0
     assert not at.info
+
+
+# ---- your own function ---------------------------------------------------------------------------------------
+
+FORMULA = "sin(x)*cos(y) + 0.1*(x**2 + y**2)"
+HOSTILE_FORMULA = "__import__('os').system('true')"
+
+
+def _lr_traces(at: AppTest) -> list[dict]:
+    """The learning-rate curves drawn under the loss curves."""
+    return [t for t in _chart(at, "loss_curves")["data"] if t.get("meta") == LR_META]
+
+
+def test_choosing_your_own_function_draws_paths_on_it():
+    at = _run()
+    at.sidebar.selectbox(key=state.SURFACE).set_value(state.CUSTOM)
+    at = _ok(at.run())
+    at.sidebar.text_input(key=state.FORMULA).set_value("(x - 1)**2 + 3*(y + 2)**2")
+    at = _ok(at.run())
+    assert not at.error
+    assert len(_paths(at)) == 3
+    latex = [element.value for element in at.latex]
+    assert any(r"\frac{\partial f}{\partial x}" in value for value in latex), "the gradient is shown"
+    assert at.query_params["surface"] == "expr:(x - 1)**2 + 3*(y + 2)**2"
+    assert len(_numbers_rows(at)) == 3  # no known minimum, yet the numbers table is there
+
+
+def test_a_hostile_formula_gets_one_error_line_and_keeps_the_last_good_surface():
+    at = _run({"surface": f"expr:{FORMULA}"})
+    before = _paths(at)
+    at.sidebar.text_input(key=state.FORMULA).set_value(HOSTILE_FORMULA)
+    at = _ok(at.run())
+    assert len(at.error) == 1 and "\n" not in at.error[0].value
+    assert "__import__" in at.error[0].value  # the line points at the offending part
+    assert _paths(at).keys() == before.keys()
+    assert at.query_params["surface"] == f"expr:{FORMULA}"
+
+
+def test_a_formula_in_the_url_restores_it():
+    at = _run({"surface": f"expr:{FORMULA}", "view": "multiples"})
+    assert at.sidebar.selectbox(key=state.SURFACE).value == state.CUSTOM
+    assert at.sidebar.text_input(key=state.FORMULA).value == FORMULA
+    assert _chart(at, "chart_multiples")["frames"]
+    assert not at.info
+
+
+def test_a_bad_formula_in_the_url_falls_back_with_a_note():
+    at = _run({"surface": "expr:x.__class__"})
+    assert at.sidebar.selectbox(key=state.SURFACE).value == "ravine"
+    assert "surface='expr:x.__class__'" in at.info[0].value
+    assert not at.error
+
+
+@pytest.mark.parametrize("view", ["animation", "inside"])
+def test_your_own_function_works_in_the_animated_views(view):
+    at = _run({"surface": f"expr:{FORMULA}", "view": view})
+    assert _chart(at, f"chart_{view}")["frames"]
+
+
+def test_your_own_function_in_3d():
+    at = _run({"surface": f"expr:{FORMULA}", "3d": "1"})
+    assert _chart(at, "surface_3d")["data"][0]["type"] == "surface"
+
+
+# ---- learning-rate schedules ---------------------------------------------------------------------------------
+
+def test_a_cosine_schedule_changes_the_path_and_draws_the_learning_rate():
+    at = _run({"optimizers": "gd"})
+    assert not _lr_traces(at), "constant rates need no schedule panel"
+    (before,) = _paths(at).values()
+    at.selectbox(key=choice_key(state.schedule_prefix("gd"))).set_value("cosine")
+    at = _ok(at.run())
+    (label, after), = _paths(at).items()
+    assert "cosine schedule" in label
+    assert not np.array_equal(before, after)
+    (curve,) = _lr_traces(at)
+    fraction = _decode(curve["y"])
+    assert fraction[0] == pytest.approx(1.0, rel=1e-3) and fraction[-1] < 0.01  # annealed to eta_min = 0
+    assert at.query_params["gd.schedule"].startswith("cosine:T_max=150")
+
+
+def test_a_schedule_in_the_url_restores_it():
+    at = _run({"optimizers": "gd,adam", "adam.schedule": "step:step_size=30,gamma=0.2"})
+    prefix = state.schedule_prefix("adam")
+    assert at.selectbox(key=choice_key(prefix)).value == "step"
+    assert at.number_input(key=param_key(prefix, "step", "step_size", 150)).value == 30
+    assert at.number_input(key=param_key(prefix, "step", "gamma", 150)).value == 0.2
+    assert len(_lr_traces(at)) == 2  # every run's rate is drawn, the constant one as a flat line
+    assert not at.info
+
+
+def test_a_bad_schedule_in_the_url_falls_back_with_a_note():
+    at = _run({"optimizers": "adam", "adam.schedule": "cosine:T_max=-4"})
+    assert at.selectbox(key=choice_key(state.schedule_prefix("adam"))).value == "constant"
+    assert "adam.schedule='cosine:T_max=-4'" in at.info[0].value
+    assert not _lr_traces(at)
+
+
+def test_same_for_all_shares_one_schedule_and_a_preset_clears_it():
+    at = _run({"optimizers": "gd,adam", "same": "1", "all.schedule": "exponential:gamma=0.98"})
+    assert all("exponential schedule" in label for label in _paths(at))
+    assert len(_lr_traces(at)) == 2
+    at.sidebar.button(key=f"preset.{PRESETS['saddle'].key}").click()
+    at = _ok(at.run())
+    assert not _lr_traces(at) and "all.schedule" not in at.query_params

@@ -97,3 +97,43 @@ def test_clicking_the_map_sets_the_start(page, app_url):
                            arg=before, timeout=CHANGE_TIMEOUT_MS)
     assert float(start_x.input_value()) > 0  # the right-hand side of the map
     assert "start=" in page.url
+
+
+def _wait_for_new_path(page, before) -> list:
+    """The first path's x data once it differs from ``before``."""
+    page.wait_for_function(f"before => JSON.stringify(({FIRST_PATH_X})()) !== JSON.stringify(before)",
+                           arg=before, timeout=CHANGE_TIMEOUT_MS)
+    return page.evaluate(FIRST_PATH_X)
+
+
+def test_typing_your_own_function_draws_it(page, app_url, artifacts):
+    _open(page, app_url)
+    before = page.evaluate(FIRST_PATH_X)
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Loss surface").click()
+    page.get_by_role("option", name="Your own function…").click()
+    example = _wait_for_new_path(page, before)  # the example formula is drawn at once
+    formula = page.locator('input[aria-label="f(x, y) ="]')
+    formula.fill("(x - 1)**2 + 3*sin(y)**2")
+    formula.press("Enter")
+    _wait_for_new_path(page, example)
+    page.wait_for_function("() => decodeURIComponent(location.search).includes('3*sin(y)')",
+                           timeout=CHANGE_TIMEOUT_MS)
+    assert page.locator(EXCEPTION).count() == 0
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(artifacts / "playground-own-function.png"), full_page=True)
+
+
+def test_a_schedule_is_drawn_under_the_loss_curves(page, app_url, artifacts):
+    _open(page, app_url + "/?optimizers=gd,momentum,adam&adam.schedule=warmup_cosine:warmup=15,T_max=135,"
+                          "start_factor=0.1,eta_min=0&gd.schedule=step:step_size=40,gamma=0.5")
+    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')]"
+                           ".some(p => (p._fullData || []).some(t => t.meta === 'lr'))",
+                           timeout=CHANGE_TIMEOUT_MS)
+    assert page.locator(EXCEPTION).count() == 0
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(artifacts / "playground-schedules.png"), full_page=True)
+    page.get_by_text("Learning-rate schedules").first.click()
+    warmup = page.locator('input[aria-label="warmup"]')
+    warmup.scroll_into_view_if_needed(timeout=CHANGE_TIMEOUT_MS)
+    assert warmup.input_value() == "15"  # the URL's value, in Adam's picker
+    page.screenshot(path=str(artifacts / "playground-schedule-pickers.png"))

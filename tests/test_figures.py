@@ -11,12 +11,13 @@ from PIL import Image
 from landscapes.grid import surface_grid
 from landscapes.registry import SURFACES, get_surface
 from optimizers.engine import run
-from optimizers.settings import make_settings
+from optimizers.schedules import lr_curve
+from optimizers.settings import make_run, make_settings
 from viz import result_figures
 from viz.animation import MAX_FRAMES, frame_steps
 from viz.arrows import GRADIENT_ARROW_FRACTION, StepVectors, map_diagonal, step_arrow_traces
 from viz.background import banded_image
-from viz.figures import (PATH_META, color_scale, contour_paths_figure, loss_axis, loss_curves_figure,
+from viz.figures import (LR_META, PATH_META, color_scale, contour_paths_figure, loss_axis, loss_curves_figure,
                          surface_3d_figure)
 from viz.paths import Marker, PathTrace, thinned_indices
 
@@ -171,3 +172,34 @@ def test_the_jitted_grid_matches_the_surface(surface):
     grid = surface_grid(surface, resolution=7)
     for i, j in [(0, 0), (3, 5), (6, 6)]:
         assert grid.zs[i, j] == pytest.approx(spec.value(grid.xs[j], grid.ys[i]), rel=1e-12)
+
+
+def test_loss_curves_have_no_schedule_panel_while_every_rate_is_constant():
+    fig = result_figures.loss_figure(_result())
+    assert not [t for t in fig.data if t.meta == LR_META]
+    assert "yaxis2" not in fig.layout.to_plotly_json()
+
+
+def test_schedules_are_drawn_under_the_loss_curves_as_fractions_of_each_base_rate():
+    runs = [make_run("gd", {"lr": 0.05}, "cosine", {"T_max": 100}), make_run("adam", {"lr": 0.1})]
+    result = run(make_settings("ravine", runs, 100), record_state=True)
+    fig = result_figures.loss_figure(result)
+    gd, adam = [t for t in fig.data if t.meta == LR_META]
+    assert (gd.xaxis, gd.yaxis) == ("x2", "y2") and fig.layout.xaxis.matches == "x2"  # one step axis
+    assert gd.x[0] == 1 and gd.x[-1] == 100  # updates 1…steps, as lr_curve gives them
+    expected = lr_curve("cosine", runs[0].schedule_params, 0.05, 100)
+    np.testing.assert_allclose(gd.customdata, expected[thinned_indices(100)], rtol=1e-6)
+    np.testing.assert_allclose(gd.y, expected[thinned_indices(100)] / 0.05, rtol=1e-6)
+    assert gd.y[0] == 1.0 and gd.y[-1] < 1e-3  # annealed from the base rate towards eta_min = 0
+    np.testing.assert_array_equal(adam.y, 1.0)  # a constant rate is a flat line at its base rate
+    assert gd.line.color == _paths_of(result_figures.map_figure(result, surface_grid("ravine")))[0].line.color
+
+
+def test_your_own_function_runs_through_every_figure():
+    result = _result("expr:sin(x)*cos(y) + 0.1*(x**2 + y**2)", steps=60)
+    grid = surface_grid(result.settings.surface)
+    assert len(_paths_of(result_figures.map_figure(result, grid))) == 3
+    assert "minimum" not in result_figures.loss_figure(result).layout.yaxis.title.text  # none is known
+    assert result_figures.surface_figure(result, grid).data[0].type == "surface"
+    for build in (result_figures.animation_figure, result_figures.inside_figure, result_figures.multiples_figure):
+        assert build(result, grid, 100).frames

@@ -48,6 +48,14 @@ def grid(surface: str, surface_params: tuple[tuple[str, float], ...],
     return surface_grid(surface, resolution, surface_params)
 
 
+@st.cache_data(max_entries=CACHED_GRIDS, show_spinner=False)
+def gradient_latex(formula: str) -> tuple[str, str]:
+    """LaTeX of ∂f/∂x and ∂f/∂y for a formula that has already been accepted (parsing takes SymPy time)."""
+    from landscapes.expression import compile_expression  # SymPy loads only for users' own functions
+
+    return compile_expression(formula)[2]
+
+
 @st.cache_resource(max_entries=CACHED_FIGURES, show_spinner=False, hash_funcs=SETTINGS_HASH)
 def figure(kind: str, settings: Settings, frame_ms: int = 0) -> go.Figure:
     """The ``kind`` figure (a key of ``FIGURE_BUILDERS``) for ``settings``; treat it as read-only."""

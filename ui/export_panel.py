@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from landscapes.registry import CUSTOM_PREFIX
 from optimizers import engine
 from optimizers.engine import Result
 from optimizers.settings import Settings
@@ -20,6 +21,11 @@ PREPARED_KEY = "export_panel.prepared"  # session state: {format: (settings, opt
 PROGRESS_STEP = 0.05  # bar updates are replayed on every cache hit, so update in 5 % steps only
 CACHED_EXPORTS = 8  # a few finished files per server: one lecture's worth of views, a few MB each
 FILE_STEM = "descent-lab"
+OWN_FUNCTION_SLUG = "own-function"  # a formula is no file name: it may hold '/', '*' or spaces
+
+
+def _file_slug(surface: str) -> str:
+    return OWN_FUNCTION_SLUG if surface.startswith(CUSTOM_PREFIX) else surface
 
 
 @st.cache_data(max_entries=CACHED_EXPORTS, show_spinner=False)
@@ -67,7 +73,7 @@ def _format_controls(settings: Settings, options: ExportOptions, fmt: str) -> No
             return
         prepared[fmt] = (settings, options)
     st.download_button(f"Download {label}", export_bytes(settings, options, fmt),
-                       file_name=f"{FILE_STEM}-{settings.surface}.{fmt}", mime=MIME_TYPES[fmt],
+                       file_name=f"{FILE_STEM}-{_file_slug(settings.surface)}.{fmt}", mime=MIME_TYPES[fmt],
                        key=f"export_download_{fmt}", on_click="ignore", type="primary")
 
 

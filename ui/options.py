@@ -52,7 +52,7 @@ def snap(value: float, options: Sequence[float], log_scale: bool = False) -> flo
 
 
 def hyperparameter_default(surface: Surface, optimizer: Optimizer, name: str) -> float:
-    """The starting value of a slider: the surface's step-size suggestion for lr, else torch's default.
+    """The starting value of a slider: the surface's suggestions for lr (and μ), else torch's default.
 
     Momentum methods start from the plain-GD suggestion times √(1 − μ). Along a steady slope their steps grow
     to lr / (1 − μ): the GD value itself (10× GD's speed at μ = 0.9) overshoots wildly or diverges where GD is
@@ -60,8 +60,11 @@ def hyperparameter_default(surface: Surface, optimizer: Optimizer, name: str) ->
     of the two beats or matches gradient descent on every built-in surface without diverging.
     """
     value = optimizer.defaults[name]
-    if name == "lr" and optimizer.surface_lr == "sgd":
-        value = surface.sgd_lr * math.sqrt(1.0 - optimizer.defaults.get("momentum", 0.0))
+    heavy = optimizer.surface_lr == "sgd" and "momentum" in optimizer.defaults  # heavy ball or Nesterov
+    if name == "momentum" and heavy:
+        value = surface.momentum
+    elif name == "lr" and optimizer.surface_lr == "sgd":
+        value = surface.sgd_lr * math.sqrt(1.0 - (surface.momentum if heavy else 0.0))
     elif name == "lr" and optimizer.surface_lr == "adaptive":
         value = surface.adaptive_lr
     return snap(value, HYPERPARAMETER_OPTIONS[name], name in LOG_SCALED)

@@ -5,11 +5,12 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from landscapes.registry import Surface, get_surface
+from landscapes.registry import CUSTOM_PREFIX, Surface, get_surface
 from optimizers.engine import Result
-from optimizers.settings import Settings, make_settings
+from optimizers.settings import Settings, make_run, make_settings
 from ui import compute, explain, state
 from ui.presets import PRESETS
+from ui.schedules_panel import render_schedules
 from ui.sidebar import Choices, render_sidebar
 from ui.views import render_views, sync_url
 from validation import ValidationError
@@ -39,7 +40,15 @@ def _show_surface(surface: Surface) -> None:
     """The surface's name, formula and lesson: what students are looking at, and what to look for."""
     st.header(surface.title, divider="gray")
     st.latex(surface.latex)
+    if surface.name.startswith(CUSTOM_PREFIX):
+        _show_gradient(surface.name[len(CUSTOM_PREFIX):])
     st.caption(surface.lesson)
+
+
+def _show_gradient(formula: str) -> None:
+    """The derived partial derivatives of the user's function: what every optimizer is given to follow."""
+    for column, axis, derivative in zip(st.columns(2), "xy", compute.gradient_latex(formula)):
+        column.latex(rf"\frac{{\partial f}}{{\partial {axis}}} = {derivative}")
 
 
 def _show_story() -> None:
@@ -83,8 +92,10 @@ def _render_page(choices: Choices) -> None:
     _show_surface(get_surface(choices.surface))
     _show_url_notes()
     _show_story()
+    schedules = render_schedules([name for name, _ in choices.runs], choices.same_for_all, choices.steps)
     try:
-        settings = make_settings(choices.surface, choices.runs, choices.steps, choices.start, choices.noise,
+        runs = [make_run(name, hyperparameters, *schedules[name]) for name, hyperparameters in choices.runs]
+        settings = make_settings(choices.surface, runs, choices.steps, choices.start, choices.noise,
                                  choices.seed, choices.surface_params)
     except ValidationError as error:
         sync_url()

@@ -11,16 +11,21 @@ from typing import Any, Sequence
 
 import streamlit as st
 
-from landscapes.registry import SURFACES, Surface
+from landscapes.registry import CUSTOM_PREFIX, SURFACES, Surface, get_surface
 from optimizers.registry import OPTIMIZERS
 from optimizers.settings import MAX_SEED
 from ui import options, state
 from ui.presets import PRESETS
+from validation import ValidationError
 from viz.theme import run_colors
 
 HP_LABELS = {"lr": "learning rate η", "momentum": "momentum μ", "beta1": "β1", "beta2": "β2", "rho": "ρ",
              "eps": "ε", "weight_decay": "weight decay"}
 START_STEP = 0.1  # arrow-key increment of the start inputs
+CUSTOM_TITLE = "Your own function…"
+FORMULA_HELP = ("A formula in x and y: numbers, pi, e, + − * / ** (with number exponents), parentheses and "
+                "common functions such as sin, cos, exp, log, sqrt, abs and tanh; anything else is refused with "
+                "a note saying what. Press Enter to draw it.")
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,7 @@ class Choices:
     noise: float
     seed: int
     surface_params: dict[str, float]
+    same_for_all: bool  # one set of hyperparameters (and one learning-rate schedule) for every optimizer
 
 
 def reset_surface_dependent() -> None:
@@ -43,7 +49,10 @@ def reset_surface_dependent() -> None:
 
 
 def apply_preset(key: str) -> None:
+    """The preset's controls, with constant learning rates (a story is told without schedules)."""
     reset_surface_dependent()
+    for schedule_key in [k for k in st.session_state if isinstance(k, str) and state.is_schedule_key(k)]:
+        del st.session_state[schedule_key]
     st.session_state.update(PRESETS[key].values())
     st.session_state[state.ACTIVE_PRESET] = key
 
@@ -73,11 +82,28 @@ def _presets() -> None:
                       args=(preset.key,), width="stretch")
 
 
+def _surface_title(name: str) -> str:
+    return CUSTOM_TITLE if name == state.CUSTOM else SURFACES[name].title
+
+
 def _surface() -> Surface:
     _initialise(state.SURFACE, options.DEFAULT_SURFACE)
-    name = st.selectbox("Loss surface", list(SURFACES), key=state.SURFACE, on_change=reset_surface_dependent,
-                        format_func=lambda n: SURFACES[n].title)
-    return SURFACES[name]
+    name = st.selectbox("Loss surface", [*SURFACES, state.CUSTOM], key=state.SURFACE,
+                        on_change=reset_surface_dependent, format_func=_surface_title)
+    return _custom_surface() if name == state.CUSTOM else SURFACES[name]
+
+
+def _custom_surface() -> Surface:
+    """The text box of the user's formula; a refused formula gets one error line and the last good one stays."""
+    _initialise(state.FORMULA, st.session_state.get(state.VALID_FORMULA, state.DEFAULT_FORMULA))
+    text = st.text_input("f(x, y) =", key=state.FORMULA, help=FORMULA_HELP)
+    try:
+        surface = get_surface(CUSTOM_PREFIX + text)
+    except ValidationError as error:
+        st.error(str(error), icon=":material/error:")
+        return get_surface(state.surface_name(st.session_state))
+    st.session_state[state.VALID_FORMULA] = text.strip()
+    return surface
 
 
 def _surface_params(surface: Surface) -> dict[str, float]:
@@ -121,8 +147,8 @@ def _hyperparameter_sliders(surface: Surface, owner: str, owners: Sequence[str])
                 _hyperparameter_slider(surface, owner, hp_name, first_owner[hp_name])
 
 
-def _swatch(color: str, text: str) -> None:
-    """A heading with the optimizer's colour, so sliders and chart lines are easy to match."""
+def swatch(color: str, text: str) -> None:
+    """A heading with the optimizer's colour, so controls and chart lines are easy to match."""
     st.markdown(f"<span style='color:{color};font-size:1.3em'>●</span> **{text}**", unsafe_allow_html=True)
 
 
@@ -133,7 +159,7 @@ def _hyperparameters(surface: Surface, chosen: list[str]) -> dict[str, dict[str,
         _hyperparameter_sliders(surface, state.SHARED, chosen)
     else:
         for name, color in zip(chosen, run_colors(chosen)):
-            _swatch(color, OPTIMIZERS[name].title)
+            swatch(color, OPTIMIZERS[name].title)
             _hyperparameter_sliders(surface, name, [name])
     owner_of = {name: state.SHARED if same else name for name in chosen}
     return {name: {hp.name: st.session_state[state.hp_key(owner_of[name], hp.name)]
@@ -171,4 +197,5 @@ def render_sidebar() -> Choices:
         st.divider()
         steps, start, noise, seed = _run_settings(surface)
     runs = tuple((name, hyperparameters[name]) for name in chosen)
-    return Choices(surface.name, runs, steps, start, noise, seed, surface_params)
+    return Choices(surface.name, runs, steps, start, noise, seed, surface_params,
+                   bool(st.session_state[state.SAME_FOR_ALL]))

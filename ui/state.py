@@ -1,21 +1,26 @@
-"""Session-state keys of every control and their URL form (plain Python, no Streamlit).
+"""Session-state keys of every control and their URL form (plain Python: no Streamlit calls).
 
 Every control's value lives in ``st.session_state`` under a key defined here, and in the page URL under a
-short, readable name, e.g. ``?surface=ravine&optimizers=gd,adam&adam.lr=0.05&start=-5,2``. Decoding never
-fails: a bad or hand-edited value falls back to its default and adds a one-line note for the page to show.
+short, readable name, e.g. ``?surface=ravine&optimizers=gd,adam&adam.lr=0.05&start=-5,2``; a user's own
+function travels as ``surface=expr:<formula>`` and a schedule as ``adam.schedule=cosine:T_max=150,eta_min=0``.
+Decoding never fails: a bad or hand-edited value falls back to its default and adds a one-line note for the
+page to show.
 """
 from __future__ import annotations
 
 from typing import Any, Mapping
 
-from landscapes.registry import SURFACES, Surface
+from landscapes.registry import CUSTOM_PREFIX, SURFACES, Surface, get_surface
 from optimizers.registry import OPTIMIZERS
+from optimizers.schedules import SCHEDULES, get_schedule
 from optimizers.settings import MAX_SEED, NOISE_RANGE
 from ui import options
-from validation import Range, ValidationError, check_range, parse_int
+from ui.schedule_picker import COUNTED_IN_UPDATES, DEFAULT_SCHEDULE, choice_key, param_key, scaled_defaults
+from validation import Range, ValidationError, check_range, parse_float, parse_int
 
 # Session-state keys of the controls (the URL names are the keys of URL_NAMES below).
-SURFACE = "surface"
+SURFACE = "surface"  # a registered surface name, or CUSTOM
+FORMULA = "formula"  # the text box of the user's own function
 OPTIMIZERS_KEY = "optimizers"
 STEPS = "steps"
 START_X = "start_x"
@@ -33,10 +38,16 @@ MAP_CLICK = "map_click"
 PICK_START = "pick_start"  # the map takes clicks as the new start (not in the URL: a passing mode)
 NEEDS_FULL_RERUN = "_needs_full_rerun"
 ACTIVE_PRESET = "_active_preset"
+VALID_FORMULA = "_valid_formula"  # the last formula that compiled: drawn while the text box holds a bad one
 
 SHARED = "all"  # owner name of the hyperparameters used by every optimizer in "same for all" mode
 HP_PREFIX = "hp."
 SURFACE_PARAM_PREFIX = "surface_param."
+SCHEDULE_PREFIX = "schedule."  # + owner: the key prefix of that optimizer's schedule picker
+SCHEDULE_URL_SUFFIX = ".schedule"  # ?adam.schedule=cosine:T_max=150,eta_min=0
+
+CUSTOM = "custom"  # the surface choice "Your own function…"
+DEFAULT_FORMULA = "sin(x)*cos(y) + 0.1*(x**2 + y**2)"
 
 VIEWS = {"paths": "Map & loss", "animation": "Animation", "multiples": "Side by side",
          "inside": "Inside the optimizer"}
@@ -58,6 +69,33 @@ def hp_key(owner: str, name: str) -> str:
 
 def surface_param_key(name: str) -> str:
     return f"{SURFACE_PARAM_PREFIX}{name}"
+
+
+def schedule_prefix(owner: str) -> str:
+    """Key prefix of the schedule picker of optimizer ``owner`` (or of ``SHARED``)."""
+    return f"{SCHEDULE_PREFIX}{owner}"
+
+
+def is_schedule_key(key: str) -> bool:
+    return key.startswith(SCHEDULE_PREFIX)
+
+
+def surface_name(values: Mapping[str, Any]) -> str:
+    """The surface to run: the registered name chosen, or ``expr:<formula>`` for the user's own function."""
+    name = values.get(SURFACE, options.DEFAULT_SURFACE)
+    if name == CUSTOM:
+        return CUSTOM_PREFIX + values.get(VALID_FORMULA, DEFAULT_FORMULA)
+    return name
+
+
+def schedule_of(values: Mapping[str, Any], owner: str, steps: int) -> tuple[str, dict[str, float]]:
+    """The schedule and parameters that ``owner``'s picker holds (its scaled defaults where it has none yet)."""
+    prefix = schedule_prefix(owner)
+    name = values.get(choice_key(prefix), DEFAULT_SCHEDULE)
+    if name not in SCHEDULES:
+        return DEFAULT_SCHEDULE, {}
+    defaults = scaled_defaults(name, steps)
+    return name, {p: float(values.get(param_key(prefix, name, p, steps), default)) for p, default in defaults.items()}
 
 
 def is_surface_dependent(key: str) -> bool:
@@ -95,6 +133,8 @@ def _active_hyperparameter(state: Mapping[str, Any], key: str) -> bool:
 def encode(state: Mapping[str, Any]) -> dict[str, str]:
     """URL query parameters for the controls in ``state`` (a session-state-like mapping)."""
     params = {URL_NAMES[key]: _format(state[key]) for key in URL_NAMES if key in state}
+    if SURFACE in state:
+        params[URL_NAMES[SURFACE]] = surface_name(state)
     if START_X in state and START_Y in state:
         params[START_URL_NAME] = f"{state[START_X]:g},{state[START_Y]:g}"
     surface = SURFACES.get(state.get(SURFACE, ""))
@@ -104,6 +144,26 @@ def encode(state: Mapping[str, Any]) -> dict[str, str]:
             params[key[len(HP_PREFIX):]] = _format(state[key])
         elif key.startswith(SURFACE_PARAM_PREFIX) and key[len(SURFACE_PARAM_PREFIX):] in surface_params:
             params[key[len(SURFACE_PARAM_PREFIX):]] = _format(state[key])
+    params.update(_encode_schedules(state))
+    return params
+
+
+def _schedule_owners(state: Mapping[str, Any]) -> list[str]:
+    """Whose schedule pickers are on screen: every chosen optimizer's, or the shared one."""
+    if state.get(SAME_FOR_ALL):
+        return [SHARED]
+    return [o for o in state.get(OPTIMIZERS_KEY, []) if o in OPTIMIZERS]
+
+
+def _encode_schedules(state: Mapping[str, Any]) -> dict[str, str]:
+    """``<owner>.schedule=<name>:<param>=<value>,…`` for each non-constant schedule on screen."""
+    steps = state.get(STEPS, options.DEFAULT_STEPS)
+    params = {}
+    for owner in _schedule_owners(state):
+        name, values = schedule_of(state, owner, steps)
+        if name != DEFAULT_SCHEDULE:
+            listed = ",".join(f"{p}={v:g}" for p, v in values.items())
+            params[owner + SCHEDULE_URL_SUFFIX] = f"{name}:{listed}" if listed else name
     return params
 
 
@@ -165,6 +225,7 @@ def decode(params: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
     _decode_scalars(d, defaults, surface)
     _decode_start(d, surface)
     _decode_surface_params(d, surface)
+    _decode_schedules(d, chosen)
     _decode_hyperparameters(d, surface, chosen)
     for leftover in sorted(d.params):
         d.notes.append(f"URL parameter {leftover!r} is not a control here; ignored.")
@@ -172,8 +233,18 @@ def decode(params: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
 
 
 def _decode_surface(d: _Decoder, defaults: dict[str, Any]) -> Surface:
+    """A registered name, or ``expr:<formula>`` (compiled here: a refused formula falls back with a note)."""
     text = d.pop("surface")
     name = defaults[SURFACE]
+    if text is not None and text.startswith(CUSTOM_PREFIX):
+        try:
+            surface = get_surface(text)
+        except ValidationError as error:
+            d.values[SURFACE] = d.fallback("surface", text, str(error), name)
+            return SURFACES[name]
+        formula = text[len(CUSTOM_PREFIX):].strip()
+        d.values.update({SURFACE: CUSTOM, FORMULA: formula, VALID_FORMULA: formula})
+        return surface
     if text is not None:
         name = text if text in SURFACES else d.fallback("surface", text, "unknown surface", name)
         d.values[SURFACE] = name
@@ -242,6 +313,39 @@ def _decode_surface_params(d: _Decoder, surface: Surface) -> None:
             log_scale = param.name in options.LOG_SCALED
             d.values[surface_param_key(param.name)] = d.snapped(
                 param.name, text, param.allowed, choices, log_scale, options.snap(param.default, choices, log_scale))
+
+
+def _parse_schedule(text: str) -> tuple[str, dict[str, float]]:
+    """``cosine:T_max=150,eta_min=0`` → (name, validated parameters); raises ValidationError."""
+    name, _, listed = text.partition(":")
+    schedule = get_schedule(name.strip())
+    values = {}
+    for item in filter(None, (part.strip() for part in listed.split(","))):
+        param, equals, value = item.partition("=")
+        if not equals:
+            raise ValidationError(f"expected parameter=value, got {item[:40]!r}")
+        values[param.strip()] = parse_float(param.strip(), value)
+    return schedule.name, dict(schedule.validate(values))
+
+
+def _decode_schedules(d: _Decoder, chosen: list[str]) -> None:
+    """``<owner>.schedule`` for the chosen optimizers (or ``all``), into the session keys of their pickers."""
+    steps = d.values.get(STEPS, options.DEFAULT_STEPS)
+    for url_name in [n for n in d.params if n.endswith(SCHEDULE_URL_SUFFIX)]:
+        owner = url_name[:-len(SCHEDULE_URL_SUFFIX)]
+        if owner != SHARED and owner not in chosen:
+            continue  # stays in d.params and is reported as not a control here
+        text = d.pop(url_name)
+        prefix = schedule_prefix(owner)
+        try:
+            name, values = _parse_schedule(text)
+        except ValidationError as error:
+            d.values[choice_key(prefix)] = d.fallback(url_name, text, str(error), DEFAULT_SCHEDULE)
+            continue
+        d.values[choice_key(prefix)] = name
+        for param, value in values.items():
+            # counts of updates go into integer inputs, which hold ints
+            d.values[param_key(prefix, name, param, steps)] = int(value) if param in COUNTED_IN_UPDATES else value
 
 
 def _decode_hyperparameters(d: _Decoder, surface: Surface, chosen: list[str]) -> None:

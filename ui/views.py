@@ -31,7 +31,7 @@ def _on_map_click() -> None:
     points = st.session_state[state.MAP_CLICK]["selection"]["points"]
     if not points or not st.session_state.get(state.PICK_START):
         return
-    surface = get_surface(st.session_state[state.SURFACE])
+    surface = get_surface(state.surface_name(st.session_state))
     (x_low, x_high), (y_low, y_high) = options.start_limits(surface)
     st.session_state[state.START_X] = round(min(max(float(points[0]["x"]), x_low), x_high), START_DECIMALS)
     st.session_state[state.START_Y] = round(min(max(float(points[0]["y"]), y_low), y_high), START_DECIMALS)

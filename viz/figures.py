@@ -4,7 +4,7 @@ The builders take plain arrays and :class:`~viz.paths.PathTrace` items, so any p
 playground passes a surface grid, the MNIST page passes its loss-landscape plane. The main entry points::
 
     contour_paths_figure(xs, ys, zs, paths, markers=(), log_color=False, title="", ...) -> go.Figure
-    loss_curves_figure(paths, min_value=None, title="") -> go.Figure
+    loss_curves_figure(paths, min_value=None, title="", lr_curves=None) -> go.Figure
     surface_3d_figure(xs, ys, zs, paths, markers=(), log_color=False, title="") -> go.Figure
 
 ``zs[i, j]`` is the loss at ``(xs[j], ys[i])`` (Plotly's convention). Positions, losses and grids are sent as
@@ -17,6 +17,7 @@ from typing import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from viz.background import background_image
 from viz.paths import MARKER_STYLES, Marker, PathTrace, thinned_indices
@@ -41,6 +42,10 @@ END_POINT_SIZE = 11
 PATH_LIFT_FRACTION = 0.01  # 3D paths float this fraction of the height range above the surface, to stay visible
 CLICK_TARGET_COLOR = "rgba(0,0,0,0)"  # invisible, but still hoverable and clickable
 CLICK_TARGET_NAME = "click to start here"
+LR_META = "lr"  # trace.meta of every learning-rate curve under the loss curves
+LR_PANEL_SHARE = 0.3  # of the loss figure's plot height given to the learning-rate panel under it
+LR_PANEL_TITLE = "Learning-rate schedule"
+PANEL_GAP = 0.1  # between the loss and learning-rate panels, as a fraction of the plot height
 
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -222,18 +227,52 @@ def loss_traces(paths: Sequence[PathTrace], series: Sequence[np.ndarray], show_l
     return traces
 
 
+@dataclass(frozen=True)
+class LrCurve:
+    """A run's learning rate at updates 1…n, and the base rate its schedule scales."""
+
+    lrs: np.ndarray
+    base_lr: float
+
+
+def lr_traces(paths: Sequence[PathTrace], curves: Sequence[LrCurve], **axes) -> list[go.Scatter]:
+    """Each run's learning rate as a fraction of its base rate, so runs with different rates share one axis
+    (the hover gives the rate itself)."""
+    traces = []
+    for path, curve in zip(paths, curves):
+        idx = thinned_indices(len(curve.lrs))
+        fraction = curve.lrs[idx] / curve.base_lr if curve.base_lr > 0 else np.ones(len(idx))
+        traces.append(go.Scatter(
+            x=(idx + 1).astype(np.int32), y=f32(fraction), customdata=f32(curve.lrs[idx]), mode="lines",
+            name=path.label, meta=LR_META, line=dict(color=path.color, width=PATH_LINE_WIDTH),
+            legendgroup=path.label, showlegend=False,
+            hovertemplate=f"{path.label}<br>update %{{x}}: lr %{{customdata:.4g}}<extra></extra>", **axes))
+    return traces
+
+
 def loss_curves_figure(paths: Sequence[PathTrace], min_value: float | None = None,
-                       title: str = "Loss per step", show_legend: bool = True) -> go.Figure:
+                       title: str = "Loss per step", show_legend: bool = True,
+                       lr_curves: Sequence[LrCurve] | None = None) -> go.Figure:
     """Loss against step for every path; log y (of f − min_value when the minimum is known).
 
-    ``show_legend=False`` suits a chart drawn beside a map that already names every colour.
+    ``show_legend=False`` suits a chart drawn beside a map that already names every colour. With
+    ``lr_curves`` (one per path), a panel under the loss shows each run's learning-rate schedule on the same
+    step axis.
     """
     series, log_y, y_title = loss_axis(paths, min_value)
-    fig = go.Figure(loss_traces(paths, series, show_legend=show_legend))
-    fig.update_layout(title=dict(text=title, x=0.01), height=FIGURE_HEIGHT, margin=MARGIN,
-                      legend=dict(orientation="h", yanchor="top", y=-0.15, x=0), hovermode="x unified",
-                      xaxis=dict(title_text="step"),
-                      yaxis=dict(title_text=y_title, type="log" if log_y else "linear", exponentformat="power"))
+    loss_y = dict(title_text=y_title, type="log" if log_y else "linear", exponentformat="power")
+    layout = dict(title=dict(text=title, x=0.01), height=FIGURE_HEIGHT, margin=MARGIN,
+                  legend=dict(orientation="h", yanchor="top", y=-0.15, x=0), hovermode="x unified")
+    if not lr_curves:
+        fig = go.Figure(loss_traces(paths, series, show_legend=show_legend))
+        fig.update_layout(xaxis=dict(title_text="step"), yaxis=loss_y, **layout)
+        return fig
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=PANEL_GAP,
+                        row_heights=[1.0 - LR_PANEL_SHARE, LR_PANEL_SHARE], subplot_titles=("", LR_PANEL_TITLE))
+    fig.add_traces(loss_traces(paths, series, show_legend=show_legend, xaxis="x", yaxis="y"))
+    fig.add_traces(lr_traces(paths, lr_curves, xaxis="x2", yaxis="y2"))
+    fig.update_layout(yaxis=loss_y, xaxis2=dict(title_text="step"),
+                      yaxis2=dict(title_text="lr ÷ base lr", rangemode="tozero"), **layout)
     return fig
 
 

@@ -11,9 +11,10 @@ import plotly.graph_objects as go
 from landscapes.grid import SurfaceGrid
 from optimizers.diagnostics import effective_step_sizes
 from optimizers.engine import Result
+from optimizers.schedules import lr_curve
 from viz.animation import SidePanel, Series, animated_map_figure, small_multiples_figure
 from viz.arrows import vectors_from_result
-from viz.figures import contour_paths_figure, loss_axis, loss_curves_figure, surface_3d_figure
+from viz.figures import LrCurve, contour_paths_figure, loss_axis, loss_curves_figure, surface_3d_figure
 from viz.paths import paths_from_result, surface_markers
 
 COORDINATE_DASH = {"x": "solid", "y": "dot"}
@@ -29,9 +30,19 @@ def map_figure(result: Result, grid: SurfaceGrid, click_targets: int = 0) -> go.
                                 click_targets=click_targets)
 
 
+def lr_curves(result: Result) -> list[LrCurve] | None:
+    """Each run's learning rate per update, or None when every run keeps a constant rate (nothing to draw)."""
+    runs = result.settings.runs
+    if all(run.schedule == "constant" for run in runs):
+        return None
+    return [LrCurve(lr_curve(run.schedule, run.schedule_params, run.values["lr"], result.settings.steps),
+                    run.values["lr"]) for run in runs]
+
+
 def loss_figure(result: Result, show_legend: bool = True) -> go.Figure:
+    """Loss per step, with the learning-rate schedules drawn under it when any run has one."""
     return loss_curves_figure(paths_from_result(result), result.settings.surface_spec.min_value,
-                              show_legend=show_legend)
+                              show_legend=show_legend, lr_curves=lr_curves(result))
 
 
 def surface_figure(result: Result, grid: SurfaceGrid) -> go.Figure:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from optimizers.registry import OPTIMIZERS
-
 # Okabe–Ito colours first (for the optimizers compared most often), then distinguishable extra hues.
 OPTIMIZER_COLORS: dict[str, str] = {
     "gd": "#0072B2", "momentum": "#E69F00", "nag": "#009E73", "adam": "#D55E00", "rmsprop": "#CC79A7",
@@ -17,16 +15,18 @@ OPTIMIZER_COLORS: dict[str, str] = {
 }
 PALETTE = tuple(OPTIMIZER_COLORS.values())
 
+
 def run_colors(names: list[str]) -> list[str]:
-    """One colour per run: the optimizer's own colour, or the next unused palette colour when an optimizer
-    appears twice in one comparison (e.g. two learning rates of Adam)."""
-    used: set[str] = set()
-    colors = []
+    """One colour per run: the optimizer's own colour for its first run, and for a repeat (e.g. two learning
+    rates of Adam) a palette colour that no optimizer of this comparison owns and no other run uses."""
+    taken = {OPTIMIZER_COLORS.get(name, PALETTE[0]) for name in names}
+    spare = [c for c in PALETTE if c not in taken]
+    colors, seen = [], set()
     for name in names:
         color = OPTIMIZER_COLORS.get(name, PALETTE[0])
-        if color in used:
-            color = next((c for c in PALETTE if c not in used), color)
-        used.add(color)
+        if name in seen and spare:
+            color = spare.pop(0)
+        seen.add(name)
         colors.append(color)
     return colors
 

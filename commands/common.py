@@ -14,7 +14,7 @@ from pathlib import Path
 from optimizers.registry import OPTIMIZERS, get_optimizer
 from optimizers.schedules import SCHEDULES
 from optimizers.settings import Settings, make_run, make_settings
-from validation import ValidationError
+from validation import ValidationError, lookup
 
 # CLI flag → registry hyperparameter name.
 HYPERPARAM_FLAGS = {"lr": "lr", "momentum": "momentum", "beta1": "beta1", "beta2": "beta2", "eps": "eps",
@@ -49,6 +49,21 @@ def add_schedule_flags(parser: argparse.ArgumentParser, example: str = "T_max=30
                         help=f"learning-rate schedule for every optimizer: {', '.join(SCHEDULES)} (default constant)")
     parser.add_argument("--schedule-params", default="", metavar="K=V,K=V",
                         help=f"schedule parameters in optimizer steps, e.g. {example} (see `cli.py list`)")
+
+
+TABLE_FORMATS = ("csv", "json")
+
+
+def add_single_run_flags(parser: argparse.ArgumentParser, optimizer_help: str) -> None:
+    """Surface flags, one --optimizer with its hyperparameters, and --format csv|json."""
+    add_surface_flags(parser)
+    parser.add_argument("--optimizer", required=True, help=optimizer_help)
+    add_hyperparameter_flags(parser, per_optimizer=False)
+    parser.add_argument("--format", default=TABLE_FORMATS[0], help="csv (default) or json")
+
+
+def table_format(args: argparse.Namespace) -> str:
+    return lookup("format", args.format, {f: f for f in TABLE_FORMATS})
 
 
 def parse_optimizer_list(text: str) -> list[str]:

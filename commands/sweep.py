@@ -9,12 +9,11 @@ import sys
 
 import numpy as np
 
-from commands.common import add_hyperparameter_flags, add_surface_flags, settings_from_args
+from commands.common import add_single_run_flags, settings_from_args, table_format
 from commands.trajectory import settings_json
 from optimizers.sweep import DEFAULT_TOLERANCE, MAX_CELLS, quadratic_theory, sweep, sweep_axes
-from validation import ValidationError, lookup, parse_float, parse_int
+from validation import ValidationError, parse_float, parse_int
 
-FORMATS = ("csv", "json")
 CSV_HEADER = ("lr", "second", "final_loss", "steps_to_tolerance", "diverged_at")
 MAX_AXIS_CELLS = 500
 
@@ -23,16 +22,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "sweep", help="stability map: outcomes on a learning-rate × momentum (or beta1) grid",
         description="Run one optimizer for every (lr, momentum or beta1) cell of a grid, in one batched call.")
-    add_surface_flags(parser)
-    parser.add_argument("--optimizer", required=True, help="an optimizer with momentum or beta1")
-    add_hyperparameter_flags(parser, per_optimizer=False)
+    add_single_run_flags(parser, "an optimizer with momentum or beta1")
     parser.add_argument("--axis", help="second axis: momentum or beta1 (default: the optimizer's own)")
     parser.add_argument("--lr-range", default="1e-4:1", metavar="LOW:HIGH", help="log-spaced lr range")
     parser.add_argument("--axis-range", default="0:0.99", metavar="LOW:HIGH", help="linear second-axis range")
     parser.add_argument("--grid", default="100x100", metavar="NLRxNAXIS", help="cells per axis (default 100x100)")
     parser.add_argument("--tolerance", default=str(DEFAULT_TOLERANCE),
                         help="converged when the loss is within this of the minimum")
-    parser.add_argument("--format", default="csv", help="csv (default) or json")
     parser.set_defaults(handler=run)
 
 
@@ -44,7 +40,7 @@ def _pair(flag: str, text: str, parse) -> tuple:
 
 
 def run(args: argparse.Namespace) -> int:
-    fmt = lookup("format", args.format, {f: f for f in FORMATS})
+    fmt = table_format(args)
     settings = settings_from_args(args, [args.optimizer])
     axes = sweep_axes(args.optimizer)
     axis = args.axis or (axes[0] if axes else "momentum")

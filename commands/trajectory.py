@@ -6,13 +6,11 @@ import csv
 import json
 import sys
 
-from commands.common import add_hyperparameter_flags, add_surface_flags, settings_from_args
+from commands.common import add_single_run_flags, settings_from_args, table_format
 from optimizers import engine
 from optimizers.registry import get_optimizer
 from optimizers.settings import Settings
-from validation import lookup
 
-FORMATS = ("csv", "json")
 CSV_HEADER = ("step", "x", "y", "loss")
 
 
@@ -20,10 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "trajectory", help="run one optimizer on one surface and print its path",
         description="Print the optimizer's path: row k is the point after k updates and the loss there.")
-    add_surface_flags(parser)
-    parser.add_argument("--optimizer", required=True, help="optimizer name (see `cli.py list`)")
-    add_hyperparameter_flags(parser, per_optimizer=False)
-    parser.add_argument("--format", default="csv", help="csv (default) or json")
+    add_single_run_flags(parser, "optimizer name (see `cli.py list`)")
     parser.set_defaults(handler=run)
 
 
@@ -47,7 +42,7 @@ def settings_json(settings: Settings) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    fmt = lookup("format", args.format, {f: f for f in FORMATS})
+    fmt = table_format(args)
     get_optimizer(args.optimizer)
     settings = settings_from_args(args, [args.optimizer])
     result = engine.run(settings)

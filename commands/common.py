@@ -16,6 +16,8 @@ from optimizers.schedules import SCHEDULES
 from optimizers.settings import Settings, make_run, make_settings
 from validation import ValidationError, lookup
 
+TABLE_FORMATS = ("csv", "json")
+DEFAULT_SCHEDULE = "constant"
 # CLI flag → registry hyperparameter name.
 HYPERPARAM_FLAGS = {"lr": "lr", "momentum": "momentum", "beta1": "beta1", "beta2": "beta2", "eps": "eps",
                     "rho": "rho", "weight-decay": "weight_decay"}
@@ -44,14 +46,15 @@ def add_surface_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def add_schedule_flags(parser: argparse.ArgumentParser, example: str = "T_max=300,eta_min=0") -> None:
-    """--schedule NAME and --schedule-params K=V,…: one learning-rate schedule for every optimizer."""
-    parser.add_argument("--schedule", default="constant",
-                        help=f"learning-rate schedule for every optimizer: {', '.join(SCHEDULES)} (default constant)")
-    parser.add_argument("--schedule-params", default="", metavar="K=V,K=V",
-                        help=f"schedule parameters in optimizer steps, e.g. {example} (see `cli.py list`)")
+    """--schedule and --schedule-params: learning-rate schedules for every optimizer or per optimizer."""
+    parser.add_argument("--schedule", default=DEFAULT_SCHEDULE, metavar="NAME or OPT:NAME,OPT:NAME",
+                        help=f"learning-rate schedule, for every optimizer or per optimizer: {', '.join(SCHEDULES)} "
+                             f"(default {DEFAULT_SCHEDULE})")
+    parser.add_argument("--schedule-params", default="", metavar="K=V,OPT:K=V",
+                        help=f"schedule parameters in optimizer steps, e.g. {example}; prefix OPT: for one "
+                             "optimizer only (see `cli.py list`)")
 
 
-TABLE_FORMATS = ("csv", "json")
 
 
 def add_single_run_flags(parser: argparse.ArgumentParser, optimizer_help: str) -> None:
@@ -123,10 +126,27 @@ def parse_key_values(flag: str, text: str) -> dict[str, str]:
     return pairs
 
 
+def schedules_from_args(args: argparse.Namespace, optimizers: list[str]) -> dict[str, tuple[str, dict]]:
+    """Per optimizer, its schedule name and parameters (validated when the runs are made).
+
+    ``--schedule cosine`` applies to every optimizer, ``--schedule adam:cosine,gd:step`` to each its own; a
+    ``--schedule-params`` item ``K=V`` applies to every optimizer, ``NAME:K=V`` to that optimizer only.
+    """
+    names = _per_optimizer_values("schedule", args.schedule, optimizers)
+    plans = {name: (names.get(name, DEFAULT_SCHEDULE), {}) for name in optimizers}
+    for item in filter(None, (part.strip() for part in args.schedule_params.split(","))):
+        target, sep, pair = item.partition(":") if ":" in item.split("=", 1)[0] else ("", "", item)
+        if sep and target not in plans:
+            raise ValidationError(f"--schedule-params names {target[:40]!r}, which is not among the chosen "
+                                  "optimizers")
+        for name in ([target] if sep else optimizers):
+            plans[name][1].update(parse_key_values("schedule-params", pair))
+    return plans
+
+
 def settings_from_args(args: argparse.Namespace, optimizers: list[str]) -> Settings:
-    schedule_params = parse_key_values("schedule-params", args.schedule_params)
-    runs = [make_run(name, hp, args.schedule, schedule_params)
-            for name, hp in hyperparams_from_args(args, optimizers)]
+    plans = schedules_from_args(args, optimizers)
+    runs = [make_run(name, hp, *plans[name]) for name, hp in hyperparams_from_args(args, optimizers)]
     return make_settings(args.surface, runs, steps=args.steps, start=args.start, noise=args.noise,
                          seed=args.seed)
 

@@ -15,8 +15,8 @@ import time
 
 from tqdm import tqdm
 
-from commands.common import (add_hyperparameter_flags, add_schedule_flags, hyperparams_from_args, parse_key_values,
-                             parse_optimizer_list)
+from commands.common import (add_hyperparameter_flags, add_schedule_flags, hyperparams_from_args, parse_optimizer_list,
+                             schedules_from_args)
 from landscapes.mnist import data, landscape, train
 from landscapes.mnist.train import TrainResult
 from validation import ValidationError, lookup, parse_int
@@ -60,9 +60,8 @@ def _config(args: argparse.Namespace, n_train: int) -> train.TrainConfig:
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
         raise ValidationError(f"--optimizers lists {', '.join(repeated)} more than once")
-    schedule_params = parse_key_values("schedule-params", args.schedule_params)
-    runs = [train.mnist_run(name, hp, args.schedule, schedule_params)
-            for name, hp in hyperparams_from_args(args, names)]
+    plans = schedules_from_args(args, names)
+    runs = [train.mnist_run(name, hp, *plans[name]) for name, hp in hyperparams_from_args(args, names)]
     return train.make_config(runs, hidden=args.hidden, batch_size=args.batch_size, epochs=args.epochs,
                              seed=args.seed, train_subset=args.train_subset, n_train=n_train)
 

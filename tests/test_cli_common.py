@@ -5,8 +5,8 @@ import stat
 
 import pytest
 
-from commands.common import (add_hyperparameter_flags, check_output_path, hyperparams_from_args,
-                             parse_key_values, write_atomic)
+from commands.common import (add_hyperparameter_flags, add_schedule_flags, check_output_path,
+                             hyperparams_from_args, parse_key_values, schedules_from_args, write_atomic)
 from validation import ValidationError
 
 
@@ -45,3 +45,21 @@ def test_per_optimizer_and_shared_hyperparameter_values():
     with pytest.raises(ValidationError, match="items must be NAME:V"):
         hyperparams_from_args(_args("--lr=adam:0.01,0.1"), ["adam"])
     assert parse_key_values("x", "a=1, b=2") == {"a": "1", "b": "2"}
+
+
+def _schedule_args(*argv):
+    parser = argparse.ArgumentParser()
+    add_schedule_flags(parser)
+    return parser.parse_args(list(argv))
+
+
+def test_schedules_for_every_optimizer_or_each_its_own():
+    shared = schedules_from_args(_schedule_args("--schedule", "cosine", "--schedule-params", "T_max=50"),
+                                 ["adam", "gd"])
+    assert shared == {"adam": ("cosine", {"T_max": "50"}), "gd": ("cosine", {"T_max": "50"})}
+    own = schedules_from_args(_schedule_args("--schedule", "adam:cosine,gd:step", "--schedule-params",
+                                             "adam:T_max=50,gd:step_size=10,gd:gamma=0.5"), ["adam", "gd", "nag"])
+    assert own == {"adam": ("cosine", {"T_max": "50"}), "gd": ("step", {"step_size": "10", "gamma": "0.5"}),
+                   "nag": ("constant", {})}
+    with pytest.raises(ValidationError, match="not among the chosen optimizers"):
+        schedules_from_args(_schedule_args("--schedule-params", "lion:k=1"), ["adam"])

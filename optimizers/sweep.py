@@ -10,6 +10,7 @@ fastest at lr* = 4/(√λ_max + √λ_min)², β* = ((√κ − 1)/(√κ + 1))�
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,9 @@ MAX_CELLS = 250_000  # a 500 × 500 map; beyond that a click-to-load map is unre
 NEVER = -1
 SECOND_AXES = ("momentum", "beta1")
 DEFAULT_TOLERANCE = 1e-6  # "converged": loss within this of the surface's minimum value
+# One parallel kernel at a time per process: Numba's fallback "workqueue" threading layer aborts the process
+# when two threads (two app sessions) launch parallel kernels at once, and the cores are all in use anyway.
+PARALLEL_LOCK = threading.Lock()
 
 
 @njit(cache=True, nogil=True)
@@ -91,17 +95,31 @@ def sweep(settings: Settings, lrs, second_name: str, seconds, tolerance: float =
     hps = np.tile(base, (second_values.size * lr_values.size, 1))
     hps[:, rules.HP_LR] = np.tile(lr_values, second_values.size)
     hps[:, spec.hyperparameter(second_name).index] = np.repeat(second_values, lr_values.size)
+    final, reached, diverged = outcomes(settings, spec.oid, hps, target_loss(settings, tolerance))
+    shape = (second_values.size, lr_values.size)
+    return SweepResult(lr_values, second_name, second_values, settings.surface_spec.value(*settings.start),
+                       final.reshape(shape), reached.reshape(shape), diverged.reshape(shape))
+
+
+def target_loss(settings: Settings, tolerance: float) -> float:
+    """The loss that counts as converged: the surface's minimum + ``tolerance`` (−inf when unknown)."""
+    min_value = settings.surface_spec.min_value
+    return -math.inf if min_value is None else min_value + tolerance
+
+
+def outcomes(settings: Settings, opt_id: int, hps: np.ndarray, target: float
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(final loss, steps to ``target``, divergence step) of optimizer ``opt_id`` with each row of ``hps``,
+    on the settings' surface, start and step count, in one parallel call."""
     surface = settings.surface_spec
     c = surface.param_vector(dict(settings.surface_params))
     start = np.asarray(settings.start, dtype=np.float64)
-    target = -math.inf if surface.min_value is None else surface.min_value + tolerance
     n = hps.shape[0]
     final, reached, diverged = np.empty(n), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
-    outcome_grid(surface.sid, c, spec.oid, hps, start, settings.steps, DIVERGENCE_BOUND, target,
-                 final, reached, diverged)
-    shape = (second_values.size, lr_values.size)
-    return SweepResult(lr_values, second_name, second_values, surface.value(*start, c),
-                       final.reshape(shape), reached.reshape(shape), diverged.reshape(shape))
+    with PARALLEL_LOCK:
+        outcome_grid(surface.sid, c, opt_id, hps, start, settings.steps, DIVERGENCE_BOUND, target,
+                     final, reached, diverged)
+    return final, reached, diverged
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Optimizers compared at their default learning rates mostly compare the defaults. Here every optimizer gets the
 same budget: a log-spaced grid of learning rates, each run for the comparison's steps from its start, all in one
-parallel batched call into the core (:func:`optimizers.sweep.outcome_grid`). The objective is stated once, in
+parallel batched call into the core (:func:`optimizers.sweep.outcomes`). The objective is stated once, in
 :data:`OBJECTIVE`, and implemented once, in :func:`rank_key`:
 
 1. a run that diverged ranks last;
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from optimizers import rules
-from optimizers.settings import DIVERGENCE_BOUND, OptimizerRun, Settings, make_run
-from optimizers.sweep import DEFAULT_TOLERANCE, NEVER, SweepResult, outcome_grid
+from optimizers.settings import OptimizerRun, Settings, make_run
+from optimizers.sweep import DEFAULT_TOLERANCE, NEVER, SweepResult, outcomes, target_loss
 from validation import ValidationError
 
 # From a decade below the smallest torch default (Lion's 1e-4) to far above every useful step on the built-in
@@ -84,12 +84,6 @@ def lr_grid(low: float = LR_SEARCH_RANGE[0], high: float = LR_SEARCH_RANGE[1],
     return np.logspace(math.log10(low), math.log10(high), count)
 
 
-def target_loss(settings: Settings, tolerance: float) -> float:
-    """The loss that counts as "reached the minimum"; −∞ (never reached) when the minimum is unknown."""
-    min_value = settings.surface_spec.min_value
-    return -math.inf if min_value is None else min_value + tolerance
-
-
 def rank_key(outcome: Outcome, target: float) -> tuple[int, float]:
     """Sort key implementing :data:`OBJECTIVE`: smaller is better."""
     if outcome.diverged:
@@ -109,13 +103,7 @@ def lr_outcomes(settings: Settings, run: OptimizerRun, lrs, tolerance: float = D
         raise ValidationError(f"lr must be in {allowed}, got {bad[0]:g}")
     hps = np.tile(run.spec.hyperparameter_vector(run.values), (lr_values.size, 1))
     hps[:, rules.HP_LR] = lr_values
-    surface = settings.surface_spec
-    c = surface.param_vector(dict(settings.surface_params))
-    start = np.asarray(settings.start, dtype=np.float64)
-    n = lr_values.size
-    final, reached, diverged = np.empty(n), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
-    outcome_grid(surface.sid, c, run.spec.oid, hps, start, settings.steps, DIVERGENCE_BOUND,
-                 target_loss(settings, tolerance), final, reached, diverged)
+    final, reached, diverged = outcomes(settings, run.spec.oid, hps, target_loss(settings, tolerance))
     return [Outcome(float(lr), float(f), int(r), int(d)) for lr, f, r, d in zip(lr_values, final, reached, diverged)]
 
 

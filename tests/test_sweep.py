@@ -101,3 +101,15 @@ def test_the_cli_prints_one_row_per_cell_and_json_with_theory():
     assert data["theory"]["gd_max_lr"] == pytest.approx(0.1) and len(data["cells"]) == 12
     bad = subprocess.run(args[:-2] + ["--grid", "0x3"], cwd=root, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "--grid first value must be an integer" in bad.stderr
+
+
+def test_concurrent_sweeps_from_several_threads_agree():
+    """App sessions run in threads; parallel kernels must not abort or mix their results."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    settings = make_settings("ravine", [("momentum", {})], steps=200)
+    expected = sweep(settings, LRS, "momentum", BETAS).final_loss
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: sweep(settings, LRS, "momentum", BETAS).final_loss, range(8)))
+    for final in results:
+        np.testing.assert_array_equal(final, expected)

@@ -32,3 +32,19 @@ def test_the_map_renders_and_a_click_loads_a_cell(chromium, app_url, artifacts):
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(artifacts / "stability_page_clicked.png"), full_page=True)
     page.close()
+
+
+def test_the_fan_and_the_tuning_tabs_render(chromium, app_url, artifacts):
+    page = chromium.new_page(viewport=VIEWPORT)
+    page.goto(f"{app_url}/{PAGE_PATH}")
+    page.locator(".js-plotly-plot g.hm").first.wait_for(timeout=RENDER_TIMEOUT_MS)
+    page.get_by_role("tab", name="Fan of 8 learning rates").click()
+    fan = page.get_by_role("tabpanel").filter(has=page.locator(".js-plotly-plot"))
+    fan.first.wait_for(timeout=RENDER_TIMEOUT_MS)
+    page.get_by_role("tab", name="Tune (fair comparison)").click()
+    page.get_by_role("button", name="Tune learning rates").click()
+    page.get_by_text("Tuned learning rates", exact=True).wait_for(timeout=RENDER_TIMEOUT_MS)
+    page.locator("[data-testid=stDataFrame], [data-testid=stTable]").first.wait_for(timeout=RENDER_TIMEOUT_MS)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(artifacts / "stability_tune.png"), full_page=True)
+    page.close()

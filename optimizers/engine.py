@@ -28,10 +28,10 @@ def out_of_bounds(x, y, loss, bound):
 
 
 @njit(**JIT)
-def _record_state(states, t, state):
+def _record_state(states, k, t, state):
     for slot in range(state.shape[0]):
-        states[t, slot, 0] = state[slot, 0]
-        states[t, slot, 1] = state[slot, 1]
+        states[k, t, slot, 0] = state[slot, 0]
+        states[k, t, slot, 1] = state[slot, 1]
 
 
 @njit(**JIT)
@@ -45,54 +45,49 @@ def step(sid, c, opt_id, hp, noise_x, noise_y, p, g, state, scalars, t):
 
 
 @njit(**JIT)
-def simulate_one(sid, c, opt_id, base_hp, schedule, sp, start, sigma, z, bound, pos, loss, grad, upd, states,
-                 record_state):
-    """Run one trajectory, writing rows into the output arrays; return the divergence step or -1.
-
-    The learning rate of update t is ``scheduled_lr(schedule, sp, base_hp[HP_LR], t)``.
-    pos[t], loss[t]: the point after t updates and f there (t = 0 is the start).
-    grad[t], upd[t]: the gradient used by update t+1 (including noise σ·z[t]) and that update's step.
-    states[t]: the optimizer state after t updates (only when ``record_state``; row 0, the zero initial
-    state, arrives filled in). Other outputs arrive filled with NaN, so rows from the divergence step on stay
-    NaN.
-    (Scalar element writes throughout: slice assignments cost seconds of compile time each.)
-    """
-    n_steps = z.shape[0]
-    p = start.copy()
-    hp = base_hp.copy()
-    state, scalars = rules.new_state(p)
-    g = np.zeros(2)
-    f = surfaces.value(sid, p[0], p[1], c)
-    if out_of_bounds(p[0], p[1], f, bound):
-        return 0
-    pos[0, 0] = p[0]
-    pos[0, 1] = p[1]
-    loss[0] = f
-    for t in range(1, n_steps + 1):
-        hp[rules.HP_LR] = schedules.scheduled_lr(schedule, sp, base_hp[rules.HP_LR], t)
-        f = step(sid, c, opt_id, hp, sigma * z[t - 1, 0], sigma * z[t - 1, 1], p, g, state, scalars, t)
-        if out_of_bounds(p[0], p[1], f, bound):
-            return t
-        pos[t, 0] = p[0]
-        pos[t, 1] = p[1]
-        loss[t] = f
-        grad[t - 1, 0] = g[0]
-        grad[t - 1, 1] = g[1]
-        upd[t - 1, 0] = p[0] - pos[t - 1, 0]
-        upd[t - 1, 1] = p[1] - pos[t - 1, 1]
-        if record_state:
-            _record_state(states, t, state)
-    return NOT_DIVERGED
-
-
-@njit(**JIT)
 def simulate_batch(sid, c, opt_ids, hps, schedule_ids, sps, starts, sigmas, z, bound, pos, loss, grad, upd,
                    states, record_state, diverged):
     """Run trajectory k with (opt_ids[k], hps[k], schedule_ids[k], sps[k], starts[k], sigmas[k]) into row k
-    of every output, and its divergence step (or -1) into diverged[k]."""
+    of every output, and its divergence step (or -1) into diverged[k].
+
+    pos[k, t], loss[k, t]: the point after t updates and f there (t = 0 is the start).
+    grad[k, t], upd[k, t]: the gradient used by update t+1 (including noise σ·z[t]) and that update's step.
+    states[k, t]: the optimizer state after t updates (only when ``record_state``; row 0, the zero initial
+    state, arrives filled in). Other outputs arrive filled with NaN, so rows from the divergence step on stay
+    NaN. The learning rate of update t is ``scheduled_lr(schedule, sp, hps[k, HP_LR], t)``.
+    (One function for the whole batch, and scalar element writes throughout: every extra compiled level and
+    every slice assignment adds to the first start's compile time.)
+    """
+    n_steps = z.shape[0]
+    g = np.zeros(2)
     for k in range(opt_ids.size):
-        diverged[k] = simulate_one(sid, c, opt_ids[k], hps[k], schedule_ids[k], sps[k], starts[k], sigmas[k], z,
-                                   bound, pos[k], loss[k], grad[k], upd[k], states[k], record_state)
+        diverged[k] = NOT_DIVERGED
+        p = starts[k].copy()
+        hp = hps[k].copy()
+        state, scalars = rules.new_state(p)
+        f = surfaces.value(sid, p[0], p[1], c)
+        if out_of_bounds(p[0], p[1], f, bound):
+            diverged[k] = 0
+            continue
+        pos[k, 0, 0] = p[0]
+        pos[k, 0, 1] = p[1]
+        loss[k, 0] = f
+        for t in range(1, n_steps + 1):
+            hp[rules.HP_LR] = schedules.scheduled_lr(schedule_ids[k], sps[k], hps[k, rules.HP_LR], t)
+            f = step(sid, c, opt_ids[k], hp, sigmas[k] * z[t - 1, 0], sigmas[k] * z[t - 1, 1], p, g, state,
+                     scalars, t)
+            if out_of_bounds(p[0], p[1], f, bound):
+                diverged[k] = t
+                break
+            pos[k, t, 0] = p[0]
+            pos[k, t, 1] = p[1]
+            loss[k, t] = f
+            grad[k, t - 1, 0] = g[0]
+            grad[k, t - 1, 1] = g[1]
+            upd[k, t - 1, 0] = p[0] - pos[k, t - 1, 0]
+            upd[k, t - 1, 1] = p[1] - pos[k, t - 1, 1]
+            if record_state:
+                _record_state(states, k, t, state)
 
 
 @dataclass(frozen=True)

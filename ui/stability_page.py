@@ -23,7 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from landscapes.registry import SURFACES, Surface, get_surface
-from optimizers import tuning
+from optimizers import diagnostics, tuning
 from optimizers.engine import Result
 from optimizers.registry import OPTIMIZERS, Optimizer, get_optimizer
 from optimizers.settings import Settings, make_settings
@@ -231,17 +231,13 @@ def theory_caption(theory: QuadraticTheory, optimizer: str) -> str:
 
 
 def describe_run(result: Result, tolerance: float = DEFAULT_TOLERANCE) -> str:
-    """One sentence on how run 0 of ``result`` ended."""
-    diverged = result.diverged_at[0]
-    if diverged is not None:
-        return f"diverged at step {diverged}"
-    losses = result.losses[0]
-    min_value = result.settings.surface_spec.min_value
-    if min_value is not None:
-        reached = np.flatnonzero(losses <= min_value + tolerance)
-        if reached.size:
-            return f"reached the minimum (loss within {tolerance:g}) at step {reached[0]}"
-    return f"ended at loss {losses[-1]:.4g} after {result.settings.steps} steps"
+    """One sentence on how run 0 of ``result`` ended (from the playground's numbers-table summary)."""
+    row = diagnostics.summarize(result, tolerance)[0]
+    if row.diverged_at is not None:
+        return f"diverged at step {row.diverged_at}"
+    if row.steps_to_tolerance is not None:
+        return f"reached the minimum (loss within {tolerance:g}) at step {row.steps_to_tolerance}"
+    return f"ended at loss {row.final_loss:.4g} after {result.settings.steps} steps"
 
 
 def playground_url(inputs: PageInputs, cell: Cell) -> str:

@@ -51,7 +51,9 @@ class Surface:
     def param_vector(self, values: dict[str, float] | None = None) -> np.ndarray:
         """The surface parameter vector ``c`` passed to the kernels, validated, defaults filled in."""
         if self.program is not None:
-            return self.program.copy()  # the compiled program is cached and shared: hand out a copy
+            # one row of a 2D array: the type that routes the kernels to the interpreter (see surfaces.py);
+            # a copy, since the compiled program is cached and shared
+            return self.program.reshape(1, -1).copy()
         values = dict(values or {})
         unknown = set(values) - {p.name for p in self.params}
         if unknown:

@@ -1,10 +1,11 @@
 """Jitted value and gradient of every built-in 2D surface, dispatched by integer id.
 
 Each surface is a pair of module-level functions ``<name>_value(x, y, c)`` and ``<name>_grad(x, y, c)``;
-``c`` is the surface's parameter vector (empty for most; for a user-defined surface, ``CUSTOM``, it is the
-compiled program that ``landscapes.program`` interprets). ``value(sid, …)`` and ``gradient(sid, …)``
+``c`` is the surface's parameter vector (empty for most). ``value(sid, …)`` and ``gradient(sid, …)``
 dispatch on the id, so the engine never receives a function as an argument (that would defeat Numba's
-on-disk cache). Gradients are analytic; ``tests/test_surfaces.py`` checks them against finite differences.
+on-disk cache). A user-defined surface (``CUSTOM``) arrives as its compiled program in a one-row 2D array
+instead: the array's type, known at compile time, selects the ``landscapes.program`` interpreter, so Numba
+prunes whichever half a caller does not need and the built-in surfaces never pay for compiling the interpreter. Gradients are analytic; ``tests/test_surfaces.py`` checks them against finite differences.
 
 Rounding follows torch. The acceptance check compares trajectories with torch.optim runs whose gradients come
 from autograd on issue 3's formulas, and on chaotic or ill-conditioned surfaces a one-ulp difference in a
@@ -30,6 +31,7 @@ BOWL, RAVINE, ROSENBROCK, SADDLE, MONKEY_SADDLE, HIMMELBLAU, BEALE, RASTRIGIN, S
     STYBLINSKI_TANG, ACKLEY, BOOTH, GOLDSTEIN_PRICE, QUADRATIC, CUSTOM = range(15)
 
 TWO_PI = 2.0 * math.pi
+PROGRAM_NDIM = 2  # ``c.ndim`` of a user-defined surface's program (one row); parameter vectors have ndim 1
 JIT = dict(cache=True, nogil=True)
 # Leaf kernels are inlined into their dispatcher at Numba-IR level: one compiled unit instead of one per
 # kernel, which halves the cold-start compile time of the whole core (measured: 6.7 s → 4.6 s).
@@ -259,7 +261,9 @@ def quadratic_grad(x, y, c):
 
 @njit(**JIT)
 def value(sid, x, y, c):
-    """f(x, y) of surface ``sid`` with parameters ``c``."""
+    """f(x, y) of surface ``sid`` with parameters ``c`` (or of the user-defined surface whose program is c[0])."""
+    if c.ndim == PROGRAM_NDIM:  # a compile-time constant: Numba keeps only one of the two halves
+        return program.run_program(c[0], program.VALUE, x, y)
     if sid == BOWL:
         return bowl_value(x, y, c)
     if sid == RAVINE:
@@ -286,14 +290,14 @@ def value(sid, x, y, c):
         return booth_value(x, y, c)
     if sid == GOLDSTEIN_PRICE:
         return goldstein_price_value(x, y, c)
-    if sid == QUADRATIC:
-        return quadratic_value(x, y, c)
-    return program.run_program(c, program.VALUE, x, y)
+    return quadratic_value(x, y, c)  # QUADRATIC, the last id
 
 
 @njit(**JIT)
 def gradient(sid, x, y, c):
-    """(∂f/∂x, ∂f/∂y) of surface ``sid`` with parameters ``c``."""
+    """(∂f/∂x, ∂f/∂y) of surface ``sid`` with parameters ``c`` (or of the user-defined surface c[0])."""
+    if c.ndim == PROGRAM_NDIM:
+        return program.run_program(c[0], program.GRAD_X, x, y), program.run_program(c[0], program.GRAD_Y, x, y)
     if sid == BOWL:
         return bowl_grad(x, y, c)
     if sid == RAVINE:
@@ -320,6 +324,4 @@ def gradient(sid, x, y, c):
         return booth_grad(x, y, c)
     if sid == GOLDSTEIN_PRICE:
         return goldstein_price_grad(x, y, c)
-    if sid == QUADRATIC:
-        return quadratic_grad(x, y, c)
-    return program.run_program(c, program.GRAD_X, x, y), program.run_program(c, program.GRAD_Y, x, y)
+    return quadratic_grad(x, y, c)  # QUADRATIC, the last id

@@ -19,22 +19,25 @@ from optimizers.settings import DIVERGENCE_BOUND, Settings
 
 NOT_DIVERGED = -1
 JIT = dict(cache=True, nogil=True)
+# The per-step helpers are inlined into the batch loop at Numba-IR level: each separately compiled level
+# costs start-up time, because LLVM re-optimises a callee's code inside every caller.
+INLINE = dict(JIT, inline="always")
 
 
-@njit(**JIT)
+@njit(**INLINE)
 def out_of_bounds(x, y, loss, bound):
     return not (math.isfinite(x) and math.isfinite(y) and math.isfinite(loss)
                 and abs(x) <= bound and abs(y) <= bound)
 
 
-@njit(**JIT)
+@njit(**INLINE)
 def _record_state(states, k, t, state):
     for slot in range(state.shape[0]):
         states[k, t, slot, 0] = state[slot, 0]
         states[k, t, slot, 1] = state[slot, 1]
 
 
-@njit(**JIT)
+@njit(**INLINE)
 def step(sid, c, opt_id, hp, noise_x, noise_y, p, g, state, scalars, t):
     """Update t of one 2D run in place: gradient at p plus noise into g, the optimizer's step; return f(p)."""
     gx, gy = surfaces.gradient(sid, p[0], p[1], c)
@@ -44,9 +47,20 @@ def step(sid, c, opt_id, hp, noise_x, noise_y, p, g, state, scalars, t):
     return surfaces.value(sid, p[0], p[1], c)
 
 
+@njit(**INLINE)
+def _reset(state, scalars):
+    """The optimizer state every run starts from: zero slot rows and scalar state 1 (NAdam's Π₀), as in
+    ``rules.new_state``."""
+    for slot in range(state.shape[0]):
+        for i in range(state.shape[1]):
+            state[slot, i] = 0.0
+    for i in range(scalars.size):
+        scalars[i] = 1.0
+
+
 @njit(**JIT)
 def simulate_batch(sid, c, opt_ids, hps, schedule_ids, sps, starts, sigmas, z, bound, pos, loss, grad, upd,
-                   states, record_state, diverged):
+                   states, record_state, diverged, work, state, scalars):
     """Run trajectory k with (opt_ids[k], hps[k], schedule_ids[k], sps[k], starts[k], sigmas[k]) into row k
     of every output, and its divergence step (or -1) into diverged[k].
 
@@ -55,16 +69,20 @@ def simulate_batch(sid, c, opt_ids, hps, schedule_ids, sps, starts, sigmas, z, b
     states[k, t]: the optimizer state after t updates (only when ``record_state``; row 0, the zero initial
     state, arrives filled in). Other outputs arrive filled with NaN, so rows from the divergence step on stay
     NaN. The learning rate of update t is ``scheduled_lr(schedule, sp, hps[k, HP_LR], t)``.
-    (One function for the whole batch, and scalar element writes throughout: every extra compiled level and
-    every slice assignment adds to the first start's compile time.)
+    ``work`` (3 rows: point, gradient, hyperparameters; ≥ N_HYPERPARAMS wide), ``state`` and ``scalars``
+    (shaped as ``rules.new_state`` makes them) are scratch space.
+    (One compiled function for the whole batch, scalar element writes and no allocation: every extra compiled
+    level, slice assignment and numpy allocator adds to the first start's compile time.)
     """
     n_steps = z.shape[0]
-    g = np.zeros(2)
+    p, g, hp = work[0, :2], work[1, :2], work[2]
     for k in range(opt_ids.size):
         diverged[k] = NOT_DIVERGED
-        p = starts[k].copy()
-        hp = hps[k].copy()
-        state, scalars = rules.new_state(p)
+        p[0] = starts[k, 0]
+        p[1] = starts[k, 1]
+        for i in range(hps.shape[1]):
+            hp[i] = hps[k, i]
+        _reset(state, scalars)
         f = surfaces.value(sid, p[0], p[1], c)
         if out_of_bounds(p[0], p[1], f, bound):
             diverged[k] = 0
@@ -138,7 +156,9 @@ def run(settings: Settings, record_state: bool = False) -> Result:
     states = np.full((k, state_rows, rules.MAX_STATE_SLOTS, 2), np.nan)
     states[:, 0] = 0.0  # every optimizer's state starts at zero (see rules.new_state)
     diverged = np.empty(k, dtype=np.int64)
+    work = np.zeros((3, rules.N_HYPERPARAMS))
+    state, scalars = np.zeros((rules.MAX_STATE_SLOTS, 2)), np.ones(rules.N_SCALAR_STATE)
     simulate_batch(spec.sid, c, opt_ids, hps, schedule_ids, sps, starts, sigmas, z, DIVERGENCE_BOUND,
-                   positions, losses, grads, updates, states, record_state, diverged)
+                   positions, losses, grads, updates, states, record_state, diverged, work, state, scalars)
     return Result(settings, positions, losses, grads, updates, states if record_state else None,
                   tuple(None if d == NOT_DIVERGED else int(d) for d in diverged))

@@ -39,8 +39,10 @@ RADAM_RECTIFY_THRESHOLD = 5.0  # torch.optim.RAdam rectifies only when the SMA l
 # (measured on the MNIST model's 50,890 weights: Adam's step 3.4× slower). Every denominator here is ≥ ε > 0,
 # so results are unchanged.
 JIT = dict(cache=True, nogil=True, error_model="numpy")
-# Leaf kernels are inlined into their dispatcher at Numba-IR level: one compiled unit instead of one per
-# kernel, which halves the cold-start compile time of the whole core (measured: 6.7 s → 4.6 s).
+# The update rules are inlined into their dispatcher at Numba-IR level: one compiled unit instead of one per
+# rule (measured: 5.8 s → 4.2 s cold start). The tiny arithmetic helpers below are not: Numba would re-process
+# them at each of their many call sites, while as ordinary functions they compile once and LLVM inlines them
+# anyway (cold start 0.35 s shorter, update loops exactly as fast).
 LEAF = dict(JIT, inline="always")
 
 
@@ -55,7 +57,7 @@ def _fma(typingctx, a, b, c):
     return sig, codegen
 
 
-@njit(**LEAF)
+@njit(**JIT)
 def _lerp(start, end, weight):
     """torch.lerp, including its switch to the numerically safer form for weights ≥ 0.5."""
     if abs(weight) < 0.5:
@@ -63,14 +65,14 @@ def _lerp(start, end, weight):
     return _fma(weight - 1.0, end - start, end)
 
 
-@njit(**LEAF)
+@njit(**JIT)
 def _l2(g, p, weight_decay):
     """torch's ``grad.add(param, alpha=wd)``, which torch skips when wd = 0: fma(0, p, g) equals g for any
     finite p (up to the sign of a zero), so no branch is needed and the loops vectorise."""
     return _fma(weight_decay, p, g)
 
 
-@njit(**LEAF)
+@njit(**JIT)
 def _ema_sq(avg, g, beta):
     """torch's ``avg.mul_(β).addcmul_(g, g, value=1−β)``."""
     return _fma((1.0 - beta) * g, g, avg * beta)

@@ -26,7 +26,7 @@ MAX_SCHEDULE_PARAMS = 4
 MAX_PERIOD = 1e6  # steps; longer than any run
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")  # inlined into the engine's loop: a faster first start
 def scheduled_lr(kind, sp, base_lr, t):
     """The learning rate of update ``t`` (1-based) under schedule ``kind`` with parameters ``sp``."""
     e = float(t - 1)

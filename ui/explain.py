@@ -1,6 +1,8 @@
 """Numbers and words under the charts: the results table, divergence notes and each optimizer's story."""
 from __future__ import annotations
 
+from typing import Sequence
+
 import streamlit as st
 
 from optimizers.diagnostics import DEFAULT_TOLERANCE, summarize
@@ -57,10 +59,12 @@ def render_numbers(result: Result) -> None:
                    "it never did within the steps run.")
 
 
-def render_explanations(result: Result) -> None:
+def render_explanations(optimizers: Sequence[str]) -> None:
     """Each chosen optimizer's update rule, what it fixes and what it costs."""
+    if not optimizers:
+        return
     st.subheader("How each optimizer works")
-    names = list(dict.fromkeys(run.optimizer for run in result.settings.runs))
+    names = list(dict.fromkeys(optimizers))
     for tab, name in zip(st.tabs([OPTIMIZERS[n].title for n in names]), names):
         spec = OPTIMIZERS[name]
         with tab:

@@ -10,8 +10,8 @@ from optimizers.engine import Result
 from optimizers.settings import Settings, make_run, make_settings
 from ui import compute, explain, state
 from ui.presets import PRESETS
-from ui.schedules_panel import render_schedules
-from ui.sidebar import Choices, render_sidebar
+from ui.schedules_panel import Schedule, render_schedules
+from ui.sidebar import PageChoices, render_run_controls, render_sidebar
 from ui.views import render_views, sync_url
 from validation import ValidationError
 
@@ -88,15 +88,24 @@ def _start_loading_the_chart_library() -> DeltaGenerator | None:
     return placeholder
 
 
-def _render_page(choices: Choices) -> None:
-    _show_surface(get_surface(choices.surface))
+def _render_page(page: PageChoices) -> None:
+    _show_surface(get_surface(page.surface))
     _show_url_notes()
+    schedules = render_schedules(list(page.optimizers), page.same_for_all, page.steps)
+    _render_results(page, schedules)
+    explain.render_explanations(page.optimizers)
+
+
+@st.fragment
+def _render_results(page: PageChoices, schedules: dict[str, Schedule]) -> None:
+    """The results-only controls (in the sidebar boxes ``page`` holds) and everything they change: moving
+    one of them reruns this fragment alone."""
+    controls = render_run_controls(page)
     _show_story()
-    schedules = render_schedules([name for name, _ in choices.runs], choices.same_for_all, choices.steps)
     try:
-        runs = [make_run(name, hyperparameters, *schedules[name]) for name, hyperparameters in choices.runs]
-        settings = make_settings(choices.surface, runs, choices.steps, choices.start, choices.noise,
-                                 choices.seed, choices.surface_params)
+        runs = [make_run(name, hyperparameters, *schedules[name]) for name, hyperparameters in controls.runs]
+        settings = make_settings(page.surface, runs, page.steps, controls.start, controls.noise, controls.seed,
+                                 page.surface_params)
     except ValidationError as error:
         sync_url()
         st.error(str(error))
@@ -105,7 +114,6 @@ def _render_page(choices: Choices) -> None:
     explain.render_divergence(result)
     render_views(settings)
     explain.render_numbers(result)
-    explain.render_explanations(result)
     _render_export(settings, result)
 
 

@@ -3,6 +3,12 @@
 Every widget reads and writes its value under a key from :mod:`ui.state`. Values are seeded into
 ``st.session_state`` before a widget is created (never passed as ``value=`` too), so presets, URL values and
 surface changes can all set them the same way.
+
+The sidebar is drawn in two parts. :func:`render_sidebar`, in the full app run, draws the controls that
+reshape the page (presets, surface, optimizers, steps) and leaves two boxes in place. :func:`render_run_controls`
+fills them from the page's results fragment with the controls that only change the results — hyperparameters,
+start, noise and seed — so dragging one of those sliders reruns that fragment alone: the charts and numbers are
+redrawn, the rest of the page is not resent.
 """
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from landscapes.registry import CUSTOM_PREFIX, SURFACES, Surface, get_surface
 from optimizers.registry import OPTIMIZERS
@@ -29,17 +36,26 @@ FORMULA_HELP = ("A formula in x and y: numbers, pi, e, + − * / ** (with number
 
 
 @dataclass(frozen=True)
-class Choices:
-    """What the sidebar asks the engine to run (validated later by ``make_settings``)."""
+class PageChoices:
+    """The controls drawn by the full app run, and the sidebar boxes left for the results fragment."""
 
     surface: str
-    runs: tuple[tuple[str, dict[str, float]], ...]
+    optimizers: tuple[str, ...]
     steps: int
+    surface_params: dict[str, float]
+    same_for_all: bool  # one set of hyperparameters (and one learning-rate schedule) for every optimizer
+    hyperparameter_box: DeltaGenerator
+    run_box: DeltaGenerator
+
+
+@dataclass(frozen=True)
+class RunChoices:
+    """The results-only controls (validated later by ``make_settings``)."""
+
+    runs: tuple[tuple[str, dict[str, float]], ...]  # (optimizer, {hyperparameter: value})
     start: tuple[float, float]
     noise: float
     seed: int
-    surface_params: dict[str, float]
-    same_for_all: bool  # one set of hyperparameters (and one learning-rate schedule) for every optimizer
 
 
 def reset_surface_dependent() -> None:
@@ -152,23 +168,31 @@ def swatch(color: str, text: str) -> None:
     st.markdown(f"<span style='color:{color};font-size:1.3em'>●</span> **{text}**", unsafe_allow_html=True)
 
 
-def _hyperparameters(surface: Surface, chosen: list[str]) -> dict[str, dict[str, float]]:
-    same = st.toggle("Same hyperparameters for all", key=state.SAME_FOR_ALL,
-                     help="One set of sliders drives every optimizer (each uses the ones it has).")
-    if same:
+def _same_for_all() -> bool:
+    return bool(st.toggle("Same hyperparameters for all", key=state.SAME_FOR_ALL,
+                          help="One set of sliders drives every optimizer (each uses the ones it has)."))
+
+
+def _hyperparameters(surface: Surface, chosen: Sequence[str], same_for_all: bool
+                     ) -> tuple[tuple[str, dict[str, float]], ...]:
+    """The hyperparameter sliders; returns each optimizer with the values its sliders (or the shared ones) hold."""
+    if same_for_all:
         _hyperparameter_sliders(surface, state.SHARED, chosen)
     else:
         for name, color in zip(chosen, run_colors(chosen)):
             swatch(color, OPTIMIZERS[name].title)
             _hyperparameter_sliders(surface, name, [name])
-    owner_of = {name: state.SHARED if same else name for name in chosen}
-    return {name: {hp.name: st.session_state[state.hp_key(owner_of[name], hp.name)]
-                   for hp in OPTIMIZERS[name].hyperparameters} for name in chosen}
+    owner_of = {name: state.SHARED if same_for_all else name for name in chosen}
+    return tuple((name, {hp.name: st.session_state[state.hp_key(owner_of[name], hp.name)]
+                         for hp in OPTIMIZERS[name].hyperparameters}) for name in chosen)
 
 
-def _run_settings(surface: Surface) -> tuple[int, tuple[float, float], float, int]:
+def _steps() -> int:
     _initialise(state.STEPS, options.DEFAULT_STEPS)
-    steps = st.slider("Steps", *options.STEPS_RANGE, step=options.STEPS_INCREMENT, key=state.STEPS)
+    return int(st.slider("Steps", *options.STEPS_RANGE, step=options.STEPS_INCREMENT, key=state.STEPS))
+
+
+def _start_and_noise(surface: Surface) -> tuple[tuple[float, float], float, int]:
     (x_low, x_high), (y_low, y_high) = options.start_limits(surface)
     _initialise(state.START_X, float(surface.default_start[0]))
     _initialise(state.START_Y, float(surface.default_start[1]))
@@ -183,19 +207,30 @@ def _run_settings(surface: Surface) -> tuple[int, tuple[float, float], float, in
     _initialise(state.SEED, 0)
     seed = st.number_input("Noise seed", 0, MAX_SEED, step=1, key=state.SEED,
                            help="The same seed gives every optimizer the same noise, so the comparison is fair.")
-    return int(steps), (float(x), float(y)), float(noise), int(seed)
+    return (float(x), float(y)), float(noise), int(seed)
 
 
-def render_sidebar() -> Choices:
-    """Draw every control (in ``st.sidebar``) and return what they ask for."""
+def render_sidebar() -> PageChoices:
+    """Draw the page-shaping controls in ``st.sidebar``, with boxes for :func:`render_run_controls`."""
     with st.sidebar:
         _presets()
         surface = _surface()
         surface_params = _surface_params(surface)
         chosen = _optimizers()
-        hyperparameters = _hyperparameters(surface, chosen)
+        same_for_all = _same_for_all()
+        hyperparameter_box = st.container()
         st.divider()
-        steps, start, noise, seed = _run_settings(surface)
-    runs = tuple((name, hyperparameters[name]) for name in chosen)
-    return Choices(surface.name, runs, steps, start, noise, seed, surface_params,
-                   bool(st.session_state[state.SAME_FOR_ALL]))
+        steps = _steps()
+        run_box = st.container()
+    return PageChoices(surface.name, tuple(chosen), steps, surface_params, same_for_all, hyperparameter_box,
+                       run_box)
+
+
+def render_run_controls(page: PageChoices) -> RunChoices:
+    """Draw the results-only controls into the boxes ``render_sidebar`` left (call from the results fragment)."""
+    surface = get_surface(page.surface)
+    with page.hyperparameter_box:
+        runs = _hyperparameters(surface, page.optimizers, page.same_for_all)
+    with page.run_box:
+        start, noise, seed = _start_and_noise(surface)
+    return RunChoices(runs, start, noise, seed)

@@ -6,6 +6,7 @@ import io
 
 import numpy as np
 import pytest
+import plotly.graph_objects as go
 from PIL import Image
 
 from landscapes.grid import surface_grid
@@ -203,3 +204,25 @@ def test_your_own_function_runs_through_every_figure():
     assert result_figures.surface_figure(result, grid).data[0].type == "surface"
     for build in (result_figures.animation_figure, result_figures.inside_figure, result_figures.multiples_figure):
         assert build(result, grid, 100).frames
+
+
+def _schedule_result():
+    runs = [make_run("gd", {"lr": 0.05}, "cosine"), make_run("adam")]
+    return run(make_settings("rosenbrock", runs, 80), record_state=True)
+
+
+@pytest.mark.parametrize("build", [
+    lambda result, grid: result_figures.map_figure(result, grid),
+    lambda result, grid: result_figures.map_figure(result, grid, click_targets=9),
+    lambda result, grid: result_figures.loss_figure(result),
+    lambda result, grid: result_figures.loss_figure(_schedule_result()),
+    result_figures.surface_figure,
+    lambda result, grid: result_figures.animation_figure(result, grid, 100),
+    lambda result, grid: result_figures.inside_figure(result, grid, 100),
+    lambda result, grid: result_figures.multiples_figure(result, grid, 100),
+], ids=["map", "map-click-targets", "loss", "loss-with-schedules", "3d", "animation", "inside", "multiples"])
+def test_every_figure_passes_plotly_validation(build):
+    """The hot builders skip plotly.py's validation at run time (``unvalidated_figure``): here every property
+    of every figure must pass it."""
+    figure = build(_result(steps=40), surface_grid("ravine"))
+    go.Figure(figure.to_dict())  # raises ValueError on any invalid property or value

@@ -49,6 +49,17 @@ PANEL_GAP = 0.1  # between the loss and learning-rate panels, as a fraction of t
 
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
+SCATTER = "scatter"  # trace type of the plain-dict traces below
+
+
+def unvalidated_figure(data: Sequence[dict], layout: dict) -> go.Figure:
+    """A Figure from plain trace and layout dicts, skipping plotly.py's property-by-property validation.
+
+    Building the map through validated objects takes ~20 ms, half of a slider move's server time; wrapped
+    unvalidated it takes ~1 ms. Nothing goes unchecked: ``tests/test_figures.py`` validates every builder's
+    output against Plotly's schema. (``_validate`` is plotly.py's own switch for this.)
+    """
+    return go.Figure(dict(data=list(data), layout=layout), _validate=False)
 
 
 def f32(values) -> np.ndarray:
@@ -95,81 +106,83 @@ def color_scale(zs: np.ndarray, log_color: bool) -> ColorScale:
     return ColorScale(values, "loss (log colour)", tickvals, ticktext, floor, offset)
 
 
-def colorbar_trace(scale: ColorScale, xs, ys, **axes) -> go.Scatter:
+def colorbar_trace(scale: ColorScale, xs, ys, **axes) -> dict:
     """An invisible point that carries the colour bar of the map picture (a layout image has none)."""
     colorbar = dict(title=dict(text=scale.title, side="right"), thickness=14, len=0.9)
     if scale.tickvals is not None:
         colorbar.update(tickvals=scale.tickvals, ticktext=scale.ticktext)
     low, high = float(np.nanmin(scale.values)), float(np.nanmax(scale.values))
-    return go.Scatter(x=[float(xs[0])], y=[float(ys[0])], mode="markers", hoverinfo="skip", showlegend=False,
-                      name="colour scale", marker=dict(color=[low], cmin=low, cmax=high, colorscale=COLORSCALE,
-                                                       showscale=True, colorbar=colorbar, opacity=0), **axes)
+    return dict(type=SCATTER, x=[float(xs[0])], y=[float(ys[0])], mode="markers", hoverinfo="skip",
+                showlegend=False, name="colour scale",
+                marker=dict(color=[low], cmin=low, cmax=high, colorscale=COLORSCALE, showscale=True,
+                            colorbar=colorbar, opacity=0), **axes)
 
 
-def marker_traces(markers: Sequence[Marker], show_legend: bool = True, **axes) -> list[go.Scatter]:
+def marker_traces(markers: Sequence[Marker], show_legend: bool = True, **axes) -> list[dict]:
     """One trace per marker kind, so each kind gets one legend entry."""
     traces = []
     for kind in dict.fromkeys(m.kind for m in markers):
         group = [m for m in markers if m.kind == kind]
         symbol, color, size = MARKER_STYLES[kind]
-        traces.append(go.Scatter(
-            x=[m.x for m in group], y=[m.y for m in group], mode="markers", name=group[0].label,
+        traces.append(dict(
+            type=SCATTER, x=[m.x for m in group], y=[m.y for m in group], mode="markers", name=group[0].label,
             marker=dict(symbol=symbol, color=color, size=size, line=dict(color="#222222", width=1.2)),
             hovertemplate=f"{group[0].label} (%{{x:.3g}}, %{{y:.3g}})<extra></extra>",
             showlegend=show_legend, legendgroup=f"marker-{kind}", **axes))
     return traces
 
 
-def path_trace(path: PathTrace, upto: int | None = None, show_legend: bool = True, **axes) -> go.Scatter:
+def path_trace(path: PathTrace, upto: int | None = None, show_legend: bool = True, **axes) -> dict:
     """The path's drawable points (thinned), up to point index ``upto`` inclusive when given."""
     n = path.n_points if upto is None else min(upto + 1, path.n_points)
     idx = thinned_indices(n)
     xy = path.xy[idx]
     custom = np.column_stack([idx, path.losses[idx] if path.losses is not None else np.full(len(idx), np.nan)])
     mode = "lines+markers" if len(idx) <= MAX_DOTTED_POINTS else "lines"
-    return go.Scatter(
-        x=f32(xy[:, 0]), y=f32(xy[:, 1]), customdata=f32(custom), mode=mode, name=path.label, meta=PATH_META,
+    return dict(
+        type=SCATTER, x=f32(xy[:, 0]), y=f32(xy[:, 1]), customdata=f32(custom), mode=mode, name=path.label,
+        meta=PATH_META,
         line=dict(color=path.color, width=PATH_LINE_WIDTH), marker=dict(size=PATH_POINT_SIZE, color=path.color),
         hovertemplate=f"{path.label}<br>step %{{customdata[0]:.0f}}: (%{{x:.3g}}, %{{y:.3g}})"
                       "<br>loss %{customdata[1]:.4g}<extra></extra>",
         legendgroup=path.label, showlegend=show_legend, **axes)
 
 
-def end_marker_trace(path: PathTrace, **axes) -> go.Scatter:
+def end_marker_trace(path: PathTrace, **axes) -> dict:
     """A large dot where the path ends, or a cross where it diverged."""
     last = max(path.n_points - 1, 0)
     x, y = path.xy[last]
     diverged = path.diverged_at is not None
     text = f"diverged at step {path.diverged_at}" if diverged else f"end after {last} steps"
-    return go.Scatter(
-        x=[x], y=[y], mode="markers", showlegend=False, legendgroup=path.label,
+    return dict(
+        type=SCATTER, x=[float(x)], y=[float(y)], mode="markers", showlegend=False, legendgroup=path.label,
         marker=dict(symbol="x" if diverged else "circle", size=END_POINT_SIZE, color=path.color,
                     line=dict(color="#FFFFFF", width=1.5)),
         hovertemplate=f"{path.label}: {text}<extra></extra>", **axes)
 
 
-def click_target_trace(xs, ys, per_axis: int) -> go.Scatter:
+def click_target_trace(xs, ys, per_axis: int) -> dict:
     """An invisible grid of points: clicking one reports its (x, y), which the app uses as the new start."""
     gx, gy = np.meshgrid(np.linspace(xs[0], xs[-1], per_axis), np.linspace(ys[0], ys[-1], per_axis))
-    return go.Scatter(x=f32(gx.ravel()), y=f32(gy.ravel()), mode="markers", name=CLICK_TARGET_NAME,
-                      marker=dict(size=14, color=CLICK_TARGET_COLOR), showlegend=False,
-                      hovertemplate="click to start at (%{x:.2f}, %{y:.2f})<extra></extra>")
+    return dict(type=SCATTER, x=f32(gx.ravel()), y=f32(gy.ravel()), mode="markers", name=CLICK_TARGET_NAME,
+                marker=dict(size=14, color=CLICK_TARGET_COLOR), showlegend=False,
+                hovertemplate="click to start at (%{x:.2f}, %{y:.2f})<extra></extra>")
 
 
-def map_layout(fig: go.Figure, xs, ys, title: str, equal_aspect: bool) -> None:
+def map_layout(xs, ys, title: str, equal_aspect: bool) -> dict:
     """Axes fixed to the grid (paths that leave it run off the map instead of rescaling it).
 
     constrain="domain": keeping one unit equally long on both axes shrinks the plot area instead of widening
-    an axis range past the grid. (One update_layout call: each update_* call re-validates the layout.)
+    an axis range past the grid.
     """
     axis = dict(showgrid=False, zeroline=False, constrain="domain")
-    y_axis = dict(axis, range=[float(ys[0]), float(ys[-1])], title_text="y")
+    y_axis = dict(axis, range=[float(ys[0]), float(ys[-1])], title=dict(text="y"))
     if equal_aspect:
         y_axis.update(scaleanchor="x", scaleratio=1)
-    fig.update_layout(title=dict(text=title, x=0.01), height=FIGURE_HEIGHT, margin=MARGIN,
-                      legend=dict(orientation="h", yanchor="top", y=-0.08, x=0), hovermode="closest",
-                      uirevision="map", xaxis=dict(axis, range=[float(xs[0]), float(xs[-1])], title_text="x"),
-                      yaxis=y_axis)
+    return dict(title=dict(text=title, x=0.01), height=FIGURE_HEIGHT, margin=MARGIN,
+                legend=dict(orientation="h", yanchor="top", y=-0.08, x=0), hovermode="closest",
+                uirevision="map", xaxis=dict(axis, range=[float(xs[0]), float(xs[-1])], title=dict(text="x")),
+                yaxis=y_axis)
 
 
 def contour_paths_figure(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, paths: Sequence[PathTrace],
@@ -190,16 +203,15 @@ def contour_paths_figure(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, paths: 
         click_targets: if > 0, an invisible click grid of this many points per axis (for click-to-start).
     """
     scale = color_scale(zs, log_color)
-    fig = go.Figure(colorbar_trace(scale, xs, ys))
-    fig.add_layout_image(background_image(xs, ys, scale.values, COLORSCALE, N_CONTOURS))
+    traces = [colorbar_trace(scale, xs, ys)]
     if click_targets:
-        fig.add_trace(click_target_trace(xs, ys, click_targets))
+        traces.append(click_target_trace(xs, ys, click_targets))
     for path in paths:
-        fig.add_trace(path_trace(path))
-        fig.add_trace(end_marker_trace(path))
-    fig.add_traces(marker_traces(markers))
-    map_layout(fig, xs, ys, title, equal_aspect)
-    return fig
+        traces += [path_trace(path), end_marker_trace(path)]
+    traces += marker_traces(markers)
+    layout = map_layout(xs, ys, title, equal_aspect)
+    layout["images"] = [background_image(xs, ys, scale.values, COLORSCALE, N_CONTOURS)]
+    return unvalidated_figure(traces, layout)
 
 
 def loss_axis(paths: Sequence[PathTrace], min_value: float | None) -> tuple[list[np.ndarray], bool, str]:
@@ -216,12 +228,12 @@ def loss_axis(paths: Sequence[PathTrace], min_value: float | None) -> tuple[list
 
 
 def loss_traces(paths: Sequence[PathTrace], series: Sequence[np.ndarray], show_legend: bool = False,
-                **axes) -> list[go.Scatter]:
+                **axes) -> list[dict]:
     traces = []
     for path, values in zip(paths, series):
         idx = thinned_indices(len(values))
-        traces.append(go.Scatter(
-            x=idx.astype(np.int32), y=f32(values[idx]), mode="lines", name=path.label,
+        traces.append(dict(
+            type=SCATTER, x=idx.astype(np.int32), y=f32(values[idx]), mode="lines", name=path.label,
             line=dict(color=path.color, width=PATH_LINE_WIDTH), legendgroup=path.label, showlegend=show_legend,
             hovertemplate=f"{path.label}<br>step %{{x}}: %{{y:.4g}}<extra></extra>", **axes))
     return traces
@@ -235,15 +247,16 @@ class LrCurve:
     base_lr: float
 
 
-def lr_traces(paths: Sequence[PathTrace], curves: Sequence[LrCurve], **axes) -> list[go.Scatter]:
+def lr_traces(paths: Sequence[PathTrace], curves: Sequence[LrCurve], **axes) -> list[dict]:
     """Each run's learning rate as a fraction of its base rate, so runs with different rates share one axis
     (the hover gives the rate itself)."""
     traces = []
     for path, curve in zip(paths, curves):
         idx = thinned_indices(len(curve.lrs))
         fraction = curve.lrs[idx] / curve.base_lr if curve.base_lr > 0 else np.ones(len(idx))
-        traces.append(go.Scatter(
-            x=(idx + 1).astype(np.int32), y=f32(fraction), customdata=f32(curve.lrs[idx]), mode="lines",
+        traces.append(dict(
+            type=SCATTER, x=(idx + 1).astype(np.int32), y=f32(fraction), customdata=f32(curve.lrs[idx]),
+            mode="lines",
             name=path.label, meta=LR_META, line=dict(color=path.color, width=PATH_LINE_WIDTH),
             legendgroup=path.label, showlegend=False,
             hovertemplate=f"{path.label}<br>update %{{x}}: lr %{{customdata:.4g}}<extra></extra>", **axes))
@@ -260,13 +273,12 @@ def loss_curves_figure(paths: Sequence[PathTrace], min_value: float | None = Non
     step axis.
     """
     series, log_y, y_title = loss_axis(paths, min_value)
-    loss_y = dict(title_text=y_title, type="log" if log_y else "linear", exponentformat="power")
+    loss_y = dict(title=dict(text=y_title), type="log" if log_y else "linear", exponentformat="power")
     layout = dict(title=dict(text=title, x=0.01), height=FIGURE_HEIGHT, margin=MARGIN,
                   legend=dict(orientation="h", yanchor="top", y=-0.15, x=0), hovermode="x unified")
     if not lr_curves:
-        fig = go.Figure(loss_traces(paths, series, show_legend=show_legend))
-        fig.update_layout(xaxis=dict(title_text="step"), yaxis=loss_y, **layout)
-        return fig
+        return unvalidated_figure(loss_traces(paths, series, show_legend=show_legend),
+                                  dict(xaxis=dict(title=dict(text="step")), yaxis=loss_y, **layout))
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=PANEL_GAP,
                         row_heights=[1.0 - LR_PANEL_SHARE, LR_PANEL_SHARE], subplot_titles=("", LR_PANEL_TITLE))
     fig.add_traces(loss_traces(paths, series, show_legend=show_legend, xaxis="x", yaxis="y"))

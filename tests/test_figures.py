@@ -226,3 +226,14 @@ def test_every_figure_passes_plotly_validation(build):
     of every figure must pass it."""
     figure = build(_result(steps=40), surface_grid("ravine"))
     go.Figure(figure.to_dict())  # raises ValueError on any invalid property or value
+
+
+def test_path_hover_reports_update_counts_when_rows_are_snapshots():
+    xs, ys = np.linspace(-1, 1, 20), np.linspace(-1, 1, 20)
+    zs = xs[None, :] ** 2 + ys[:, None] ** 2
+    xy = np.column_stack([np.linspace(-1, 0, 4), np.linspace(1, 0, 4)])
+    snapshots = PathTrace("run", "#123456", xy, np.linspace(3, 0, 4), steps=np.array([0, 938, 1876, 2814]))
+    every_step = PathTrace("run", "#123456", xy, np.linspace(3, 0, 4))
+    for path, expected in ((snapshots, [0, 938, 1876, 2814]), (every_step, [0, 1, 2, 3])):
+        (trace,) = _paths_of(contour_paths_figure(xs, ys, zs, [path]))
+        assert list(np.asarray(trace.customdata)[:, 0]) == expected

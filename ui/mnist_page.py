@@ -246,7 +246,8 @@ def _landscape(result: TrainResult, prepared: train.Prepared, inputs: LandscapeI
 
 def _paths(result: TrainResult, land: landscape.Landscape) -> list[PathTrace]:
     losses = result.snapshot_losses()
-    return [PathTrace(label, color, land.plane.paths[i], losses[i], result.diverged_at[i])
+    return [PathTrace(label, color, land.plane.paths[i], losses[i], result.diverged_at[i],
+                      steps=result.snapshot_steps)
             for i, (label, color) in enumerate(zip(result.config.labels(), run_colors(result.config.names)))]
 
 

@@ -137,7 +137,8 @@ def path_trace(path: PathTrace, upto: int | None = None, show_legend: bool = Tru
     n = path.n_points if upto is None else min(upto + 1, path.n_points)
     idx = thinned_indices(n)
     xy = path.xy[idx]
-    custom = np.column_stack([idx, path.losses[idx] if path.losses is not None else np.full(len(idx), np.nan)])
+    custom = np.column_stack([path.step_numbers(idx),
+                              path.losses[idx] if path.losses is not None else np.full(len(idx), np.nan)])
     mode = "lines+markers" if len(idx) <= MAX_DOTTED_POINTS else "lines"
     return dict(
         type=SCATTER, x=f32(xy[:, 0]), y=f32(xy[:, 1]), customdata=f32(custom), mode=mode, name=path.label,

@@ -24,7 +24,8 @@ class PathTrace:
     """One optimizer's path: ``xy`` (n, 2) positions after 0 … n−1 updates, ``losses`` (n,) or None.
 
     Rows after a divergence may be NaN; they are dropped when drawn. ``diverged_at`` is the step at which
-    the run left the finite world (shown on the end marker), or None.
+    the run left the finite world (shown on the end marker), or None. ``steps`` (n,) gives the update count
+    of each row when rows are not one per update (the MNIST page keeps a few weight snapshots per epoch).
     """
 
     label: str
@@ -32,6 +33,11 @@ class PathTrace:
     xy: np.ndarray
     losses: np.ndarray | None = None
     diverged_at: int | None = None
+    steps: np.ndarray | None = None
+
+    def step_numbers(self, rows: np.ndarray) -> np.ndarray:
+        """The update count at each of ``rows``."""
+        return rows if self.steps is None else np.asarray(self.steps)[rows]
 
     @property
     def n_points(self) -> int:

@@ -131,3 +131,57 @@ def test_map_cells_are_centred_on_their_values_and_classified_by_outcome():
     classes = outcome_classes(result)
     assert (classes[result.diverged_at >= 0] == DIVERGED).all()
     assert (classes[(result.steps_to_tolerance >= 0) & (result.diverged_at < 0)] == REACHED).all()
+
+
+# --- shareable links -------------------------------------------------------------------------------------------
+
+LINK = {"surface": "quadratic", "condition": "100", "optimizer": "nag", "start": "-4,1.5", "steps": "200",
+        "grid": "50", "lr": "0.001,1", "color": "outcome"}
+
+
+def _linked(query: dict[str, str]) -> AppTest:
+    at = _app()
+    for name, value in query.items():
+        at.query_params[name] = value
+    return _ok(at.run())
+
+
+def test_a_link_restores_every_control_and_the_page_keeps_the_url_current():
+    at = _linked(LINK)
+    sidebar = at.sidebar
+    assert sidebar.selectbox(key=page.SURFACE_KEY).value == "quadratic"
+    assert sidebar.select_slider(key=page.CONDITION_KEY).value == 100.0
+    assert sidebar.selectbox(key=page.OPTIMIZER_KEY).value == "nag"
+    assert sidebar.number_input(key="stability.start_x.quadratic").value == -4.0
+    assert sidebar.number_input(key="stability.start_y.quadratic").value == 1.5
+    assert sidebar.select_slider(key=page.STEPS_KEY).value == 200
+    assert sidebar.select_slider(key=page.GRID_KEY).value == 50
+    assert tuple(sidebar.select_slider[-1].value) == (0.001, 1.0)  # the learning-rate range
+    assert sidebar.radio(key=page.COLOR_KEY).value == "outcome"
+    assert not [i for i in at.info if "could not be used" in i.value]
+    assert {name: at.query_params[name] for name in LINK} == {**LINK, "start": "-4,1.5"}
+    _ok(sidebar.select_slider(key=page.GRID_KEY).set_value(75).run())
+    assert at.query_params["grid"] == "75"
+
+
+def test_bad_link_values_fall_back_with_a_note():
+    at = _linked({"surface": "nowhere", "optimizer": "adagrad", "grid": "7000", "lr": "1,0.001", "start": "a,b",
+                  "colour": "x"})
+    assert at.sidebar.selectbox(key=page.SURFACE_KEY).value == page.DEFAULT_SURFACE
+    assert at.sidebar.selectbox(key=page.OPTIMIZER_KEY).value == page.DEFAULT_OPTIMIZER
+    assert at.sidebar.select_slider(key=page.GRID_KEY).value == page.DEFAULT_GRID
+    (note,) = [i.value for i in at.info if "could not be used" in i.value]
+    for fragment in ("surface=", "optimizer=", "grid=", "lr=", "start=", "'colour'"):
+        assert fragment in note
+    assert not at.error
+
+
+def test_links_round_trip_through_encode_and_decode():
+    from ui import stability_state
+
+    values, notes = stability_state.decode(LINK)
+    assert not notes
+    again = stability_state.encode("quadratic", (("condition", 100.0),), "nag", (-4.0, 1.5), 200, 50, (0.001, 1.0),
+                                   "outcome")
+    assert again == {**LINK, "start": "-4,1.5"}
+    assert values[stability_state.LINKED_LR_RANGE_KEY] == (0.001, 1.0)

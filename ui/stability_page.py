@@ -10,7 +10,8 @@ Main area, three tabs:
   default side by side, with the objective stated.
 
 Every computation is a cached call into the core (all inputs are arguments); invalid input becomes one line of
-``st.error``, never a traceback.
+``st.error``, never a traceback. The sidebar's controls live in the URL (:mod:`ui.stability_state`), so a
+link restores the map.
 """
 from __future__ import annotations
 
@@ -29,31 +30,21 @@ from optimizers.registry import OPTIMIZERS, Optimizer, get_optimizer
 from optimizers.settings import Settings, make_settings
 from optimizers.sweep import DEFAULT_TOLERANCE, QuadraticTheory, SweepResult, quadratic_theory, sweep, sweep_axes
 from ui import compute, options, state
+from ui.stability_state import (COLOR_KEY, CONDITION_KEY, DEFAULT_GRID, DEFAULT_OPTIMIZER, DEFAULT_STEPS,
+                                DEFAULT_SURFACE, GRID_KEY, GRID_OPTIONS, LINKED_LR_RANGE_KEY, OPTIMIZER_KEY,
+                                STEP_OPTIONS, STEPS_KEY, SURFACE_KEY, SWEEPABLE, URL_APPLIED_KEY, URL_NOTES_KEY,
+                                color_modes, decode, encode, lr_range_key, start_keys)
 from ui.views import PLOT_CONFIG
 from validation import ValidationError
 from viz.paths import surface_markers
 from viz.result_figures import loss_figure, map_figure
 from viz.stability import COLOR_MODES, SECOND_AXIS_SYMBOLS, Cell, fan_figure, stability_figure
 
-# Session-state and widget keys.
-SURFACE_KEY = "stability.surface"
-CONDITION_KEY = "stability.condition"
-OPTIMIZER_KEY = "stability.optimizer"
-STEPS_KEY = "stability.steps"
-GRID_KEY = "stability.grid"
-COLOR_KEY = "stability.color_by"
 MAP_CHART_KEY = "stability.map_chart"
 SELECTED_KEY = "stability.selected"  # (optimizer, lr, second): the cell whose path the map tab shows
 TUNE_OPTIMIZERS_KEY = "stability.tune_optimizers"
 TUNE_REQUESTED_KEY = "stability.tune_requested"
 
-DEFAULT_SURFACE = "ravine"
-DEFAULT_OPTIMIZER = "momentum"
-SWEEPABLE = tuple(name for name in OPTIMIZERS if sweep_axes(name))  # those with a momentum or β1 axis
-STEP_OPTIONS = (50, 100, 200, 300, 500, 1000, 2000)
-DEFAULT_STEPS = 300  # enough for the quadratics' good settings to reach the minimum; a 100 × 100 map in ~1 s
-GRID_OPTIONS = (25, 50, 75, 100, 150)  # beyond 150 the cells are smaller than a pointer can aim at
-DEFAULT_GRID = 100
 SECOND_RANGE = (0.0, 0.99)  # 1 would never forget a gradient (torch refuses it); 0.99 is the usual maximum
 DECADES_BELOW, DECADES_ABOVE = 2, 1  # default map range around the suggested learning rate
 THEORY_OPTIMIZERS = ("momentum", "nag")  # the methods whose stability limit on a quadratic is drawn
@@ -128,25 +119,32 @@ def default_lr_range(suggestion: float) -> tuple[float, float]:
                  for value in (suggestion / 10 ** DECADES_BELOW, suggestion * 10 ** DECADES_ABOVE))
 
 
+def _seed(key: str, default: object) -> None:
+    """Start a widget at ``default`` unless a value (from the URL, or chosen before) is already there; the
+    widget then reads its value from session state only (Streamlit warns when both set it)."""
+    if key not in st.session_state:
+        st.session_state[key] = default
+
+
 def _surface_controls() -> tuple[Surface, tuple[tuple[str, float], ...]]:
-    names = list(SURFACES)
-    surface = get_surface(st.sidebar.selectbox(
-        "Surface", names, index=names.index(DEFAULT_SURFACE), key=SURFACE_KEY,
-        format_func=lambda name: SURFACES[name].title))
+    _seed(SURFACE_KEY, DEFAULT_SURFACE)
+    surface = get_surface(st.sidebar.selectbox("Surface", list(SURFACES), key=SURFACE_KEY,
+                                               format_func=lambda name: SURFACES[name].title))
     params = {}
     for param in surface.params:
-        params[param.name] = float(st.sidebar.select_slider(
-            "Condition number κ", options.CONDITION_OPTIONS, value=param.default, key=CONDITION_KEY,
-            help=param.help))
+        _seed(CONDITION_KEY, param.default)
+        params[param.name] = float(st.sidebar.select_slider("Condition number κ", options.CONDITION_OPTIONS,
+                                                            key=CONDITION_KEY, help=param.help))
     return surface, tuple(params.items())
 
 
 def _start_controls(surface: Surface) -> tuple[float, float]:
-    """Start x and y, keyed by surface so switching surfaces starts from that surface's default."""
     left, right = st.sidebar.columns(2)
-    x0, y0 = surface.default_start
-    x = left.number_input("Start x", value=float(x0), step=START_STEP, key=f"stability.start_x.{surface.name}")
-    y = right.number_input("Start y", value=float(y0), step=START_STEP, key=f"stability.start_y.{surface.name}")
+    (x0, y0), (key_x, key_y) = surface.default_start, start_keys(surface.name)
+    _seed(key_x, float(x0))
+    _seed(key_y, float(y0))
+    x = left.number_input("Start x", step=START_STEP, key=key_x)
+    y = right.number_input("Start y", step=START_STEP, key=key_y)
     return float(x), float(y)
 
 
@@ -154,25 +152,54 @@ def sidebar_inputs() -> PageInputs:
     """The page's controls, in the sidebar."""
     st.sidebar.header("Stability map")
     surface, params = _surface_controls()
+    _seed(OPTIMIZER_KEY, DEFAULT_OPTIMIZER)
     optimizer = get_optimizer(st.sidebar.selectbox(
-        "Optimizer", SWEEPABLE, index=SWEEPABLE.index(DEFAULT_OPTIMIZER), key=OPTIMIZER_KEY,
-        format_func=lambda name: OPTIMIZERS[name].title,
+        "Optimizer", SWEEPABLE, key=OPTIMIZER_KEY, format_func=lambda name: OPTIMIZERS[name].title,
         help="Optimizers with a momentum or β1 to sweep against the learning rate."))
     start = _start_controls(surface)
-    steps = st.sidebar.select_slider("Steps per run", STEP_OPTIONS, value=DEFAULT_STEPS, key=STEPS_KEY)
-    grid = st.sidebar.select_slider("Grid (cells per axis)", GRID_OPTIONS, value=DEFAULT_GRID, key=GRID_KEY)
+    _seed(STEPS_KEY, DEFAULT_STEPS)
+    steps = st.sidebar.select_slider("Steps per run", STEP_OPTIONS, key=STEPS_KEY)
+    _seed(GRID_KEY, DEFAULT_GRID)
+    grid = st.sidebar.select_slider("Grid (cells per axis)", GRID_OPTIONS, key=GRID_KEY)
     theory = quadratic_theory(make_settings(surface.name, [(optimizer.name, {})], surface_params=dict(params)))
-    suggestion = suggested_lr(surface, optimizer, theory)
+    linked = st.session_state.pop(LINKED_LR_RANGE_KEY, None)
     lr_range = st.sidebar.select_slider(
-        "Learning-rate range", options.LR_OPTIONS, value=default_lr_range(suggestion),
+        "Learning-rate range", options.LR_OPTIONS,
+        value=linked or default_lr_range(suggested_lr(surface, optimizer, theory)),
         format_func=lambda v: f"{v:g}", help="The map's learning-rate axis (log scale).",
-        # keyed by what sets its default, so a new surface or optimizer starts from a sensible range
-        key=f"stability.lr_range.{surface.name}.{optimizer.name}.{params}")
-    modes = [m for m in COLOR_MODES if m != "steps" or surface.min_value is not None]
+        key=lr_range_key(surface.name, optimizer.name, params))
+    modes = color_modes(surface)
+    if st.session_state.get(COLOR_KEY) not in modes:
+        st.session_state[COLOR_KEY] = modes[0]
     color_by = st.sidebar.radio("Colour cells by", modes, format_func=COLOR_MODES.get, key=COLOR_KEY,
                                 help=COLOR_HELP.format(tol=DEFAULT_TOLERANCE))
     return PageInputs(surface.name, params, optimizer.name, start, steps, grid,
                       (float(lr_range[0]), float(lr_range[1])), color_by)
+
+
+def _restore_from_url() -> None:
+    """On the page's first run in a session, take the controls from the URL (bad values fall back, noted)."""
+    if st.session_state.get(URL_APPLIED_KEY):
+        return
+    values, notes = decode(st.query_params.to_dict())
+    st.session_state.update(values)
+    st.session_state[URL_NOTES_KEY] = notes
+    st.session_state[URL_APPLIED_KEY] = True
+
+
+def _show_url_notes() -> None:
+    notes = st.session_state.pop(URL_NOTES_KEY, [])
+    if notes:
+        st.info("Some values in the link could not be used:\n\n" + "\n".join(f"- {n}" for n in notes),
+                icon=":material/link:")
+
+
+def _sync_url(inputs: PageInputs) -> None:
+    """Put the controls into the page URL (only when something changed: each update is a message)."""
+    wanted = encode(inputs.surface, inputs.surface_params, inputs.optimizer, inputs.start, inputs.steps,
+                    inputs.grid, inputs.lr_range, inputs.color_by)
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
 
 
 def settings_for(inputs: PageInputs, runs) -> Settings:
@@ -379,8 +406,11 @@ def render() -> None:
     """The whole page: sidebar controls, then the map, fan and tune tabs."""
     st.title("Stability map")
     st.markdown(INTRO)
+    _restore_from_url()
+    _show_url_notes()
     try:
         inputs = sidebar_inputs()
+        _sync_url(inputs)
         settings = base_settings(inputs)
         result = cached_sweep(settings, inputs.lr_range, inputs.grid)
         cell, clicked = shown_cell(inputs, result, settings)

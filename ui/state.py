@@ -111,7 +111,7 @@ def default_values() -> dict[str, Any]:
             NOISE: 0.0, SEED: 0, SAME_FOR_ALL: False, VIEW: DEFAULT_VIEW, THREE_D: False, SPEED: DEFAULT_SPEED}
 
 
-def _format(value: Any) -> str:
+def format_value(value: Any) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float):
@@ -132,7 +132,7 @@ def _active_hyperparameter(state: Mapping[str, Any], key: str) -> bool:
 
 def encode(state: Mapping[str, Any]) -> dict[str, str]:
     """URL query parameters for the controls in ``state`` (a session-state-like mapping)."""
-    params = {URL_NAMES[key]: _format(state[key]) for key in URL_NAMES if key in state}
+    params = {URL_NAMES[key]: format_value(state[key]) for key in URL_NAMES if key in state}
     if SURFACE in state:
         params[URL_NAMES[SURFACE]] = surface_name(state)
     if START_X in state and START_Y in state:
@@ -141,9 +141,9 @@ def encode(state: Mapping[str, Any]) -> dict[str, str]:
     surface_params = {p.name for p in surface.params} if surface else set()
     for key in sorted(k for k in state if isinstance(k, str)):
         if key.startswith(HP_PREFIX) and _active_hyperparameter(state, key):
-            params[key[len(HP_PREFIX):]] = _format(state[key])
+            params[key[len(HP_PREFIX):]] = format_value(state[key])
         elif key.startswith(SURFACE_PARAM_PREFIX) and key[len(SURFACE_PARAM_PREFIX):] in surface_params:
-            params[key[len(SURFACE_PARAM_PREFIX):]] = _format(state[key])
+            params[key[len(SURFACE_PARAM_PREFIX):]] = format_value(state[key])
     params.update(_encode_schedules(state))
     return params
 
@@ -167,7 +167,7 @@ def _encode_schedules(state: Mapping[str, Any]) -> dict[str, str]:
     return params
 
 
-class _Decoder:
+class Decoder:
     """Collects decoded values and notes; every bad value falls back to its default with a note."""
 
     def __init__(self, params: Mapping[str, str]):
@@ -179,7 +179,7 @@ class _Decoder:
         return self.params.pop(name, None)
 
     def fallback(self, name: str, text: str, problem: str, default: Any) -> Any:
-        self.notes.append(f"URL value {name}={text[:40]!r} ignored ({problem}); using {_format(default)}.")
+        self.notes.append(f"URL value {name}={text[:40]!r} ignored ({problem}); using {format_value(default)}.")
         return default
 
     def snapped(self, name: str, text: str, allowed: Range, choices, log_scale: bool, default: float) -> float:
@@ -218,7 +218,7 @@ class _Decoder:
 
 def decode(params: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
     """Session-state values and notes from URL query parameters (missing ones are simply left out)."""
-    d = _Decoder(params)
+    d = Decoder(params)
     defaults = default_values()
     surface = _decode_surface(d, defaults)
     chosen = _decode_optimizers(d, defaults)
@@ -232,7 +232,7 @@ def decode(params: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
     return d.values, d.notes
 
 
-def _decode_surface(d: _Decoder, defaults: dict[str, Any]) -> Surface:
+def _decode_surface(d: Decoder, defaults: dict[str, Any]) -> Surface:
     """A registered name, or ``expr:<formula>`` (compiled here: a refused formula falls back with a note)."""
     text = d.pop("surface")
     name = defaults[SURFACE]
@@ -251,7 +251,7 @@ def _decode_surface(d: _Decoder, defaults: dict[str, Any]) -> Surface:
     return SURFACES[name]
 
 
-def _decode_optimizers(d: _Decoder, defaults: dict[str, Any]) -> list[str]:
+def _decode_optimizers(d: Decoder, defaults: dict[str, Any]) -> list[str]:
     text = d.pop("optimizers")
     if text is None:
         return list(defaults[OPTIMIZERS_KEY])
@@ -270,7 +270,7 @@ def _decode_optimizers(d: _Decoder, defaults: dict[str, Any]) -> list[str]:
     return chosen
 
 
-def _decode_scalars(d: _Decoder, defaults: dict[str, Any], surface: Surface) -> None:
+def _decode_scalars(d: Decoder, defaults: dict[str, Any], surface: Surface) -> None:
     low, high = options.STEPS_RANGE
     d.integer("steps", STEPS, low, high, defaults[STEPS])
     if STEPS in d.values:
@@ -289,7 +289,7 @@ def _decode_scalars(d: _Decoder, defaults: dict[str, Any], surface: Surface) -> 
     d.choice("speed", SPEED, tuple(SPEEDS), defaults[SPEED])
 
 
-def _decode_start(d: _Decoder, surface: Surface) -> None:
+def _decode_start(d: Decoder, surface: Surface) -> None:
     text = d.pop(START_URL_NAME)
     if text is None:
         return
@@ -305,7 +305,7 @@ def _decode_start(d: _Decoder, surface: Surface) -> None:
     d.values[START_X], d.values[START_Y] = float(x), float(y)
 
 
-def _decode_surface_params(d: _Decoder, surface: Surface) -> None:
+def _decode_surface_params(d: Decoder, surface: Surface) -> None:
     for param in surface.params:
         text = d.pop(param.name)
         if text is not None:
@@ -328,7 +328,7 @@ def _parse_schedule(text: str) -> tuple[str, dict[str, float]]:
     return schedule.name, dict(schedule.validate(values))
 
 
-def _decode_schedules(d: _Decoder, chosen: list[str]) -> None:
+def _decode_schedules(d: Decoder, chosen: list[str]) -> None:
     """``<owner>.schedule`` for the chosen optimizers (or ``all``), into the session keys of their pickers."""
     steps = d.values.get(STEPS, options.DEFAULT_STEPS)
     for url_name in [n for n in d.params if n.endswith(SCHEDULE_URL_SUFFIX)]:
@@ -348,7 +348,7 @@ def _decode_schedules(d: _Decoder, chosen: list[str]) -> None:
             d.values[param_key(prefix, name, param, steps)] = int(value) if param in COUNTED_IN_UPDATES else value
 
 
-def _decode_hyperparameters(d: _Decoder, surface: Surface, chosen: list[str]) -> None:
+def _decode_hyperparameters(d: Decoder, surface: Surface, chosen: list[str]) -> None:
     """``<optimizer>.<hyperparameter>`` (or ``all.<hyperparameter>``) for the chosen optimizers."""
     for name in [n for n in d.params if "." in n]:
         owner, hp_name = name.split(".", 1)

@@ -1,0 +1,137 @@
+"""The stability-map page's controls: session-state keys, the values they offer, and their URL form.
+
+A link such as ``?surface=quadratic&condition=100&optimizer=nag&lr=0.001,1&grid=75`` restores the map. As on
+the playground (:mod:`ui.state`), decoding never fails: a bad or hand-edited value falls back to its default
+with a one-line note for the page to show. Plain Python: no Streamlit calls.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from landscapes.registry import SURFACES, Surface
+from optimizers.registry import OPTIMIZERS
+from optimizers.sweep import sweep_axes
+from ui import options
+from ui.state import Decoder, format_value
+from validation import Range, ValidationError, check_range
+from viz.stability import COLOR_MODES
+
+# Session-state and widget keys.
+SURFACE_KEY = "stability.surface"
+CONDITION_KEY = "stability.condition"
+OPTIMIZER_KEY = "stability.optimizer"
+STEPS_KEY = "stability.steps"
+GRID_KEY = "stability.grid"
+COLOR_KEY = "stability.color_by"
+URL_APPLIED_KEY = "stability._url_applied"
+URL_NOTES_KEY = "stability._url_notes"
+# The learning-rate range a link asks for. Not the slider's own key: a range slider must be given its starting
+# value as an argument (that is what makes it a range), and Streamlit warns when session state sets it too.
+LINKED_LR_RANGE_KEY = "stability._linked_lr_range"
+
+DEFAULT_SURFACE = "ravine"
+DEFAULT_OPTIMIZER = "momentum"
+SWEEPABLE = tuple(name for name in OPTIMIZERS if sweep_axes(name))  # those with a momentum or β1 axis
+STEP_OPTIONS = (50, 100, 200, 300, 500, 1000, 2000)
+DEFAULT_STEPS = 300  # enough for the quadratics' good settings to reach the minimum; a 100 × 100 map in ~1 s
+GRID_OPTIONS = (25, 50, 75, 100, 150)  # beyond 150 the cells are smaller than a pointer can aim at
+DEFAULT_GRID = 100
+DEFAULT_COLOR = next(iter(COLOR_MODES))
+
+# URL names of the controls.
+URL_SURFACE, URL_OPTIMIZER, URL_START, URL_STEPS, URL_GRID, URL_LR_RANGE, URL_COLOR = (
+    "surface", "optimizer", "start", "steps", "grid", "lr", "color")
+LEARNING_RATES = Range(options.LR_OPTIONS[0], options.LR_OPTIONS[-1])
+
+
+def start_keys(surface: str) -> tuple[str, str]:
+    """Keys of the start inputs, one pair per surface, so switching surfaces starts from that surface's default."""
+    return f"stability.start_x.{surface}", f"stability.start_y.{surface}"
+
+
+def lr_range_key(surface: str, optimizer: str, surface_params: tuple[tuple[str, float], ...]) -> str:
+    """Key of the learning-rate range slider, one per (surface, κ, optimizer): each starts from its own
+    sensible range."""
+    return f"stability.lr_range.{surface}.{optimizer}.{surface_params}"
+
+
+def color_modes(surface: Surface) -> list[str]:
+    """"Steps to converge" needs a known minimum to converge to."""
+    return [m for m in COLOR_MODES if m != "steps" or surface.min_value is not None]
+
+
+def encode(surface: str, surface_params: tuple[tuple[str, float], ...], optimizer: str,
+           start: tuple[float, float], steps: int, grid: int, lr_range: tuple[float, float],
+           color_by: str) -> dict[str, str]:
+    """URL query parameters for the page's controls."""
+    params = {URL_SURFACE: surface}
+    params.update({name: format_value(value) for name, value in surface_params})
+    params.update({URL_OPTIMIZER: optimizer, URL_START: f"{start[0]:g},{start[1]:g}", URL_STEPS: str(steps),
+                   URL_GRID: str(grid), URL_LR_RANGE: f"{lr_range[0]:g},{lr_range[1]:g}", URL_COLOR: color_by})
+    return params
+
+
+def decode(params: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
+    """Session-state values and notes from URL query parameters (missing ones are simply left out)."""
+    d = Decoder(params)
+    d.choice(URL_SURFACE, SURFACE_KEY, tuple(SURFACES), DEFAULT_SURFACE)
+    surface = SURFACES[d.values.get(SURFACE_KEY, DEFAULT_SURFACE)]
+    surface_params = {}
+    for param in surface.params:
+        text = d.pop(param.name)
+        choices = options.SURFACE_PARAM_OPTIONS[param.name]
+        default = options.snap(param.default, choices, log_scale=True)
+        if text is not None:
+            d.values[CONDITION_KEY] = d.snapped(param.name, text, param.allowed, choices, True, default)
+        surface_params[param.name] = float(d.values.get(CONDITION_KEY, default))
+    d.choice(URL_OPTIMIZER, OPTIMIZER_KEY, SWEEPABLE, DEFAULT_OPTIMIZER)
+    _decode_start(d, surface)
+    _decode_option(d, URL_STEPS, STEPS_KEY, STEP_OPTIONS, DEFAULT_STEPS)
+    _decode_option(d, URL_GRID, GRID_KEY, GRID_OPTIONS, DEFAULT_GRID)
+    _decode_lr_range(d)
+    d.choice(URL_COLOR, COLOR_KEY, tuple(color_modes(surface)), DEFAULT_COLOR)
+    for leftover in sorted(d.params):
+        d.notes.append(f"URL parameter {leftover!r} is not a control here; ignored.")
+    return d.values, d.notes
+
+
+def _two_numbers(text: str, name: str, first: Range, second: Range) -> tuple[float, float]:
+    parts = text.split(",")
+    if len(parts) != 2:
+        raise ValidationError(f"{name}: expected two numbers A,B")
+    return check_range(name, parts[0], first), check_range(name, parts[1], second)
+
+
+def _decode_start(d: Decoder, surface: Surface) -> None:
+    text = d.pop(URL_START)
+    if text is None:
+        return
+    (x_low, x_high), (y_low, y_high) = options.start_limits(surface)
+    try:
+        x, y = _two_numbers(text, URL_START, Range(x_low, x_high), Range(y_low, y_high))
+    except ValidationError as error:
+        x, y = d.fallback(URL_START, text, str(error), surface.default_start)
+    key_x, key_y = start_keys(surface.name)
+    d.values[key_x], d.values[key_y] = float(x), float(y)
+
+
+def _decode_option(d: Decoder, name: str, key: str, choices: tuple[int, ...], default: int) -> None:
+    """An integer slider value, moved to the nearest option (with a note if it moved)."""
+    text = d.pop(name)
+    if text is not None:
+        d.values[key] = int(d.snapped(name, text, Range(choices[0], choices[-1]), choices, False, default))
+
+
+def _decode_lr_range(d: Decoder) -> None:
+    text = d.pop(URL_LR_RANGE)
+    if text is None:
+        return
+    try:
+        low, high = (options.snap(v, options.LR_OPTIONS, log_scale=True)
+                     for v in _two_numbers(text, URL_LR_RANGE, LEARNING_RATES, LEARNING_RATES))
+        if not low < high:
+            raise ValidationError("the first learning rate must be below the second")
+    except ValidationError as error:
+        d.notes.append(f"URL value {URL_LR_RANGE}={text[:40]!r} ignored ({error}); using the suggested range.")
+        return
+    d.values[LINKED_LR_RANGE_KEY] = (low, high)

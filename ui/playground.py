@@ -8,7 +8,7 @@ from streamlit.delta_generator import DeltaGenerator
 from landscapes.registry import CUSTOM_PREFIX, Surface, get_surface
 from optimizers.engine import Result
 from optimizers.settings import Settings, make_run, make_settings
-from ui import compute, explain, state
+from ui import compute, explain, links, state
 from ui.presets import PRESETS
 from ui.schedules_panel import Schedule, render_schedules
 from ui.sidebar import PageChoices, render_run_controls, render_sidebar
@@ -16,24 +16,6 @@ from ui.views import render_views, sync_url
 from validation import ValidationError
 
 WARM_UP_HEIGHT = 10  # pixels: Plotly's smallest figure height
-
-
-def _restore_from_url() -> None:
-    """On a session's first run, take every control from the URL (bad values fall back, with a note)."""
-    if st.session_state.get(state.URL_APPLIED):
-        return
-    values, notes = state.decode(st.query_params.to_dict())
-    st.session_state.update(values)
-    st.session_state[state.URL_NOTES] = notes
-    st.session_state[state.URL_APPLIED] = True
-
-
-def _show_url_notes() -> None:
-    """Shown once, on the run that read the URL; any change afterwards makes a fresh, valid URL."""
-    notes = st.session_state.pop(state.URL_NOTES, [])
-    if notes:
-        st.info("Some values in the link could not be used:\n\n" + "\n".join(f"- {n}" for n in notes),
-                icon=":material/link:")
 
 
 def _show_surface(surface: Surface) -> None:
@@ -90,7 +72,7 @@ def _start_loading_the_chart_library() -> DeltaGenerator | None:
 
 def _render_page(page: PageChoices) -> None:
     _show_surface(get_surface(page.surface))
-    _show_url_notes()
+    links.show_url_notes(state.URL_NOTES)
     schedules = render_schedules(list(page.optimizers), page.same_for_all, page.steps)
     _render_results(page, schedules)
     explain.render_explanations(page.optimizers)
@@ -119,7 +101,7 @@ def _render_results(page: PageChoices, schedules: dict[str, Schedule]) -> None:
 
 def render() -> None:
     warm_up = _start_loading_the_chart_library()
-    _restore_from_url()
+    links.restore_from_url(state.decode, state.URL_APPLIED, state.URL_NOTES)
     _render_page(render_sidebar())
     if warm_up is not None:
         warm_up.empty()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import streamlit as st
 
 from optimizers.schedules import SCHEDULES, ScheduleParam, get_schedule
+from ui import links
 from validation import Range, ValidationError
 
 CHOICE_KEY = "{prefix}_schedule"  # the selectbox
@@ -55,20 +56,13 @@ def scaled_defaults(schedule: str, steps: int) -> dict[str, float]:
     return {p.name: _clamp(scaled.get(p.name, p.default), p.allowed) for p in params}
 
 
-def _seed(key: str, default: object) -> None:
-    """Start a widget at ``default`` unless a value (e.g. from the URL) is already there. Widgets take their
-    value from session state only, never also as an argument: Streamlit warns when both set it."""
-    if key not in st.session_state:
-        st.session_state[key] = default
-
-
 def _param_input(param: ScheduleParam, default: float, key: str) -> float:
     """A number input bounded by the parameter's range (integers for counts of updates)."""
     if param.name in COUNTED_IN_UPDATES:
-        _seed(key, int(default))
+        links.seed(key, int(default))
         return float(st.number_input(param.name, int(param.allowed.low), int(param.allowed.high), step=1,
                                      key=key, help=param.help))
-    _seed(key, float(default))
+    links.seed(key, float(default))
     return st.number_input(param.name, float(param.allowed.low), float(param.allowed.high), format="%g",
                            key=key, help=param.help)
 
@@ -80,7 +74,7 @@ def schedule_picker(key_prefix: str, steps: int) -> tuple[str, dict[str, float]]
     line and returned as entered, so the caller's own validation (``make_run``) refuses them as well instead of
     training with something else.
     """
-    _seed(choice_key(key_prefix), DEFAULT_SCHEDULE)
+    links.seed(choice_key(key_prefix), DEFAULT_SCHEDULE)
     name = st.selectbox("Learning-rate schedule", list(SCHEDULES), key=choice_key(key_prefix),
                         format_func=lambda s: f"{s} ({SCHEDULES[s].torch_equivalent})",
                         help="Stepped after every update, as torch.optim.lr_scheduler is in a training loop.")

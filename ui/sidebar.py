@@ -21,7 +21,7 @@ from streamlit.delta_generator import DeltaGenerator
 from landscapes.registry import CUSTOM_PREFIX, SURFACES, Surface, get_surface
 from optimizers.registry import OPTIMIZERS
 from optimizers.settings import MAX_SEED
-from ui import options, state
+from ui import links, options, state
 from ui.presets import PRESETS
 from validation import ValidationError
 from viz.theme import run_colors
@@ -78,10 +78,9 @@ def _number_label(value: float) -> str:
 
 
 def _initialise(key: str, default: Any, choices: Sequence[float] | None = None, log_scale: bool = False) -> None:
-    """Put ``default`` in session state unless a value is there; keep slider values on their options."""
-    if key not in st.session_state:
-        st.session_state[key] = default
-    elif choices is not None and st.session_state[key] not in choices:
+    """Seed ``key`` with ``default`` (see ``links.seed``); keep slider values on their options."""
+    links.seed(key, default)
+    if choices is not None and st.session_state[key] not in choices:
         st.session_state[key] = options.snap(float(st.session_state[key]), choices, log_scale)
 
 

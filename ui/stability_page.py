@@ -29,7 +29,7 @@ from optimizers.engine import Result
 from optimizers.registry import OPTIMIZERS, Optimizer, get_optimizer
 from optimizers.settings import Settings, make_settings
 from optimizers.sweep import DEFAULT_TOLERANCE, QuadraticTheory, SweepResult, quadratic_theory, sweep, sweep_axes
-from ui import compute, options, state
+from ui import compute, links, options, state
 from ui.stability_state import (COLOR_KEY, CONDITION_KEY, DEFAULT_GRID, DEFAULT_OPTIMIZER, DEFAULT_STEPS,
                                 DEFAULT_SURFACE, GRID_KEY, GRID_OPTIONS, LINKED_LR_RANGE_KEY, OPTIMIZER_KEY,
                                 STEP_OPTIONS, STEPS_KEY, SURFACE_KEY, SWEEPABLE, URL_APPLIED_KEY, URL_NOTES_KEY,
@@ -119,20 +119,13 @@ def default_lr_range(suggestion: float) -> tuple[float, float]:
                  for value in (suggestion / 10 ** DECADES_BELOW, suggestion * 10 ** DECADES_ABOVE))
 
 
-def _seed(key: str, default: object) -> None:
-    """Start a widget at ``default`` unless a value (from the URL, or chosen before) is already there; the
-    widget then reads its value from session state only (Streamlit warns when both set it)."""
-    if key not in st.session_state:
-        st.session_state[key] = default
-
-
 def _surface_controls() -> tuple[Surface, tuple[tuple[str, float], ...]]:
-    _seed(SURFACE_KEY, DEFAULT_SURFACE)
+    links.seed(SURFACE_KEY, DEFAULT_SURFACE)
     surface = get_surface(st.sidebar.selectbox("Surface", list(SURFACES), key=SURFACE_KEY,
                                                format_func=lambda name: SURFACES[name].title))
     params = {}
     for param in surface.params:
-        _seed(CONDITION_KEY, param.default)
+        links.seed(CONDITION_KEY, param.default)
         params[param.name] = float(st.sidebar.select_slider("Condition number κ", options.CONDITION_OPTIONS,
                                                             key=CONDITION_KEY, help=param.help))
     return surface, tuple(params.items())
@@ -141,8 +134,8 @@ def _surface_controls() -> tuple[Surface, tuple[tuple[str, float], ...]]:
 def _start_controls(surface: Surface) -> tuple[float, float]:
     left, right = st.sidebar.columns(2)
     (x0, y0), (key_x, key_y) = surface.default_start, start_keys(surface.name)
-    _seed(key_x, float(x0))
-    _seed(key_y, float(y0))
+    links.seed(key_x, float(x0))
+    links.seed(key_y, float(y0))
     x = left.number_input("Start x", step=START_STEP, key=key_x)
     y = right.number_input("Start y", step=START_STEP, key=key_y)
     return float(x), float(y)
@@ -152,14 +145,14 @@ def sidebar_inputs() -> PageInputs:
     """The page's controls, in the sidebar."""
     st.sidebar.header("Stability map")
     surface, params = _surface_controls()
-    _seed(OPTIMIZER_KEY, DEFAULT_OPTIMIZER)
+    links.seed(OPTIMIZER_KEY, DEFAULT_OPTIMIZER)
     optimizer = get_optimizer(st.sidebar.selectbox(
         "Optimizer", SWEEPABLE, key=OPTIMIZER_KEY, format_func=lambda name: OPTIMIZERS[name].title,
         help="Optimizers with a momentum or β1 to sweep against the learning rate."))
     start = _start_controls(surface)
-    _seed(STEPS_KEY, DEFAULT_STEPS)
+    links.seed(STEPS_KEY, DEFAULT_STEPS)
     steps = st.sidebar.select_slider("Steps per run", STEP_OPTIONS, key=STEPS_KEY)
-    _seed(GRID_KEY, DEFAULT_GRID)
+    links.seed(GRID_KEY, DEFAULT_GRID)
     grid = st.sidebar.select_slider("Grid (cells per axis)", GRID_OPTIONS, key=GRID_KEY)
     theory = quadratic_theory(make_settings(surface.name, [(optimizer.name, {})], surface_params=dict(params)))
     linked = st.session_state.pop(LINKED_LR_RANGE_KEY, None)
@@ -177,29 +170,9 @@ def sidebar_inputs() -> PageInputs:
                       (float(lr_range[0]), float(lr_range[1])), color_by)
 
 
-def _restore_from_url() -> None:
-    """On the page's first run in a session, take the controls from the URL (bad values fall back, noted)."""
-    if st.session_state.get(URL_APPLIED_KEY):
-        return
-    values, notes = decode(st.query_params.to_dict())
-    st.session_state.update(values)
-    st.session_state[URL_NOTES_KEY] = notes
-    st.session_state[URL_APPLIED_KEY] = True
-
-
-def _show_url_notes() -> None:
-    notes = st.session_state.pop(URL_NOTES_KEY, [])
-    if notes:
-        st.info("Some values in the link could not be used:\n\n" + "\n".join(f"- {n}" for n in notes),
-                icon=":material/link:")
-
-
 def _sync_url(inputs: PageInputs) -> None:
-    """Put the controls into the page URL (only when something changed: each update is a message)."""
-    wanted = encode(inputs.surface, inputs.surface_params, inputs.optimizer, inputs.start, inputs.steps,
-                    inputs.grid, inputs.lr_range, inputs.color_by)
-    if st.query_params.to_dict() != wanted:
-        st.query_params.from_dict(wanted)
+    links.update_url(encode(inputs.surface, inputs.surface_params, inputs.optimizer, inputs.start, inputs.steps,
+                            inputs.grid, inputs.lr_range, inputs.color_by))
 
 
 def settings_for(inputs: PageInputs, runs) -> Settings:
@@ -406,8 +379,8 @@ def render() -> None:
     """The whole page: sidebar controls, then the map, fan and tune tabs."""
     st.title("Stability map")
     st.markdown(INTRO)
-    _restore_from_url()
-    _show_url_notes()
+    links.restore_from_url(decode, URL_APPLIED_KEY, URL_NOTES_KEY)
+    links.show_url_notes(URL_NOTES_KEY)
     try:
         inputs = sidebar_inputs()
         _sync_url(inputs)

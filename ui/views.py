@@ -9,7 +9,7 @@ import streamlit as st
 
 from landscapes.registry import get_surface
 from optimizers.settings import Settings
-from ui import compute, options, state
+from ui import compute, links, options, state
 
 PLOT_CONFIG = {"displaylogo": False, "scrollZoom": False}
 START_DECIMALS = 3  # a clicked start is rounded like the start inputs show it
@@ -82,7 +82,5 @@ def render_views(settings: Settings) -> None:
 
 
 def sync_url() -> None:
-    """Put every control into the page URL (only when something changed: each update is a message)."""
-    wanted = state.encode(st.session_state)
-    if st.query_params.to_dict() != wanted:
-        st.query_params.from_dict(wanted)
+    """Put every control into the page URL."""
+    links.update_url(state.encode(st.session_state))

@@ -1,0 +1,47 @@
+"""Shareable links and widget seeding, the same way on every page.
+
+A page keeps its controls in ``st.session_state`` and mirrors them in the URL: on a session's first run it
+decodes the query parameters into session state (:func:`restore_from_url`), shows what could not be used once
+(:func:`show_url_notes`), and after every run writes the current controls back (:func:`update_url`). Each
+page brings its own ``decode`` and ``encode`` (``ui.state`` for the playground, ``ui.stability_state`` for
+the stability map).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+import streamlit as st
+
+Decode = Callable[[Mapping[str, str]], tuple[dict[str, Any], list[str]]]
+
+
+def seed(key: str, default: object) -> None:
+    """Start the widget under ``key`` at ``default`` unless a value (from a link, a preset or an earlier run)
+    is already there. The widget then takes its value from session state only: Streamlit warns when a
+    widget is given a value both as an argument and through session state."""
+    if key not in st.session_state:
+        st.session_state[key] = default
+
+
+def restore_from_url(decode: Decode, applied_key: str, notes_key: str) -> None:
+    """On the page's first run in a session, take its controls from the URL (bad values fall back, noted)."""
+    if st.session_state.get(applied_key):
+        return
+    values, notes = decode(st.query_params.to_dict())
+    st.session_state.update(values)
+    st.session_state[notes_key] = notes
+    st.session_state[applied_key] = True
+
+
+def show_url_notes(notes_key: str) -> None:
+    """Shown once, on the run that read the URL; any change afterwards makes a fresh, valid URL."""
+    notes = st.session_state.pop(notes_key, [])
+    if notes:
+        st.info("Some values in the link could not be used:\n\n" + "\n".join(f"- {n}" for n in notes),
+                icon=":material/link:")
+
+
+def update_url(wanted: dict[str, str]) -> None:
+    """Make the page URL hold ``wanted`` (only when something changed: each update is a message)."""
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)

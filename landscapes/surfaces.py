@@ -5,7 +5,8 @@ Each surface is a pair of module-level functions ``<name>_value(x, y, c)`` and `
 dispatch on the id, so the engine never receives a function as an argument (that would defeat Numba's
 on-disk cache). A user-defined surface (``CUSTOM``) arrives as its compiled program in a one-row 2D array
 instead: the array's type, known at compile time, selects the ``landscapes.program`` interpreter, so Numba
-prunes whichever half a caller does not need and the built-in surfaces never pay for compiling the interpreter. Gradients are analytic; ``tests/test_surfaces.py`` checks them against finite differences.
+prunes whichever half a caller does not need and the built-in surfaces never pay for compiling the interpreter.
+Gradients are analytic; ``tests/test_surfaces.py`` checks them against finite differences.
 
 Rounding follows torch. The acceptance check compares trajectories with torch.optim runs whose gradients come
 from autograd on issue 3's formulas, and on chaotic or ill-conditioned surfaces a one-ulp difference in a
@@ -290,7 +291,9 @@ def value(sid, x, y, c):
         return booth_value(x, y, c)
     if sid == GOLDSTEIN_PRICE:
         return goldstein_price_value(x, y, c)
-    return quadratic_value(x, y, c)  # QUADRATIC, the last id
+    if sid == QUADRATIC:
+        return quadratic_value(x, y, c)
+    return math.nan  # not a surface id: NaN, which the engine reports as divergence
 
 
 @njit(**JIT)
@@ -324,4 +327,6 @@ def gradient(sid, x, y, c):
         return booth_grad(x, y, c)
     if sid == GOLDSTEIN_PRICE:
         return goldstein_price_grad(x, y, c)
-    return quadratic_grad(x, y, c)  # QUADRATIC, the last id
+    if sid == QUADRATIC:
+        return quadratic_grad(x, y, c)
+    return math.nan, math.nan

@@ -47,17 +47,6 @@ def step(sid, c, opt_id, hp, noise_x, noise_y, p, g, state, scalars, t):
     return surfaces.value(sid, p[0], p[1], c)
 
 
-@njit(**INLINE)
-def _reset(state, scalars):
-    """The optimizer state every run starts from: zero slot rows and scalar state 1 (NAdam's Π₀), as in
-    ``rules.new_state``."""
-    for slot in range(state.shape[0]):
-        for i in range(state.shape[1]):
-            state[slot, i] = 0.0
-    for i in range(scalars.size):
-        scalars[i] = 1.0
-
-
 @njit(**JIT)
 def simulate_batch(sid, c, opt_ids, hps, schedule_ids, sps, starts, sigmas, z, bound, pos, loss, grad, upd,
                    states, record_state, diverged, work, state, scalars):
@@ -70,7 +59,7 @@ def simulate_batch(sid, c, opt_ids, hps, schedule_ids, sps, starts, sigmas, z, b
     state, arrives filled in). Other outputs arrive filled with NaN, so rows from the divergence step on stay
     NaN. The learning rate of update t is ``scheduled_lr(schedule, sp, hps[k, HP_LR], t)``.
     ``work`` (3 rows: point, gradient, hyperparameters; ≥ N_HYPERPARAMS wide), ``state`` and ``scalars``
-    (shaped as ``rules.new_state`` makes them) are scratch space.
+    (shaped as ``rules.new_state`` makes them, reset for every run) are scratch space.
     (One compiled function for the whole batch, scalar element writes and no allocation: every extra compiled
     level, slice assignment and numpy allocator adds to the first start's compile time.)
     """
@@ -82,7 +71,7 @@ def simulate_batch(sid, c, opt_ids, hps, schedule_ids, sps, starts, sigmas, z, b
         p[1] = starts[k, 1]
         for i in range(hps.shape[1]):
             hp[i] = hps[k, i]
-        _reset(state, scalars)
+        rules.reset_state(state, scalars)
         f = surfaces.value(sid, p[0], p[1], c)
         if out_of_bounds(p[0], p[1], f, bound):
             diverged[k] = 0
@@ -157,7 +146,7 @@ def run(settings: Settings, record_state: bool = False) -> Result:
     states[:, 0] = 0.0  # every optimizer's state starts at zero (see rules.new_state)
     diverged = np.empty(k, dtype=np.int64)
     work = np.zeros((3, rules.N_HYPERPARAMS))
-    state, scalars = np.zeros((rules.MAX_STATE_SLOTS, 2)), np.ones(rules.N_SCALAR_STATE)
+    state, scalars = np.empty((rules.MAX_STATE_SLOTS, 2)), np.empty(rules.N_SCALAR_STATE)
     simulate_batch(spec.sid, c, opt_ids, hps, schedule_ids, sps, starts, sigmas, z, DIVERGENCE_BOUND,
                    positions, losses, grads, updates, states, record_state, diverged, work, state, scalars)
     return Result(settings, positions, losses, grads, updates, states if record_state else None,

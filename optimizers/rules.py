@@ -277,10 +277,21 @@ def apply_update(opt_id, p, g, state, scalars, hp, t):
         lion_step(p, g, state[0], lr, b1, b2, wd)
 
 
+@njit(**LEAF)
+def reset_state(state, scalars):
+    """The state every run starts from: zero slot rows (as torch's zero-initialised buffers) and scalar state 1
+    (NAdam's Π₀)."""
+    for slot in range(state.shape[0]):
+        for i in range(state.shape[1]):
+            state[slot, i] = 0.0
+    for i in range(scalars.size):
+        scalars[i] = 1.0
+
+
 @njit(**JIT)
 def new_state(p):
-    """Fresh optimizer state for parameters ``p``: zeroed slot rows of p's dtype and the scalar state (Π₀ = 1)."""
+    """Fresh optimizer state for parameters ``p``: slot rows of p's dtype and the scalar state."""
+    state = np.zeros((MAX_STATE_SLOTS, p.size), dtype=p.dtype)
     scalars = np.zeros(N_SCALAR_STATE)  # np.zeros only: each distinct numpy allocator costs compile time
-    for i in range(N_SCALAR_STATE):
-        scalars[i] = 1.0
-    return np.zeros((MAX_STATE_SLOTS, p.size), dtype=p.dtype), scalars
+    reset_state(state, scalars)
+    return state, scalars

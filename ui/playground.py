@@ -1,4 +1,10 @@
-"""The optimizer playground page: controls in the sidebar, the chosen view, numbers and explanations."""
+"""The optimizer playground page: controls in the sidebar, the chosen view, numbers and explanations.
+
+Two levels of rerun keep slider moves fast. The full app run draws what reshapes the page (surface, optimizers,
+steps, schedules, explanations); the results fragment draws the controls that only change the results (in the
+sidebar boxes the full run left) together with everything they change, so dragging a learning rate reruns that
+fragment alone. Inside it, the view picker is a fragment of its own (``ui.views``).
+"""
 from __future__ import annotations
 
 import plotly.graph_objects as go

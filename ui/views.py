@@ -1,7 +1,8 @@
 """The playground's main view: map and loss curves, animation, side-by-side panels, inside the optimizer.
 
-The view runs as a fragment: switching views, the 3D toggle and the playback speed rerun only this part of
-the page. A click on the map changes the start point, which the sidebar shows too, so it reruns the app.
+The view runs as a fragment (inside the playground's results fragment): switching views, the 3D toggle and the
+playback speed rerun only this part of the page. A click on the map changes the start point, which the
+sidebar shows too, so it reruns the app.
 """
 from __future__ import annotations
 

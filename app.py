@@ -9,6 +9,8 @@ import importlib
 
 import streamlit as st
 
+from ui import chart_library
+
 # (module in ui/, title, icon, url path). Add a page by adding a line here.
 PAGES = (
     ("ui.playground", "Playground", ":material/stacked_line_chart:", "playground"),
@@ -34,7 +36,8 @@ def main() -> None:
     st.set_page_config(page_title="Descent Lab", page_icon="⛰️", layout="wide")
     pages = [st.Page(_page(module, title), title=title, icon=icon, url_path=path, default=index == 0)
              for index, (module, title, icon, path) in enumerate(PAGES)]
-    st.navigation(pages).run()
+    with chart_library.loading_early():
+        st.navigation(pages).run()
 
 
 main()

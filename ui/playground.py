@@ -7,9 +7,7 @@ fragment alone. Inside it, the view picker is a fragment of its own (``ui.views`
 """
 from __future__ import annotations
 
-import plotly.graph_objects as go
 import streamlit as st
-from streamlit.delta_generator import DeltaGenerator
 
 from landscapes.registry import CUSTOM_PREFIX, Surface, get_surface
 from optimizers.engine import Result
@@ -20,8 +18,6 @@ from ui.schedules_panel import Schedule, render_schedules
 from ui.sidebar import PageChoices, render_run_controls, render_sidebar
 from ui.views import render_views, sync_url
 from validation import ValidationError
-
-WARM_UP_HEIGHT = 10  # pixels: Plotly's smallest figure height
 
 
 def _show_surface(surface: Surface) -> None:
@@ -61,21 +57,6 @@ def _render_export(settings: Settings, result: Result) -> None:
         render_export_panel(settings, result)
 
 
-def _start_loading_the_chart_library() -> DeltaGenerator | None:
-    """On a session's first run, send a tiny empty chart before any computing starts.
-
-    The browser fetches and parses the charting library (several MB) only when the first chart arrives;
-    this way it does so while the server loads the kernels and computes, instead of afterwards. The
-    placeholder is emptied once the real charts are out.
-    """
-    if st.session_state.get(state.URL_APPLIED):
-        return None
-    placeholder = st.empty()
-    placeholder.plotly_chart(go.Figure(layout=dict(height=WARM_UP_HEIGHT)), height=WARM_UP_HEIGHT,
-                             key="library_warm_up")
-    return placeholder
-
-
 def _render_page(page: PageChoices) -> None:
     _show_surface(get_surface(page.surface))
     links.show_url_notes(state.URL_NOTES)
@@ -106,8 +87,5 @@ def _render_results(page: PageChoices, schedules: dict[str, Schedule]) -> None:
 
 
 def render() -> None:
-    warm_up = _start_loading_the_chart_library()
     links.restore_from_url(state.decode, state.URL_APPLIED, state.URL_NOTES)
     _render_page(render_sidebar())
-    if warm_up is not None:
-        warm_up.empty()

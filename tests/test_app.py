@@ -294,3 +294,15 @@ def test_same_for_all_shares_one_schedule_and_a_preset_clears_it():
     at.sidebar.button(key=f"preset.{PRESETS['saddle'].key}").click()
     at = _ok(at.run())
     assert not _lr_traces(at) and "all.schedule" not in at.query_params
+
+
+def _main_layout(at: AppTest) -> list[tuple[int, str]]:
+    return [(index, type(node).__name__) for index, node in at.main.children.items()]
+
+
+def test_elements_keep_their_positions_after_the_first_run():
+    """The first run's chart-library placeholder leaves an empty slot behind: were it gone, every element
+    below would move up one place and the browser would reset its state (the open tab, an expanded panel)."""
+    at = _run()
+    first = _main_layout(at)
+    assert _main_layout(_ok(at.run())) == first

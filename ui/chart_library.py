@@ -19,13 +19,17 @@ PLACEHOLDER_HEIGHT = 10  # pixels: Plotly's smallest figure height
 
 @contextmanager
 def loading_early() -> Iterator[None]:
-    """On a session's first run, send a tiny chart now and remove it once the page inside has rendered."""
+    """On a session's first run, send a tiny chart now and remove it once the page inside has rendered.
+
+    The slot exists on every run, empty after the first: the page's elements keep their positions, so the
+    browser keeps their state (the open tab, an expanded section) from one run to the next.
+    """
+    slot = st.empty()
     if st.session_state.get(REQUESTED_KEY):
         yield
         return
     st.session_state[REQUESTED_KEY] = True
-    placeholder = st.empty()
-    placeholder.plotly_chart(go.Figure(layout=dict(height=PLACEHOLDER_HEIGHT)), height=PLACEHOLDER_HEIGHT,
-                             key="chart_library_placeholder")
+    slot.plotly_chart(go.Figure(layout=dict(height=PLACEHOLDER_HEIGHT)), height=PLACEHOLDER_HEIGHT,
+                      key="chart_library_placeholder")
     yield
-    placeholder.empty()
+    slot.empty()

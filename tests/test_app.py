@@ -296,13 +296,35 @@ def test_same_for_all_shares_one_schedule_and_a_preset_clears_it():
     assert not _lr_traces(at) and "all.schedule" not in at.query_params
 
 
-def _main_layout(at: AppTest) -> list[tuple[int, str]]:
-    return [(index, type(node).__name__) for index, node in at.main.children.items()]
+TRANSIENT = ("Info", "Warning", "UnknownElement")  # notes that come and go, and the empty slots they leave
+
+
+def _layout(node, path: tuple[int, ...] = ()) -> list[tuple[tuple[int, ...], str]]:
+    """Where every lasting element of ``node`` sits, as (path of child indices, element type), depth first."""
+    placed = []
+    for index, child in node.children.items():
+        kind = type(child).__name__
+        if kind not in TRANSIENT:
+            placed.append((path + (index,), kind))
+        if getattr(child, "children", None):
+            placed += _layout(child, path + (index,))
+    return placed
 
 
 def test_elements_keep_their_positions_after_the_first_run():
     """The first run's chart-library placeholder leaves an empty slot behind: were it gone, every element
     below would move up one place and the browser would reset its state (the open tab, an expanded panel)."""
     at = _run()
-    first = _main_layout(at)
-    assert _main_layout(_ok(at.run())) == first
+    first = _layout(at.main)
+    assert _layout(_ok(at.run()).main) == first
+
+
+def test_notes_and_warnings_leave_their_slots_so_nothing_below_moves():
+    """A link's note shows once and a divergence warning comes and goes with the learning rate; the elements
+    after them stay where they were."""
+    at = _run({"surface": "rosenbrock", "optimizers": "gd", "gd.lr": "10", "bogus": "1"})
+    assert at.info and at.warning  # the URL note and "diverged at step k"
+    first = _layout(at.main)
+    at.select_slider(key=state.hp_key("gd", "lr")).set_value(1e-3)
+    assert not _ok(at.run()).warning and not [i for i in at.info if "could not be used" in i.value]
+    assert _layout(at.main) == first

@@ -13,11 +13,13 @@ NOT_APPLICABLE = "—"
 
 
 def render_divergence(result: Result) -> None:
-    """One warning per run that blew up, with the usual remedy."""
+    """One warning per run that blew up, with the usual remedy (in one container, present even when empty, so
+    the elements below keep their places as runs start or stop diverging)."""
+    box = st.container()
     for run, step in zip(result.settings.runs, result.diverged_at):
         if step is not None:
-            st.warning(f"**{run.label} diverged at step {step}**: its steps grew until the point left any "
-                       "sensible range. A smaller learning rate (or less momentum) usually tames it.", icon="💥")
+            box.warning(f"**{run.label} diverged at step {step}**: its steps grew until the point left any "
+                        "sensible range. A smaller learning rate (or less momentum) usually tames it.", icon="💥")
 
 
 def _number(value: float | None, digits: str = ".4g") -> str:

@@ -34,10 +34,12 @@ def restore_from_url(decode: Decode, applied_key: str, notes_key: str) -> None:
 
 
 def show_url_notes(notes_key: str) -> None:
-    """Shown once, on the run that read the URL; any change afterwards makes a fresh, valid URL."""
+    """Shown once, on the run that read the URL; any change afterwards makes a fresh, valid URL. The slot
+    stays, empty, on later runs: nothing below it moves, so the browser keeps its state (open tabs, panels)."""
+    slot = st.empty()
     notes = st.session_state.pop(notes_key, [])
     if notes:
-        st.info("Some values in the link could not be used:\n\n" + "\n".join(f"- {n}" for n in notes),
+        slot.info("Some values in the link could not be used:\n\n" + "\n".join(f"- {n}" for n in notes),
                 icon=":material/link:")
 
 

@@ -36,13 +36,15 @@ def _show_gradient(formula: str) -> None:
 
 
 def _show_story() -> None:
-    """The story of the preset last applied, for as long as its controls are untouched."""
+    """The story of the preset last applied, for as long as its controls are untouched (in a slot that stays
+    when empty, so nothing below it moves)."""
+    slot = st.empty()
     key = st.session_state.get(state.ACTIVE_PRESET)
     if key is None:
         return
     preset = PRESETS[key]
     if all(st.session_state.get(k) == v for k, v in preset.values().items()):
-        st.info(f"**{preset.title}.** {preset.story}", icon=":material/auto_stories:")
+        slot.info(f"**{preset.title}.** {preset.story}", icon=":material/auto_stories:")
     else:
         del st.session_state[state.ACTIVE_PRESET]
 

@@ -40,7 +40,7 @@ def show_url_notes(notes_key: str) -> None:
     notes = st.session_state.pop(notes_key, [])
     if notes:
         slot.info("Some values in the link could not be used:\n\n" + "\n".join(f"- {n}" for n in notes),
-                icon=":material/link:")
+                  icon=":material/link:")
 
 
 def update_url(wanted: dict[str, str]) -> None:

@@ -76,14 +76,12 @@ def decode(params: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
     d = Decoder(params)
     d.choice(URL_SURFACE, SURFACE_KEY, tuple(SURFACES), DEFAULT_SURFACE)
     surface = SURFACES[d.values.get(SURFACE_KEY, DEFAULT_SURFACE)]
-    surface_params = {}
     for param in surface.params:
         text = d.pop(param.name)
-        choices = options.SURFACE_PARAM_OPTIONS[param.name]
-        default = options.snap(param.default, choices, log_scale=True)
         if text is not None:
-            d.values[CONDITION_KEY] = d.snapped(param.name, text, param.allowed, choices, True, default)
-        surface_params[param.name] = float(d.values.get(CONDITION_KEY, default))
+            choices = options.SURFACE_PARAM_OPTIONS[param.name]
+            d.values[CONDITION_KEY] = d.snapped(param.name, text, param.allowed, choices, True,
+                                                options.snap(param.default, choices, log_scale=True))
     d.choice(URL_OPTIMIZER, OPTIMIZER_KEY, SWEEPABLE, DEFAULT_OPTIMIZER)
     _decode_start(d, surface)
     _decode_option(d, URL_STEPS, STEPS_KEY, STEP_OPTIONS, DEFAULT_STEPS)

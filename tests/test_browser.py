@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import CHART_MARGINS
+
 pytestmark = pytest.mark.browser
 
 RENDER_TIMEOUT_MS = 60_000  # the first page may load the Numba kernels from disk
@@ -59,6 +61,17 @@ def test_moving_the_learning_rate_slider_with_the_keyboard_redraws_the_path(page
     page.wait_for_function(f"before => JSON.stringify(({FIRST_PATH_X})()) !== JSON.stringify(before)",
                            arg=before, timeout=CHANGE_TIMEOUT_MS)
     assert page.locator(EXCEPTION).count() == 0
+
+
+@pytest.mark.parametrize("view", ["paths", "animation", "multiples", "inside"])
+def test_charts_start_with_margins_that_fit(page, app_url, view):
+    """Drawn in one pass: no chart had to grow a margin (each growth redraws the chart on every slider move)."""
+    _open(page, f"{app_url}/?view={view}&optimizers=gd,momentum,adam,rmsprop")
+    page.wait_for_load_state("networkidle")
+    charts = page.evaluate(CHART_MARGINS)
+    assert charts
+    for asked, drawn in charts:
+        assert drawn == asked
 
 
 def test_the_animation_plays(page, app_url, artifacts):

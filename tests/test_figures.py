@@ -21,6 +21,7 @@ from viz.background import banded_image
 from viz.figures import (LR_META, PATH_META, color_scale, contour_paths_figure, loss_axis, loss_curves_figure,
                          surface_3d_figure)
 from viz.paths import Marker, PathTrace, thinned_indices
+from viz.training import binned
 
 
 def _result(surface="ravine", optimizers=("gd", "momentum", "adam"), steps=120, lr=None):
@@ -237,3 +238,10 @@ def test_path_hover_reports_update_counts_when_rows_are_snapshots():
     for path, expected in ((snapshots, [0, 938, 1876, 2814]), (every_step, [0, 1, 2, 3])):
         (trace,) = _paths_of(contour_paths_figure(xs, ys, zs, [path]))
         assert list(np.asarray(trace.customdata)[:, 0]) == expected
+
+
+def test_training_loss_bins_only_finished_steps_with_the_full_runs_bin_width():
+    losses = np.array([1.0, 3.0, 5.0, 7.0, 9.0, np.nan, np.nan, np.nan, np.nan, np.nan])
+    centres, means = binned(losses, bins=5)  # 10 steps in 5 bins: width 2, of which 5 steps are done
+    np.testing.assert_allclose(centres, [0.5, 2.5, 4.0])  # the last bin holds one step so far
+    np.testing.assert_allclose(means, [2.0, 6.0, 9.0])

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import CHART_MARGINS
+
 pytestmark = pytest.mark.browser
 
 PAGE_PATH = "stability"  # the page's url path in app.py's navigation
@@ -23,6 +25,9 @@ def test_the_map_renders_and_a_click_loads_a_cell(chromium, app_url, artifacts):
     heatmap.wait_for(timeout=RENDER_TIMEOUT_MS)
     page.get_by_text("Showing the best cell").wait_for(timeout=RENDER_TIMEOUT_MS)
     assert page.locator('[data-testid="stException"]').count() == 0
+    page.wait_for_load_state("networkidle")
+    for asked, drawn in page.evaluate(CHART_MARGINS):
+        assert drawn == asked, "a chart grew its margins: Plotly drew it twice"
     page.screenshot(path=str(artifacts / "stability_page.png"), full_page=True)
 
     # Click the left third of the map (small learning rates: a stable cell) and wait for the path view.

@@ -12,9 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
 
 from landscapes.mnist import data, landscape, train
 from landscapes.mnist.train import MNIST_DEFAULT_LR, Progress, TrainConfig, TrainResult
@@ -25,6 +23,7 @@ from viz.export import MIME_TYPES, AnimatedPath, ExportOptions, Scene, render_sc
 from viz.figures import contour_paths_figure
 from viz.paths import Marker, PathTrace
 from viz.theme import run_colors
+from viz.training import LEGEND_BELOW_AXIS_TITLE, training_loss_figure
 
 RESULT_KEY = "mnist_page.result"  # session state: the last finished TrainResult
 LANDSCAPE_KEY = "mnist_page.landscape"  # session state: (landscape inputs, Landscape)
@@ -32,11 +31,6 @@ EXPORT_KEY = "mnist_page.export"  # session state: {format: (landscape inputs, b
 DEFAULT_OPTIMIZERS = ("adam", "gd", "momentum", "adagrad", "rmsprop")
 SCHEDULE_KEY_PREFIX = "mnist_{optimizer}"  # of each optimizer's schedule picker: mnist_adam_schedule, …
 N_TRAIN = train.N_TRAIN_IMAGES
-LOSS_CURVE_POINTS = 300  # the mini-batch loss is averaged into this many bins per curve: noise → trend
-CHART_HEIGHT = 500
-LR_PANEL_SHARE = 0.28  # of the chart's plot height: the learning-rate panel under the loss curves
-PANEL_GAP = 0.06  # between the two panels, as a fraction of the plot height
-LEGEND_BELOW_AXIS_TITLE = -0.2  # legend position (fraction of the plot height) clear of the x-axis title
 LANDSCAPE_SAMPLE_RANGE = (100, N_TRAIN)
 RESOLUTION_RANGE = (11, 81)
 PERCENT = 100.0
@@ -130,50 +124,6 @@ def _controls() -> TrainConfig | None:
         return None
 
 
-def _binned(values: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
-    """(bin centre step, mean) of the finished (non-NaN, leading) ``values`` in bins of a width fixed by the
-    full run's length, so the live curve and the final one look the same."""
-    width = max(1, -(-values.size // bins))
-    done = int(np.count_nonzero(~np.isnan(values)))
-    n_bins = -(-done // width)
-    padded = np.full(n_bins * width, np.nan)
-    padded[:done] = values[:done]
-    means = np.nanmean(padded.reshape(n_bins, width), axis=1) if n_bins else np.zeros(0)
-    starts = np.arange(n_bins) * width
-    centres = starts + (np.minimum(width, done - starts) - 1) / 2
-    return centres, means
-
-
-def _loss_figure(result: TrainResult) -> go.Figure:
-    """Mini-batch training loss per optimizer (log scale) above the learning rate each step used, relative to
-    the run's base rate so every schedule's shape shows on one linear axis (the hover gives the rate itself).
-    Both are bin means on one step axis, with epoch boundaries; a legend entry shows or hides both curves."""
-    config = result.config
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=PANEL_GAP,
-                        row_heights=[1.0 - LR_PANEL_SHARE, LR_PANEL_SHARE])
-    for run, label, color, losses, rates in zip(config.runs, config.labels(), run_colors(config.names),
-                                                result.train_loss, result.learning_rates):
-        x, y = _binned(losses, LOSS_CURVE_POINTS)
-        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=label, legendgroup=label, line=dict(color=color)),
-                      row=1, col=1)
-        x, lr = _binned(rates, LOSS_CURVE_POINTS)
-        fig.add_trace(go.Scatter(x=x, y=lr / run.values["lr"], customdata=lr, mode="lines", name=label,
-                                 legendgroup=label, showlegend=False, line=dict(color=color),
-                                 hovertemplate="lr %{customdata:.3g}"), row=2, col=1)
-    for epoch in range(1, config.epochs):
-        fig.add_vline(x=epoch * result.steps_per_epoch, line=dict(color="#999999", dash="dot", width=1),
-                      row="all", col=1)
-    fig.update_layout(height=CHART_HEIGHT, margin=dict(l=10, r=10, t=40, b=10), hovermode="x unified",
-                      title=dict(text="Training loss (mean of the mini-batches around each point) and learning "
-                                      "rate", x=0.01),
-                      legend=dict(orientation="h", yanchor="top", y=LEGEND_BELOW_AXIS_TITLE, x=0))
-    fig.update_xaxes(range=[0, result.train_loss.shape[1]])
-    fig.update_xaxes(title_text="step", row=2, col=1)
-    fig.update_yaxes(title_text="cross-entropy (log scale)", type="log", row=1, col=1)
-    fig.update_yaxes(title_text="lr / base lr", rangemode="tozero", row=2, col=1)
-    return fig
-
-
 def _train(config: TrainConfig, prepared: train.Prepared) -> TrainResult:
     """Train with a progress bar and live loss curves; a rerun interrupts at the next chunk."""
     cancel = st.empty()
@@ -184,7 +134,7 @@ def _train(config: TrainConfig, prepared: train.Prepared) -> TrainResult:
     def report(progress: Progress) -> None:
         bar.progress(progress.fraction, text=f"Epoch {progress.epoch}/{config.epochs}: "
                                              f"step {progress.steps_done:,} of {progress.total_steps:,}")
-        chart.plotly_chart(_loss_figure(progress.result))
+        chart.plotly_chart(training_loss_figure(progress.result))
 
     result = train.train(config, prepared, report)
     cancel.empty()
@@ -325,7 +275,7 @@ def render() -> None:
         return
     if result.config != config:
         st.caption("The results below are from the previous settings; press **Train** to run these.")
-    st.plotly_chart(_loss_figure(result), key="mnist_loss")
+    st.plotly_chart(training_loss_figure(result), key="mnist_loss")
     st.subheader("Test accuracy after each epoch")
     table = _results_table(result)
     st.dataframe(table, column_config={c: st.column_config.NumberColumn(format="%.2f")

@@ -24,7 +24,7 @@ from plotly.subplots import make_subplots
 
 from viz.arrows import StepVectors, map_diagonal, step_arrow_traces
 from viz.background import background_image
-from viz.figures import (COLORSCALE, FIGURE_HEIGHT, MARGIN, N_CONTOURS, PATH_LINE_WIDTH, color_scale, f32,
+from viz.figures import (COLORSCALE, FIGURE_HEIGHT, N_CONTOURS, PATH_LINE_WIDTH, color_scale, f32,
                          marker_traces, path_trace)
 from viz.paths import Marker, PathTrace, thinned_indices
 
@@ -36,6 +36,10 @@ FAINT_OPACITY = 0.3  # the full path stays visible behind the animated one
 MULTIPLES_COLUMNS = 3
 MULTIPLES_PANEL_HEIGHT = 330
 CURRENT_STEP_COLOR = "#444444"
+# Starting margins sized for the title and legend above, the play controls and step slider below and the
+# axis labels (see viz.figures.MAP_MARGIN: starting at the final size saves Plotly two or three full redraws).
+ANIMATION_MARGIN = dict(l=36, r=24, t=90, b=116)
+MULTIPLES_MARGIN = dict(l=36, r=14, t=90, b=112)
 
 
 @dataclass(frozen=True, eq=False)
@@ -160,7 +164,7 @@ def animated_map_figure(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, paths: S
     fig.update_yaxes(range=[float(ys[0]), float(ys[-1])], showgrid=False, zeroline=False, constrain="domain",
                      scaleanchor="x", scaleratio=1, row=1, col=1)
     fig.update_layout(title=dict(text=title, x=0.01), height=FIGURE_HEIGHT + 60,
-                      margin=dict(MARGIN, t=90, b=110), hovermode="closest",
+                      margin=ANIMATION_MARGIN, hovermode="closest",
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
     return fig
 
@@ -196,5 +200,5 @@ def small_multiples_figure(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, paths
     fig.update_xaxes(range=[float(xs[0]), float(xs[-1])], showgrid=False, zeroline=False)
     fig.update_yaxes(range=[float(ys[0]), float(ys[-1])], showgrid=False, zeroline=False)
     fig.update_layout(title=dict(text=title, x=0.01), height=MULTIPLES_PANEL_HEIGHT * rows + 140,
-                      margin=dict(MARGIN, t=90, b=100), hovermode="closest", showlegend=False)
+                      margin=MULTIPLES_MARGIN, hovermode="closest", showlegend=False)
     return fig

@@ -24,6 +24,13 @@ from viz.paths import MARKER_STYLES, Marker, PathTrace, thinned_indices
 
 FIGURE_HEIGHT = 500
 MARGIN = dict(l=10, r=10, t=50, b=10)
+# Starting margins of the map and loss charts, wide enough for what Plotly would push them to anyway (tick
+# labels, axis titles, the colour bar, a legend under the map). Plotly grows margins to fit and then draws
+# everything again, once per growth: starting from the final size makes a slider move's redraw ~4× cheaper.
+MAP_MARGIN = dict(l=72, r=96, t=50, b=72)
+LOSS_MARGIN = dict(l=90, r=24, t=50, b=72)
+LEGEND_ROW_HEIGHT = 22  # px per row of the map's horizontal legend
+LEGEND_ENTRIES_PER_ROW = 2  # what fits beside each other at the map's usual width of 400-600 px
 COLORSCALE = "Viridis"
 N_CONTOURS = 28
 # Decades of colour below the range top on log-coloured maps: the +offset in log10(f − f_min + offset)
@@ -170,17 +177,25 @@ def click_target_trace(xs, ys, per_axis: int) -> dict:
                 hovertemplate="click to start at (%{x:.2f}, %{y:.2f})<extra></extra>")
 
 
-def map_layout(xs, ys, title: str, equal_aspect: bool) -> dict:
+def legend_margin(margin: dict, legend_entries: int, per_row: int = LEGEND_ENTRIES_PER_ROW,
+                  row_height: int = LEGEND_ROW_HEIGHT) -> dict:
+    """``margin`` with its bottom grown by the rows a horizontal legend of ``legend_entries`` items takes."""
+    legend_rows = -(-legend_entries // per_row)
+    return dict(margin, b=margin["b"] + legend_rows * row_height)
+
+
+def map_layout(xs, ys, title: str, equal_aspect: bool, legend_entries: int = 0) -> dict:
     """Axes fixed to the grid (paths that leave it run off the map instead of rescaling it).
 
     constrain="domain": keeping one unit equally long on both axes shrinks the plot area instead of widening
-    an axis range past the grid.
+    an axis range past the grid. The bottom margin leaves room for ``legend_entries`` legend items.
     """
     axis = dict(showgrid=False, zeroline=False, constrain="domain")
     y_axis = dict(axis, range=[float(ys[0]), float(ys[-1])], title=dict(text="y"))
     if equal_aspect:
         y_axis.update(scaleanchor="x", scaleratio=1)
-    return dict(title=dict(text=title, x=0.01), height=FIGURE_HEIGHT, margin=MARGIN,
+    margin = legend_margin(MAP_MARGIN, legend_entries)
+    return dict(title=dict(text=title, x=0.01), height=FIGURE_HEIGHT, margin=margin,
                 legend=dict(orientation="h", yanchor="top", y=-0.08, x=0), hovermode="closest",
                 uirevision="map", xaxis=dict(axis, range=[float(xs[0]), float(xs[-1])], title=dict(text="x")),
                 yaxis=y_axis)
@@ -210,7 +225,8 @@ def contour_paths_figure(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, paths: 
     for path in paths:
         traces += [path_trace(path), end_marker_trace(path)]
     traces += marker_traces(markers)
-    layout = map_layout(xs, ys, title, equal_aspect)
+    legend_entries = len(paths) + len({m.kind for m in markers})
+    layout = map_layout(xs, ys, title, equal_aspect, legend_entries)
     layout["images"] = [background_image(xs, ys, scale.values, COLORSCALE, N_CONTOURS)]
     return unvalidated_figure(traces, layout)
 
@@ -275,7 +291,8 @@ def loss_curves_figure(paths: Sequence[PathTrace], min_value: float | None = Non
     """
     series, log_y, y_title = loss_axis(paths, min_value)
     loss_y = dict(title=dict(text=y_title), type="log" if log_y else "linear", exponentformat="power")
-    layout = dict(title=dict(text=title, x=0.01), height=FIGURE_HEIGHT, margin=MARGIN,
+    layout = dict(title=dict(text=title, x=0.01), height=FIGURE_HEIGHT,
+                  margin=legend_margin(LOSS_MARGIN, len(paths) if show_legend else 0),
                   legend=dict(orientation="h", yanchor="top", y=-0.15, x=0), hovermode="x unified")
     if not lr_curves:
         return unvalidated_figure(loss_traces(paths, series, show_legend=show_legend),

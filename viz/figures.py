@@ -26,7 +26,7 @@ FIGURE_HEIGHT = 500
 MARGIN = dict(l=10, r=10, t=50, b=10)
 # Starting margins of the map and loss charts, wide enough for what Plotly would push them to anyway (tick
 # labels, axis titles, the colour bar, a legend under the map). Plotly grows margins to fit and then draws
-# everything again, once per growth: starting from the final size makes a slider move's redraw ~4× cheaper.
+# everything again, once per growth: starting from the final size makes the map 3× cheaper to redraw.
 MAP_MARGIN = dict(l=72, r=96, t=50, b=72)
 LOSS_MARGIN = dict(l=90, r=24, t=50, b=72)
 LEGEND_ROW_HEIGHT = 22  # px per row of the map's horizontal legend

@@ -23,10 +23,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--no-first-run", "--disable-sync"]
 SERVER_START_SECONDS = 60
 HEALTH_PATH = "/_stcore/health"
-# JavaScript: [[margins asked for], [margins drawn]] (left, right, top, bottom) of every 2D chart on the page.
+# JavaScript: [[margins asked for], [margins drawn]] (left, right, top, bottom) of every chart on the page.
 # Plotly grows a margin that is too small for its labels, colour bar or legend, then draws the chart again.
 CHART_MARGINS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
-    .filter(plot => plot._fullLayout && plot._fullLayout._has('cartesian'))
+    .filter(plot => plot._fullLayout)
     .map(plot => [['l', 'r', 't', 'b'].map(side => plot.layout.margin[side]),
                   ['l', 'r', 't', 'b'].map(side => plot._fullLayout._size[side])])"""
 

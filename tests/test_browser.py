@@ -94,6 +94,8 @@ def test_the_3d_toggle_shows_the_surface(page, app_url, artifacts):
     page.wait_for_timeout(500)  # let WebGL paint before the screenshot
     page.screenshot(path=str(artifacts / "playground-3d.png"))
     assert page.locator(EXCEPTION).count() == 0
+    for asked, drawn in page.evaluate(CHART_MARGINS):
+        assert drawn == asked, "a chart grew its margins: Plotly drew it twice"
 
 
 def test_clicking_the_map_sets_the_start(page, app_url):

@@ -23,12 +23,12 @@ from viz.background import background_image
 from viz.paths import MARKER_STYLES, Marker, PathTrace, thinned_indices
 
 FIGURE_HEIGHT = 500
-MARGIN = dict(l=10, r=10, t=50, b=10)
 # Starting margins of the map and loss charts, wide enough for what Plotly would push them to anyway (tick
 # labels, axis titles, the colour bar, a legend under the map). Plotly grows margins to fit and then draws
 # everything again, once per growth: starting from the final size makes the map 3× cheaper to redraw.
 MAP_MARGIN = dict(l=72, r=96, t=50, b=72)
 LOSS_MARGIN = dict(l=90, r=24, t=50, b=72)
+SURFACE_3D_MARGIN = dict(l=10, r=10, t=50, b=18)  # the 3D scene has no axes outside it, only the legend below
 LEGEND_ROW_HEIGHT = 22  # px per row of the map's horizontal legend
 LEGEND_ENTRIES_PER_ROW = 2  # what fits beside each other at the map's usual width of 400-600 px
 COLORSCALE = "Viridis"
@@ -329,7 +329,8 @@ def surface_3d_figure(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, paths: Seq
             marker=dict(size=5, color=color, symbol="diamond", line=dict(color="#222222", width=1)),
             showlegend=False, hovertemplate=f"{marker.label}<extra></extra>"))
     z_title = scale.title if scale.tickvals is None else "log loss"
-    fig.update_layout(title=dict(text=title, x=0.01), height=FIGURE_HEIGHT + 100, margin=MARGIN,
+    fig.update_layout(title=dict(text=title, x=0.01), height=FIGURE_HEIGHT + 100,
+                      margin=legend_margin(SURFACE_3D_MARGIN, len(paths)),
                       legend=dict(orientation="h", yanchor="top", y=0.0, x=0),
                       scene=dict(xaxis_title="x", yaxis_title="y", zaxis_title=z_title,
                                  aspectmode="manual", aspectratio=dict(x=1.2, y=1.2, z=0.7),

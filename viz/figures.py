@@ -26,11 +26,17 @@ FIGURE_HEIGHT = 500
 # Starting margins of the map and loss charts, wide enough for what Plotly would push them to anyway (tick
 # labels, axis titles, the colour bar, a legend under the map). Plotly grows margins to fit and then draws
 # everything again, once per growth: starting from the final size makes the map 3× cheaper to redraw.
-MAP_MARGIN = dict(l=72, r=96, t=50, b=72)
-LOSS_MARGIN = dict(l=90, r=24, t=50, b=72)
+MAP_MARGIN = dict(l=72, r=96, t=50, b=80)
+LOSS_MARGIN = dict(l=90, r=24, t=50, b=76)
 SURFACE_3D_MARGIN = dict(l=10, r=10, t=50, b=18)  # the 3D scene has no axes outside it, only the legend below
-LEGEND_ROW_HEIGHT = 22  # px per row of the map's horizontal legend
-LEGEND_ENTRIES_PER_ROW = 2  # what fits beside each other at the map's usual width of 400-600 px
+LEGEND_ROW_HEIGHT = 26  # px per row of a horizontal legend (rows holding a star marker are the tallest)
+# px from the plot area's bottom edge to a legend below it: room for the x tick labels and the axis title.
+LEGEND_OFFSET = 58
+# A legend entry's width, estimated: symbol and gaps plus an average character of the 12 px chart font. Rows
+# are packed into the narrowest width the charts usually get; a wider chart only leaves some room unused.
+LEGEND_ENTRY_PX = 46
+LEGEND_CHAR_PX = 6.6
+LEGEND_WIDTH_PX = 360
 COLORSCALE = "Viridis"
 N_CONTOURS = 28
 # Decades of colour below the range top on log-coloured maps: the +offset in log10(f − f_min + offset)
@@ -177,26 +183,43 @@ def click_target_trace(xs, ys, per_axis: int) -> dict:
                 hovertemplate="click to start at (%{x:.2f}, %{y:.2f})<extra></extra>")
 
 
-def legend_margin(margin: dict, legend_entries: int, per_row: int = LEGEND_ENTRIES_PER_ROW,
-                  row_height: int = LEGEND_ROW_HEIGHT) -> dict:
-    """``margin`` with its bottom grown by the rows a horizontal legend of ``legend_entries`` items takes."""
-    legend_rows = -(-legend_entries // per_row)
-    return dict(margin, b=margin["b"] + legend_rows * row_height)
+def legend_rows(labels: Sequence[str], width: float = LEGEND_WIDTH_PX) -> int:
+    """How many rows a horizontal legend of ``labels`` takes in ``width`` px (an estimate)."""
+    rows, used = 0, width
+    for label in labels:
+        entry = LEGEND_ENTRY_PX + LEGEND_CHAR_PX * len(label)
+        if used + entry > width:
+            rows, used = rows + 1, 0.0
+        used += entry
+    return rows
 
 
-def map_layout(xs, ys, title: str, equal_aspect: bool, legend_entries: int = 0) -> dict:
+def legend_margin(margin: dict, labels: Sequence[str], row_height: int = LEGEND_ROW_HEIGHT,
+                  width: float = LEGEND_WIDTH_PX) -> dict:
+    """``margin`` with its bottom grown by the rows a horizontal legend of ``labels`` takes."""
+    return dict(margin, b=margin["b"] + legend_rows(labels, width) * row_height)
+
+
+def legend_below(height: int, margin: dict) -> dict:
+    """A horizontal legend ``LEGEND_OFFSET`` px under the plot area of a ``height`` px figure with ``margin``,
+    clear of the x-axis title however tall the plot area is (Plotly places legends in fractions of it)."""
+    plot_height = height - margin["t"] - margin["b"]
+    return dict(orientation="h", yanchor="top", y=-LEGEND_OFFSET / plot_height, x=0)
+
+
+def map_layout(xs, ys, title: str, equal_aspect: bool, legend_labels: Sequence[str] = ()) -> dict:
     """Axes fixed to the grid (paths that leave it run off the map instead of rescaling it).
 
     constrain="domain": keeping one unit equally long on both axes shrinks the plot area instead of widening
-    an axis range past the grid. The bottom margin leaves room for ``legend_entries`` legend items.
+    an axis range past the grid. The bottom margin leaves room for a legend of ``legend_labels``.
     """
     axis = dict(showgrid=False, zeroline=False, constrain="domain")
     y_axis = dict(axis, range=[float(ys[0]), float(ys[-1])], title=dict(text="y"))
     if equal_aspect:
         y_axis.update(scaleanchor="x", scaleratio=1)
-    margin = legend_margin(MAP_MARGIN, legend_entries)
+    margin = legend_margin(MAP_MARGIN, legend_labels)
     return dict(title=dict(text=title, x=0.01), height=FIGURE_HEIGHT, margin=margin,
-                legend=dict(orientation="h", yanchor="top", y=-0.08, x=0), hovermode="closest",
+                legend=legend_below(FIGURE_HEIGHT, margin), hovermode="closest",
                 uirevision="map", xaxis=dict(axis, range=[float(xs[0]), float(xs[-1])], title=dict(text="x")),
                 yaxis=y_axis)
 
@@ -225,8 +248,8 @@ def contour_paths_figure(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, paths: 
     for path in paths:
         traces += [path_trace(path), end_marker_trace(path)]
     traces += marker_traces(markers)
-    legend_entries = len(paths) + len({m.kind for m in markers})
-    layout = map_layout(xs, ys, title, equal_aspect, legend_entries)
+    legend_labels = [trace["name"] for trace in traces if trace.get("showlegend", True)]
+    layout = map_layout(xs, ys, title, equal_aspect, legend_labels)
     layout["images"] = [background_image(xs, ys, scale.values, COLORSCALE, N_CONTOURS)]
     return unvalidated_figure(traces, layout)
 
@@ -291,9 +314,9 @@ def loss_curves_figure(paths: Sequence[PathTrace], min_value: float | None = Non
     """
     series, log_y, y_title = loss_axis(paths, min_value)
     loss_y = dict(title=dict(text=y_title), type="log" if log_y else "linear", exponentformat="power")
-    layout = dict(title=dict(text=title, x=0.01), height=FIGURE_HEIGHT,
-                  margin=legend_margin(LOSS_MARGIN, len(paths) if show_legend else 0),
-                  legend=dict(orientation="h", yanchor="top", y=-0.15, x=0), hovermode="x unified")
+    margin = legend_margin(LOSS_MARGIN, [path.label for path in paths] if show_legend else [])
+    layout = dict(title=dict(text=title, x=0.01), height=FIGURE_HEIGHT, margin=margin,
+                  legend=legend_below(FIGURE_HEIGHT, margin), hovermode="x unified")
     if not lr_curves:
         return unvalidated_figure(loss_traces(paths, series, show_legend=show_legend),
                                   dict(xaxis=dict(title=dict(text="step")), yaxis=loss_y, **layout))
@@ -330,7 +353,7 @@ def surface_3d_figure(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, paths: Seq
             showlegend=False, hovertemplate=f"{marker.label}<extra></extra>"))
     z_title = scale.title if scale.tickvals is None else "log loss"
     fig.update_layout(title=dict(text=title, x=0.01), height=FIGURE_HEIGHT + 100,
-                      margin=legend_margin(SURFACE_3D_MARGIN, len(paths)),
+                      margin=legend_margin(SURFACE_3D_MARGIN, [path.label for path in paths]),
                       legend=dict(orientation="h", yanchor="top", y=0.0, x=0),
                       scene=dict(xaxis_title="x", yaxis_title="y", zaxis_title=z_title,
                                  aspectmode="manual", aspectratio=dict(x=1.2, y=1.2, z=0.7),

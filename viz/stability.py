@@ -17,7 +17,8 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from optimizers.sweep import SweepResult, QuadraticTheory
-from viz.figures import COLORSCALE, FIGURE_HEIGHT, LOSS_GAP_FLOOR, contour_paths_figure, f32, legend_margin
+from viz.figures import (COLORSCALE, FIGURE_HEIGHT, LOSS_GAP_FLOOR, contour_paths_figure, f32, legend_below,
+                         legend_margin)
 from viz.paths import MARKER_STYLES, Marker, PathTrace
 
 # What the cells can be coloured by (key → menu label).
@@ -41,11 +42,11 @@ HALO_WIDTH = 5.0
 GD_DASH = "dash"
 SELECTED_SIZE = 17
 OPTIMUM_LABEL = "optimal (η*, μ*)"
-LEGEND = dict(orientation="h", yanchor="top", y=-0.18, x=0)
+MAP_HEIGHT = FIGURE_HEIGHT + 60
 # Starting margins at the size Plotly grows them to (axis titles, colour bar; the legend rows are added per map):
 # see viz.figures.MAP_MARGIN.
 MARGIN = dict(l=78, r=118, t=60, b=78)
-LEGEND_PER_ROW = 3  # entries side by side under the full-width map
+LEGEND_WIDTH = 760  # px a legend row gets under the full-width map (an estimate on the narrow side)
 LEGEND_ROW_HEIGHT = 29  # px: the star and the outlined square are taller than a line of text
 CLICK_TARGET_COLOR = "rgba(0,0,0,0)"  # invisible, but still hoverable and selectable
 CLICK_TARGET_SIZE = 6  # px: about one cell of a 100 × 100 map, so the hover follows the pointer cell by cell
@@ -284,9 +285,10 @@ def stability_figure(result: SweepResult, color_by: str = "final_loss", min_valu
 def _map_layout(fig: go.Figure, result: SweepResult, title: str) -> None:
     """Axes fixed to the grid, so theory lines beyond it are clipped instead of stretching the map."""
     x_edges, y_edges = log_edges(result.lrs), _edges(result.seconds)
-    legend_entries = sum(trace.type == "scatter" and trace.showlegend is not False for trace in fig.data)
-    fig.update_layout(title=dict(text=title, x=0.01), height=FIGURE_HEIGHT + 60,
-                      margin=legend_margin(MARGIN, legend_entries, LEGEND_PER_ROW, LEGEND_ROW_HEIGHT), legend=LEGEND,
+    legend_labels = [trace.name for trace in fig.data if trace.type == "scatter" and trace.showlegend is not False]
+    margin = legend_margin(MARGIN, legend_labels, LEGEND_ROW_HEIGHT, LEGEND_WIDTH)
+    fig.update_layout(title=dict(text=title, x=0.01), height=MAP_HEIGHT, margin=margin,
+                      legend=legend_below(MAP_HEIGHT, margin),
                       hovermode="closest", uirevision="stability", plot_bgcolor="#FFFFFF")
     fig.update_xaxes(type="log", range=[np.log10(x_edges[0]), np.log10(x_edges[-1])],
                      title_text="learning rate η (log scale)", exponentformat="power", showgrid=False)

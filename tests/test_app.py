@@ -164,6 +164,18 @@ def test_same_hyperparameters_for_all_drives_every_optimizer():
     assert sorted(_paths(at)) == ["adam (lr=0.05)", "gd (lr=0.05)"]
 
 
+def test_each_optimizers_own_values_come_back_when_same_for_all_is_switched_off_again():
+    at = _run({"optimizers": "gd,adam"})
+    at.sidebar.select_slider(key=state.hp_key("gd", "lr")).set_value(0.01)
+    at = _ok(at.run())
+    at.sidebar.toggle(key=state.SAME_FOR_ALL).set_value(True)
+    at = _ok(at.run())
+    at.sidebar.toggle(key=state.SAME_FOR_ALL).set_value(False)
+    at = _ok(at.run())
+    assert at.sidebar.select_slider(key=state.hp_key("gd", "lr")).value == 0.01
+    assert "gd (lr=0.01)" in _paths(at)
+
+
 def test_picking_the_start_adds_click_targets_only_while_picking():
     def targets(at):
         return [t for t in _chart(at, state.MAP_CLICK)["data"] if t.get("name") == "click to start here"]

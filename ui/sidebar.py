@@ -13,7 +13,7 @@ redrawn, the rest of the page is not resent.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -172,6 +172,14 @@ def _same_for_all() -> bool:
                           help="One set of sliders drives every optimizer (each uses the ones it has)."))
 
 
+def _keep_values(keys: Iterable[str]) -> None:
+    """Keep the values of sliders not drawn in this run (Streamlit forgets a widget's value at the end of a run
+    that does not draw it): switching "same for all" off brings each optimizer's own values back."""
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def _hyperparameters(surface: Surface, chosen: Sequence[str], same_for_all: bool
                      ) -> tuple[tuple[str, dict[str, float]], ...]:
     """The hyperparameter sliders; returns each optimizer with the values its sliders (or the shared ones) hold."""
@@ -181,6 +189,8 @@ def _hyperparameters(surface: Surface, chosen: Sequence[str], same_for_all: bool
         for name, color in zip(chosen, run_colors(chosen)):
             swatch(color, OPTIMIZERS[name].title)
             _hyperparameter_sliders(surface, name, [name])
+    _keep_values(state.hp_key(name if same_for_all else state.SHARED, hp.name)  # the sliders not drawn
+                 for name in chosen for hp in OPTIMIZERS[name].hyperparameters)
     owner_of = {name: state.SHARED if same_for_all else name for name in chosen}
     return tuple((name, {hp.name: st.session_state[state.hp_key(owner_of[name], hp.name)]
                          for hp in OPTIMIZERS[name].hyperparameters}) for name in chosen)

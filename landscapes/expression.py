@@ -10,6 +10,7 @@ program for the jitted stack machine in ``landscapes.program``, cached by the no
 from __future__ import annotations
 
 import ast
+import math
 import functools
 
 import numpy as np
@@ -40,7 +41,7 @@ def _refuse(node: ast.AST | None, text: str, what: str) -> ValidationError:
     where = ""
     if node is not None and hasattr(node, "col_offset"):
         snippet = ast.get_source_segment(text, node) or ""
-        where = f" at column {node.col_offset + 1}: {snippet[:40]!r}"
+        where = f" at column {node.col_offset + 1}: `{snippet[:40]}`"  # backticks: shown verbatim as markdown
     return ValidationError(f"expression: {what}{where}")
 
 
@@ -67,6 +68,8 @@ def _to_sympy(node: ast.AST, text: str) -> sympy.Expr:
     if isinstance(node, ast.Constant):
         if type(node.value) not in (int, float):
             raise _refuse(node, text, "only numbers are allowed as constants")
+        if not math.isfinite(node.value):
+            raise _refuse(node, text, "this number is too large for float64")
         return _number(node.value)
     if isinstance(node, ast.Name):
         if node.id not in NAMES:
@@ -89,30 +92,42 @@ def _to_sympy(node: ast.AST, text: str) -> sympy.Expr:
         return base ** _to_sympy(node.right, text)
     if isinstance(node, ast.BinOp) and type(node.op) in BINARY:
         return BINARY[type(node.op)](_to_sympy(node.left, text), _to_sympy(node.right, text))
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitXor):
+        raise _refuse(node, text, "^ is not a power here: write x**2 for x²")
     if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
             raise _refuse(node, text, f"only these functions may be called: {', '.join(FUNCTIONS)}")
         if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
             raise _refuse(node, text, f"{node.func.id}() takes exactly one argument")
         return FUNCTIONS[node.func.id](_to_sympy(node.args[0], text))
-    raise _refuse(node, text, f"{type(node).__name__} is not allowed")
+    raise _refuse(node, text, "only numbers, x, y, pi, e, + - * / **, parentheses and the listed functions are "
+                              "allowed")
+
+
+def _syntax_problem(error: SyntaxError, text: str) -> str:
+    """Where the parser gave up, in words (Python reports an incomplete formula at column 0)."""
+    if not error.offset or error.offset > len(text):
+        return "the formula is incomplete (it ends too early)"
+    return f"syntax error at column {error.offset}: {error.msg}"
 
 
 def parse_expression(text: str) -> sympy.Expr:
     """Validate ``text`` against the whitelist and return its SymPy expression (never evaluates the text)."""
     if not isinstance(text, str) or not text.strip():
-        raise ValidationError("expression: enter a formula in x and y, e.g. sin(x)*cos(y) + 0.1*(x**2 + y**2)")
+        raise ValidationError("expression: enter a formula in x and y, e.g. `sin(x)*cos(y) + 0.1*(x**2 + y**2)`")
     if len(text) > MAX_LENGTH:
         raise ValidationError(f"expression: longer than {MAX_LENGTH} characters")
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as error:
-        raise ValidationError(f"expression: syntax error at column {error.offset or 0}") from None
+        raise ValidationError(f"expression: {_syntax_problem(error, text.strip())}") from None
     except (RecursionError, MemoryError, ValueError):
         raise ValidationError("expression: too deeply nested") from None
     if sum(1 for _ in ast.walk(tree)) > MAX_NODES:
         raise ValidationError(f"expression: more than {MAX_NODES} terms")
     expr = _to_sympy(tree, text.strip())
+    if expr.has(sympy.zoo, sympy.oo, sympy.nan):
+        raise ValidationError("expression: it contains a division by zero or an infinite constant")
     if not expr.free_symbols <= {X, Y}:
         raise ValidationError("expression: only x and y may vary")
     return expr

@@ -97,7 +97,7 @@ def _run_inputs(name: str, steps: int) -> tuple[str, dict[str, float], str, dict
 def _controls() -> TrainConfig | None:
     """The comparison the user set up, validated (None, with a message, when something is invalid)."""
     names = st.multiselect("Optimizers", list(OPTIMIZERS), default=list(DEFAULT_OPTIMIZERS),
-                           key="mnist_optimizers",
+                           key="mnist_optimizers", format_func=lambda name: OPTIMIZERS[name].title,
                            help="Every optimizer starts from the same weights and sees the same mini-batches.")
     first, second, third, fourth = st.columns(4)
     hidden = first.number_input("Hidden units H", 1, train.MAX_HIDDEN, train.DEFAULT_HIDDEN, key="mnist_hidden")
@@ -141,6 +141,11 @@ def _train(config: TrainConfig, prepared: train.Prepared) -> TrainResult:
     bar.empty()
     chart.empty()
     return result
+
+
+def _sentence(text: str) -> str:
+    """``text`` with a capital first letter, as a chart title."""
+    return text[:1].upper() + text[1:]
 
 
 def _results_table(result: TrainResult) -> pd.DataFrame:
@@ -245,7 +250,7 @@ def _show_landscape(result: TrainResult, prepared: train.Prepared) -> None:
         return
     start = Marker("start", *land.plane.paths[0, 0], kind="start")
     figure = contour_paths_figure(land.xs, land.ys, land.zs, _paths(result, land), markers=[start],
-                                  title=land.plane.description, equal_aspect=True)
+                                  title=_sentence(land.plane.description), equal_aspect=True)
     figure.update_xaxes(title_text=f"{AXIS_TITLES[land.plane.method]} 1")
     figure.update_yaxes(title_text=f"{AXIS_TITLES[land.plane.method]} 2")
     figure.update_layout(legend=dict(y=LEGEND_BELOW_AXIS_TITLE))

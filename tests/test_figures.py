@@ -18,9 +18,9 @@ from viz import result_figures
 from viz.animation import MAX_FRAMES, frame_steps
 from viz.arrows import GRADIENT_ARROW_FRACTION, StepVectors, map_diagonal, step_arrow_traces
 from viz.background import banded_image
-from viz.figures import (LR_META, PATH_META, color_scale, contour_paths_figure, loss_axis, loss_curves_figure,
-                         surface_3d_figure)
-from viz.paths import Marker, PathTrace, thinned_indices
+from viz.figures import (LR_META, PATH_META, color_scale, compact, contour_paths_figure, loss_axis,
+                         loss_curves_figure, surface_3d_figure)
+from viz.paths import DRAW_LIMIT, Marker, PathTrace, thinned_indices
 from viz.training import binned
 
 
@@ -245,3 +245,20 @@ def test_training_loss_bins_only_finished_steps_with_the_full_runs_bin_width():
     centres, means = binned(losses, bins=5)  # 10 steps in 5 bins: width 2, of which 5 steps are done
     np.testing.assert_allclose(centres, [0.5, 2.5, 4.0])  # the last bin holds one step so far
     np.testing.assert_allclose(means, [2.0, 6.0, 9.0])
+
+
+def test_a_diverging_path_is_pulled_in_to_the_draw_limit_along_its_last_step():
+    xy = np.array([[1.0, 2.0], [3.0, 1.0], [3e20, 1e19], [-1e40, 5e30], [np.nan, np.nan]])
+    drawn = PathTrace("gd", "#000000", xy).xy
+    np.testing.assert_array_equal(drawn[:2], xy[:2])
+    exit_point = drawn[2]
+    assert np.abs(exit_point).max() == pytest.approx(DRAW_LIMIT)
+    step, drawn_step = xy[2] - xy[1], exit_point - xy[1]
+    assert drawn_step[0] * step[1] == pytest.approx(drawn_step[1] * step[0])  # same direction as the real step
+    assert np.abs(drawn[3]).max() == DRAW_LIMIT and np.isnan(drawn[4]).all()
+
+
+def test_values_beyond_float32_are_sent_as_float64_instead_of_clipped():
+    assert compact([1.0, 2.0]).dtype == np.float32
+    huge = compact([1.0, 1e200, np.nan])
+    assert huge.dtype == np.float64 and huge[1] == 1e200

@@ -24,7 +24,7 @@ from plotly.subplots import make_subplots
 
 from viz.arrows import StepVectors, map_diagonal, step_arrow_traces
 from viz.background import background_image
-from viz.figures import (COLORSCALE, FIGURE_HEIGHT, N_CONTOURS, PATH_LINE_WIDTH, color_scale, f32,
+from viz.figures import (COLORSCALE, FIGURE_HEIGHT, N_CONTOURS, PATH_LINE_WIDTH, color_scale, compact,
                          marker_traces, path_trace)
 from viz.paths import Marker, PathTrace, thinned_indices
 
@@ -74,7 +74,7 @@ def trail_trace(path: PathTrace, s: int, **axes) -> go.Scatter:
     """The path up to point ``s`` (thinned, odd stride so zig-zags survive), without hover data."""
     n = min(s + 1, path.n_points)
     idx = thinned_indices(n, TRAIL_POINTS)
-    return go.Scatter(x=f32(path.xy[idx, 0]), y=f32(path.xy[idx, 1]), mode="lines",
+    return go.Scatter(x=compact(path.xy[idx, 0]), y=compact(path.xy[idx, 1]), mode="lines",
                       line=dict(color=path.color, width=PATH_LINE_WIDTH + 0.8), hoverinfo="skip",
                       showlegend=False, legendgroup=path.label, **axes)
 
@@ -149,7 +149,7 @@ def animated_map_figure(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, paths: S
         for item in side.series:
             idx = thinned_indices(len(item.values))
             fig.add_trace(go.Scatter(
-                x=item.steps[idx].astype(np.int32), y=f32(item.values[idx]), mode="lines", name=item.label,
+                x=item.steps[idx].astype(np.int32), y=compact(item.values[idx]), mode="lines", name=item.label,
                 line=dict(color=item.color, width=PATH_LINE_WIDTH, dash=item.dash), showlegend=False,
                 hovertemplate=f"{item.label}<br>step %{{x}}: %{{y:.4g}}<extra></extra>", **side_axes))
         fig.update_yaxes(type="log" if side.log_y else "linear", exponentformat="power", title_text=side.title,

@@ -8,7 +8,8 @@ playground passes a surface grid, the MNIST page passes its loss-landscape plane
     surface_3d_figure(xs, ys, zs, paths, markers=(), log_color=False, title="") -> go.Figure
 
 ``zs[i, j]`` is the loss at ``(xs[j], ys[i])`` (Plotly's convention). Positions, losses and grids are sent as
-float32: the browser draws at screen resolution, and typed arrays keep every rerun's payload small.
+float32 (float64 only for values beyond its range): the browser draws at screen resolution, and typed arrays
+keep every rerun's payload small.
 """
 from __future__ import annotations
 
@@ -75,12 +76,15 @@ def unvalidated_figure(data: Sequence[dict], layout: dict) -> go.Figure:
     return go.Figure(dict(data=list(data), layout=layout), _validate=False)
 
 
-def f32(values) -> np.ndarray:
-    """float32 copy for the browser (Plotly sends numpy arrays as compact typed arrays).
-
-    Values beyond float32's range (a path on its way to diverging) are clipped rather than turned into inf.
-    """
-    return np.clip(np.asarray(values, dtype=np.float64), -FLOAT32_MAX, FLOAT32_MAX).astype(np.float32)
+def compact(values) -> np.ndarray:
+    """The values as float32 for the browser (Plotly sends numpy arrays as compact typed arrays), or as
+    float64 when some lie beyond float32's range (the loss of a run on its way to diverging), so the chart
+    shows them as they are instead of clipped or infinite."""
+    values = np.asarray(values, dtype=np.float64)
+    finite = values[np.isfinite(values)]
+    if finite.size and np.abs(finite).max() > FLOAT32_MAX:
+        return values
+    return values.astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -154,7 +158,7 @@ def path_trace(path: PathTrace, upto: int | None = None, show_legend: bool = Tru
                               path.losses[idx] if path.losses is not None else np.full(len(idx), np.nan)])
     mode = "lines+markers" if len(idx) <= MAX_DOTTED_POINTS else "lines"
     return dict(
-        type=SCATTER, x=f32(xy[:, 0]), y=f32(xy[:, 1]), customdata=f32(custom), mode=mode, name=path.label,
+        type=SCATTER, x=compact(xy[:, 0]), y=compact(xy[:, 1]), customdata=compact(custom), mode=mode, name=path.label,
         meta=PATH_META,
         line=dict(color=path.color, width=PATH_LINE_WIDTH), marker=dict(size=PATH_POINT_SIZE, color=path.color),
         hovertemplate=f"{path.label}<br>step %{{customdata[0]:.0f}}: (%{{x:.3g}}, %{{y:.3g}})"
@@ -178,7 +182,7 @@ def end_marker_trace(path: PathTrace, **axes) -> dict:
 def click_target_trace(xs, ys, per_axis: int) -> dict:
     """An invisible grid of points: clicking one reports its (x, y), which the app uses as the new start."""
     gx, gy = np.meshgrid(np.linspace(xs[0], xs[-1], per_axis), np.linspace(ys[0], ys[-1], per_axis))
-    return dict(type=SCATTER, x=f32(gx.ravel()), y=f32(gy.ravel()), mode="markers", name=CLICK_TARGET_NAME,
+    return dict(type=SCATTER, x=compact(gx.ravel()), y=compact(gy.ravel()), mode="markers", name=CLICK_TARGET_NAME,
                 marker=dict(size=14, color=CLICK_TARGET_COLOR), showlegend=False,
                 hovertemplate="click to start at (%{x:.2f}, %{y:.2f})<extra></extra>")
 
@@ -273,7 +277,7 @@ def loss_traces(paths: Sequence[PathTrace], series: Sequence[np.ndarray], show_l
     for path, values in zip(paths, series):
         idx = thinned_indices(len(values))
         traces.append(dict(
-            type=SCATTER, x=idx.astype(np.int32), y=f32(values[idx]), mode="lines", name=path.label,
+            type=SCATTER, x=idx.astype(np.int32), y=compact(values[idx]), mode="lines", name=path.label,
             line=dict(color=path.color, width=PATH_LINE_WIDTH), legendgroup=path.label, showlegend=show_legend,
             hovertemplate=f"{path.label}<br>step %{{x}}: %{{y:.4g}}<extra></extra>", **axes))
     return traces
@@ -295,7 +299,7 @@ def lr_traces(paths: Sequence[PathTrace], curves: Sequence[LrCurve], **axes) -> 
         idx = thinned_indices(len(curve.lrs))
         fraction = curve.lrs[idx] / curve.base_lr if curve.base_lr > 0 else np.ones(len(idx))
         traces.append(dict(
-            type=SCATTER, x=(idx + 1).astype(np.int32), y=f32(fraction), customdata=f32(curve.lrs[idx]),
+            type=SCATTER, x=(idx + 1).astype(np.int32), y=compact(fraction), customdata=compact(curve.lrs[idx]),
             mode="lines",
             name=path.label, meta=LR_META, line=dict(color=path.color, width=PATH_LINE_WIDTH),
             legendgroup=path.label, showlegend=False,
@@ -333,15 +337,15 @@ def surface_3d_figure(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, paths: Seq
                       markers: Sequence[Marker] = (), log_color: bool = False, title: str = "") -> go.Figure:
     """The loss as a 3D surface with each path lifted onto it (height on the same scale as the colour)."""
     scale = color_scale(zs, log_color)
-    fig = go.Figure(go.Surface(x=f32(xs), y=f32(ys), z=f32(scale.values), colorscale=COLORSCALE, opacity=0.9,
-                               showscale=False, hoverinfo="skip", name="surface"))
+    fig = go.Figure(go.Surface(x=compact(xs), y=compact(ys), z=compact(scale.values), colorscale=COLORSCALE,
+                               opacity=0.9, showscale=False, hoverinfo="skip", name="surface"))
     lift = PATH_LIFT_FRACTION * float(np.nanmax(scale.values) - np.nanmin(scale.values))
     for path in paths:
         n = path.n_points
         idx = thinned_indices(n)
         lifted = scale.transform(path.losses[idx]) + lift
         fig.add_trace(go.Scatter3d(
-            x=f32(path.xy[idx, 0]), y=f32(path.xy[idx, 1]), z=f32(lifted), mode="lines+markers",
+            x=compact(path.xy[idx, 0]), y=compact(path.xy[idx, 1]), z=compact(lifted), mode="lines+markers",
             name=path.label, line=dict(color=path.color, width=6), marker=dict(size=2.5, color=path.color),
             hovertemplate=f"{path.label}<br>(%{{x:.3g}}, %{{y:.3g}})<extra></extra>"))
     for marker in markers:

@@ -14,9 +14,32 @@ from landscapes.registry import Surface
 from optimizers.engine import Result
 from viz.theme import run_colors
 
+# |x| and |y| of drawn positions stay within this: a diverging run reaches 1e100 and beyond, and browsers refuse
+# SVG coordinates that large (Plotly writes them in exponent notation). Far off any map either way.
+DRAW_LIMIT = 1e12
 # Points per path sent to the browser. Long runs are thinned to about this many points; more would only
 # grow the page payload without a visible difference at screen resolution.
 MAX_PATH_POINTS = 600
+
+
+def within_draw_limit(xy: np.ndarray, limit: float = DRAW_LIMIT) -> np.ndarray:
+    """``xy`` (n, 2) with every row beyond ``limit`` (in either coordinate) pulled in to it.
+
+    The first such row moves back along the step that took it there, so the path leaves the map in its true
+    direction; later rows are clipped (they are all far off the map). Non-finite rows stay as they are.
+    """
+    outside = np.isfinite(xy).all(axis=1) & (np.abs(xy).max(axis=1) > limit)
+    if not outside.any():
+        return xy
+    bounded = xy.copy()
+    bounded[outside] = np.clip(xy[outside], -limit, limit)
+    first = int(np.argmax(outside))
+    if first > 0:
+        previous, step = xy[first - 1], xy[first] - xy[first - 1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            reach = np.where(step != 0, (np.sign(step) * limit - previous) / step, np.inf)
+        bounded[first] = previous + min(1.0, float(np.nanmin(reach))) * step
+    return bounded
 
 
 @dataclass(frozen=True, eq=False)
@@ -26,6 +49,7 @@ class PathTrace:
     Rows after a divergence may be NaN; they are dropped when drawn. ``diverged_at`` is the step at which
     the run left the finite world (shown on the end marker), or None. ``steps`` (n,) gives the update count
     of each row when rows are not one per update (the MNIST page keeps a few weight snapshots per epoch).
+    Positions beyond ``DRAW_LIMIT`` are pulled in to it (see :func:`within_draw_limit`).
     """
 
     label: str
@@ -34,6 +58,9 @@ class PathTrace:
     losses: np.ndarray | None = None
     diverged_at: int | None = None
     steps: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "xy", within_draw_limit(np.asarray(self.xy, dtype=np.float64)))
 
     def step_numbers(self, rows: np.ndarray) -> np.ndarray:
         """The update count at each of ``rows``."""

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from optimizers.sweep import SweepResult, QuadraticTheory
-from viz.figures import (COLORSCALE, FIGURE_HEIGHT, LOSS_GAP_FLOOR, contour_paths_figure, f32, legend_below,
+from viz.figures import (COLORSCALE, FIGURE_HEIGHT, LOSS_GAP_FLOOR, compact, contour_paths_figure, legend_below,
                          legend_margin)
 from viz.paths import MARKER_STYLES, Marker, PathTrace
 
@@ -165,7 +165,7 @@ def heatmap_trace(result: SweepResult, layer: Layer) -> go.Heatmap:
     colorbar = dict(title=dict(text=layer.title, side="right"), thickness=14, len=0.9)
     if layer.tickvals is not None:
         colorbar.update(tickvals=layer.tickvals, ticktext=layer.ticktext)
-    return go.Heatmap(x=log_edges(result.lrs), y=_edges(result.seconds), z=f32(layer.z),
+    return go.Heatmap(x=log_edges(result.lrs), y=_edges(result.seconds), z=compact(layer.z),
                       colorscale=layer.colorscale, zmin=layer.zmin, zmax=layer.zmax, showscale=layer.show_scale,
                       colorbar=colorbar, hoverinfo="skip", name=layer.title)
 
@@ -175,7 +175,7 @@ def mask_traces(result: SweepResult, mask: np.ndarray, label: str, color: str) -
     if not mask.any():
         return []
     z = np.where(mask, 1.0, np.nan)
-    return [go.Heatmap(x=log_edges(result.lrs), y=_edges(result.seconds), z=f32(z),
+    return [go.Heatmap(x=log_edges(result.lrs), y=_edges(result.seconds), z=compact(z),
                        colorscale=[(0, color), (1, color)], showscale=False, hoverinfo="skip", name=label),
             _legend_swatch(label, color)]
 
@@ -196,7 +196,7 @@ def click_target_trace(result: SweepResult) -> go.Scatter:
     diverged = np.where(result.diverged_at >= 0, result.diverged_at, np.nan)
     custom = np.column_stack([result.final_loss.ravel(), steps.ravel(), diverged.ravel()])
     with np.errstate(over="ignore"):  # losses beyond float32's range show as inf, which is what they are here
-        custom = f32(custom)
+        custom = custom.astype(np.float32)
     name = SECOND_AXIS_TITLES.get(result.second_name, result.second_name)
     return go.Scatter(
         x=lr.ravel(), y=second.ravel(), customdata=custom, mode="markers", showlegend=False,

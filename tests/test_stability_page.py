@@ -1,5 +1,6 @@
 """The stability-map page under Streamlit's AppTest (defaults, theory overlays, controls, cell loading, tuning),
 plus its link to the playground and the map's cell geometry."""
+import base64
 import json
 from urllib.parse import parse_qsl, urlsplit
 
@@ -185,3 +186,16 @@ def test_links_round_trip_through_encode_and_decode():
                                    "outcome")
     assert again == {**LINK, "start": "-4,1.5"}
     assert values[stability_state.LINKED_LR_RANGE_KEY] == (0.001, 1.0)
+
+
+def test_a_learning_rate_range_with_equal_ends_is_widened_with_a_note():
+    assert page.two_ended((1.0, 1.0)) == (1.0, 1.5)
+    assert page.two_ended((10.0, 10.0)) == (9.0, 10.0)
+    at = _ok(_app().run())
+    lr_range = next(s for s in at.sidebar.select_slider if s.label == "Learning-rate range")
+    at = _ok(lr_range.set_value((1.0, 1.0)).run())
+    assert any("two different ends: showing 1 to 1.5" in caption.value for caption in at.sidebar.caption)
+    chart = next(c for c in at.get("plotly_chart") if c.proto.id.endswith(page.MAP_CHART_KEY))
+    edges = json.loads(chart.proto.spec)["data"][0]["x"]  # the heatmap's cell edges, as a typed array
+    edges = np.frombuffer(base64.b64decode(edges["bdata"]), dtype=edges["dtype"])
+    assert edges[0] < 1.0 < 1.5 < edges[-1]  # cells from 1 to 1.5: a map, not an empty frame

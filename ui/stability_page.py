@@ -119,6 +119,18 @@ def default_lr_range(suggestion: float) -> tuple[float, float]:
                  for value in (suggestion / 10 ** DECADES_BELOW, suggestion * 10 ** DECADES_ABOVE))
 
 
+def two_ended(lr_range: tuple[float, float]) -> tuple[float, float]:
+    """``lr_range``, or when both ends are the same option, that option and its neighbour (a map needs a
+    range of learning rates to have any cells)."""
+    low, high = lr_range
+    if low != high:
+        return low, high
+    index = options.LR_OPTIONS.index(low)
+    if index + 1 < len(options.LR_OPTIONS):
+        return low, options.LR_OPTIONS[index + 1]
+    return options.LR_OPTIONS[index - 1], high
+
+
 def _surface_controls() -> tuple[Surface, tuple[tuple[str, float], ...]]:
     links.seed(SURFACE_KEY, DEFAULT_SURFACE)
     surface = get_surface(st.sidebar.selectbox("Surface", list(SURFACES), key=SURFACE_KEY,
@@ -161,6 +173,10 @@ def sidebar_inputs() -> PageInputs:
         value=linked or default_lr_range(suggested_lr(surface, optimizer, theory)),
         format_func=lambda v: f"{v:g}", help="The map's learning-rate axis (log scale).",
         key=lr_range_key(surface.name, optimizer.name, params))
+    range_note = st.sidebar.empty()  # a slot that stays when empty, so the controls below never move
+    if two_ended(lr_range) != tuple(lr_range):
+        lr_range = two_ended(lr_range)
+        range_note.caption(f"The range needs two different ends: showing {lr_range[0]:g} to {lr_range[1]:g}.")
     modes = color_modes(surface)
     if st.session_state.get(COLOR_KEY) not in modes:
         st.session_state[COLOR_KEY] = modes[0]

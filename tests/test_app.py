@@ -299,6 +299,17 @@ def test_a_bad_schedule_in_the_url_falls_back_with_a_note():
     assert not _lr_traces(at)
 
 
+def test_an_invalid_schedule_value_is_reported_once_beside_it():
+    at = _run({"optimizers": "gd"})
+    prefix = state.schedule_prefix("gd")
+    at.selectbox(key=choice_key(prefix)).set_value("exponential")
+    at = _ok(at.run())
+    at.number_input(key=param_key(prefix, "exponential", "gamma", 150)).set_value(0.0)
+    at = _ok(at.run())
+    assert [e.value for e in at.error] == ["gamma must be in (0, 1], got 0"]
+    assert any("schedule value marked above" in i.value for i in at.info)
+
+
 def test_same_for_all_shares_one_schedule_and_a_preset_clears_it():
     at = _run({"optimizers": "gd,adam", "same": "1", "all.schedule": "exponential:gamma=0.98"})
     assert all("exponential schedule" in label for label in _paths(at))

@@ -8,9 +8,11 @@ from __future__ import annotations
 import streamlit as st
 
 from optimizers.registry import OPTIMIZERS
+from optimizers.schedules import get_schedule
 from ui import state
 from ui.schedule_picker import schedule_picker
 from ui.sidebar import swatch
+from validation import ValidationError
 from viz.theme import run_colors
 
 Schedule = tuple[str, dict[str, float]]  # (schedule name, {parameter: value})
@@ -34,3 +36,13 @@ def render_schedules(optimizers: list[str], same_for_all: bool, steps: int) -> d
             swatch(color, OPTIMIZERS[name].title)
             schedules[name] = schedule_picker(state.schedule_prefix(name), steps)
         return schedules
+
+
+def schedules_valid(schedules: dict[str, Schedule]) -> bool:
+    """Whether every picked schedule's values are valid (the pickers show what is wrong with the others)."""
+    try:
+        for name, params in schedules.values():
+            get_schedule(name).validate(params)
+    except ValidationError:
+        return False
+    return True

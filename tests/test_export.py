@@ -261,6 +261,17 @@ def test_panel_renders_only_on_request_and_offers_the_download():
     app.run()
     assert not app.exception
     assert [b.key for b in app.get("download_button")] == ["export_download_gif"]
+    assert [b.key for b in app.button] == ["export_prepare_mp4"]  # the download took the Prepare button's place
     app.slider(key="export_fps").set_value(10)  # new options: the old file no longer matches
     app.run()
     assert not app.get("download_button")
+
+
+def test_more_frames_than_steps_are_explained():
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_function(_panel_app, default_timeout=120)
+    app.run()
+    app.slider(key="export_frames").set_value(60)  # the run has 20 steps
+    app.run()
+    assert any("This run has 20 steps" in caption.value for caption in app.caption)

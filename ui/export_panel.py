@@ -68,11 +68,13 @@ def _format_controls(settings: Settings, options: ExportOptions, fmt: str) -> No
     """A "Prepare" button until the file for the current inputs exists, then its download button."""
     label = fmt.upper()
     prepared = st.session_state.setdefault(PREPARED_KEY, {})
+    slot = st.empty()  # the download button takes the Prepare button's place in the same run
     if prepared.get(fmt) != (settings, options):
-        if not st.button(f"Prepare {label}", key=f"export_prepare_{fmt}"):
+        if not slot.button(f"Prepare {label}", key=f"export_prepare_{fmt}"):
             return
         prepared[fmt] = (settings, options)
-    st.download_button(f"Download {label}", export_bytes(settings, options, fmt),
+    data = export_bytes(settings, options, fmt)
+    slot.download_button(f"Download {label}", data,
                        file_name=f"{FILE_STEM}-{_file_slug(settings.surface)}.{fmt}", mime=MIME_TYPES[fmt],
                        key=f"export_download_{fmt}", on_click="ignore", type="primary")
 
@@ -90,6 +92,9 @@ def render_export_panel(settings: Settings, result: Result) -> None:
     except ValidationError as error:
         st.error(str(error))
         return
+    if options.frames > settings.steps + 1:
+        st.caption(f"This run has {settings.steps} steps, so some of the {options.frames} frames repeat a step "
+                   "(it is held longer; the animation still lasts frames ÷ fps).")
     for column, fmt in zip(st.columns(len(FORMATS)), FORMATS):
         with column:
             _format_controls(settings, options, fmt)

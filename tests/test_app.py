@@ -121,6 +121,12 @@ def test_bad_query_parameters_fall_back_with_a_note():
         assert fragment in note
 
 
+def test_optimizer_names_in_the_url_may_be_capitalised():
+    at = _run({"optimizers": "GD,Adam"})
+    assert at.sidebar.multiselect(key=state.OPTIMIZERS_KEY).value == ["gd", "adam"]
+    assert not at.info
+
+
 def test_the_url_follows_the_controls():
     at = _run()
     at.sidebar.select_slider(key=state.hp_key("adam", "lr")).set_value(0.2)

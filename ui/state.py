@@ -255,7 +255,7 @@ def _decode_optimizers(d: Decoder, defaults: dict[str, Any]) -> list[str]:
     text = d.pop("optimizers")
     if text is None:
         return list(defaults[OPTIMIZERS_KEY])
-    names = list(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
+    names = list(dict.fromkeys(n.strip().lower() for n in text.split(",") if n.strip()))  # GD, Adam: fine too
     unknown = [n for n in names if n not in OPTIMIZERS]
     if unknown:
         d.notes.append(f"URL lists unknown optimizers {', '.join(map(repr, unknown))}; they were left out.")

@@ -17,7 +17,7 @@ from optimizers.settings import make_run, make_settings
 from viz import result_figures
 from viz.animation import MAX_FRAMES, frame_steps
 from viz.arrows import GRADIENT_ARROW_FRACTION, StepVectors, map_diagonal, step_arrow_traces
-from viz.background import banded_image
+from viz.background import UNDEFINED_RGB, banded_image
 from viz.figures import (LR_META, PATH_META, color_scale, compact, contour_paths_figure, loss_axis,
                          loss_curves_figure, surface_3d_figure)
 from viz.paths import DRAW_LIMIT, Marker, PathTrace, thinned_indices
@@ -262,3 +262,11 @@ def test_values_beyond_float32_are_sent_as_float64_instead_of_clipped():
     assert compact([1.0, 2.0]).dtype == np.float32
     huge = compact([1.0, 1e200, np.nan])
     assert huge.dtype == np.float64 and huge[1] == 1e200
+
+
+def test_where_the_function_is_undefined_the_map_is_grey_not_the_top_colour():
+    zs = np.add.outer(np.linspace(-1.0, 1.0, 40), np.linspace(-1.0, 1.0, 40))
+    zs[:, :16] = np.nan  # like log(x) left of x = 0
+    picture = np.asarray(banded_image(zs, "Viridis", 10, 80))
+    assert tuple(picture[40, 5]) == UNDEFINED_RGB
+    assert tuple(picture[40, 75]) != UNDEFINED_RGB

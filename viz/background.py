@@ -18,6 +18,7 @@ from PIL import Image
 IMAGE_PIXELS = 400  # per axis: sharp band edges at typical figure sizes, a few tens of kB as a banded PNG
 LINE_BLEND = 0.35  # how strongly band edges are lightened towards white (like the contour lines)
 LUT_SIZE = 256
+UNDEFINED_RGB = (190, 190, 190)  # where the function has no finite value (log(x) for x < 0): plain grey
 CACHED_PICTURES = 32  # encoded maps kept per process (~25 kB each): one per surface in use
 
 
@@ -39,9 +40,12 @@ def _resample(values: np.ndarray, rows: int, cols: int) -> np.ndarray:
 
 
 def banded_image(values: np.ndarray, colorscale: str, n_bands: int, pixels: int = IMAGE_PIXELS) -> Image.Image:
-    """``values`` (rows = y ascending) as a filled-contour picture with lightened band edges."""
-    finite = np.where(np.isfinite(values), values, np.nanmax(values))
+    """``values`` (rows = y ascending) as a filled-contour picture with lightened band edges; cells without a
+    finite value are grey."""
+    defined = np.isfinite(values)
+    finite = np.where(defined, values, np.nanmax(np.where(defined, values, np.nan)) if defined.any() else 0.0)
     fine = _resample(finite, pixels, pixels)[::-1]  # image rows run top (max y) to bottom
+    undefined = _resample((~defined).astype(float), pixels, pixels)[::-1] > 0.5
     low, high = float(fine.min()), float(fine.max())
     norm = (fine - low) / (high - low) if high > low else np.zeros_like(fine)
     bands = np.minimum((norm * n_bands).astype(int), n_bands - 1)
@@ -52,6 +56,7 @@ def banded_image(values: np.ndarray, colorscale: str, n_bands: int, pixels: int 
     edge[1:, :] |= bands[1:, :] != bands[:-1, :]
     rgb = rgb.astype(np.float32)
     rgb[edge] += (255.0 - rgb[edge]) * LINE_BLEND
+    rgb[undefined] = UNDEFINED_RGB
     return Image.fromarray(rgb.astype(np.uint8), mode="RGB")
 
 

@@ -10,8 +10,8 @@ program for the jitted stack machine in ``landscapes.program``, cached by the no
 from __future__ import annotations
 
 import ast
-import math
 import functools
+import math
 
 import numpy as np
 import sympy

@@ -75,8 +75,8 @@ def _format_controls(settings: Settings, options: ExportOptions, fmt: str) -> No
         prepared[fmt] = (settings, options)
     data = export_bytes(settings, options, fmt)
     slot.download_button(f"Download {label}", data,
-                       file_name=f"{FILE_STEM}-{_file_slug(settings.surface)}.{fmt}", mime=MIME_TYPES[fmt],
-                       key=f"export_download_{fmt}", on_click="ignore", type="primary")
+                         file_name=f"{FILE_STEM}-{_file_slug(settings.surface)}.{fmt}", mime=MIME_TYPES[fmt],
+                         key=f"export_download_{fmt}", on_click="ignore", type="primary")
 
 
 def render_export_panel(settings: Settings, result: Result) -> None:

@@ -18,8 +18,8 @@ from viz import result_figures
 from viz.animation import MAX_FRAMES, frame_steps
 from viz.arrows import GRADIENT_ARROW_FRACTION, StepVectors, map_diagonal, step_arrow_traces
 from viz.background import UNDEFINED_RGB, banded_image
-from viz.figures import (LR_META, PATH_META, color_scale, compact, contour_paths_figure, loss_axis,
-                         loss_curves_figure, surface_3d_figure)
+from viz.figures import (LEGEND_OFFSET, LR_META, PATH_META, color_scale, compact, contour_paths_figure,
+                         legend_below, legend_margin, legend_rows, loss_axis, loss_curves_figure, surface_3d_figure)
 from viz.paths import DRAW_LIMIT, Marker, PathTrace, thinned_indices
 from viz.training import binned
 
@@ -270,3 +270,13 @@ def test_where_the_function_is_undefined_the_map_is_grey_not_the_top_colour():
     picture = np.asarray(banded_image(zs, "Viridis", 10, 80))
     assert tuple(picture[40, 5]) == UNDEFINED_RGB
     assert tuple(picture[40, 75]) != UNDEFINED_RGB
+
+
+def test_legend_rows_pack_labels_into_the_width_and_the_legend_sits_below_the_axis_title():
+    assert legend_rows([]) == 0
+    assert legend_rows(["gd", "adam"]) == 1
+    assert legend_rows(["x" * 40, "y" * 40], width=360) == 2  # each takes 46 + 264 px: one per row
+    margin = legend_margin(dict(l=0, r=0, t=50, b=80), ["x" * 40, "y" * 40], row_height=26, width=360)
+    assert margin["b"] == 80 + 2 * 26
+    legend = legend_below(500, margin)
+    assert legend["y"] * (500 - 50 - margin["b"]) == pytest.approx(-LEGEND_OFFSET)

@@ -84,10 +84,12 @@ def test_an_invalid_value_is_one_error_line_and_returned_as_entered():
         get_schedule("exponential").validate({"gamma": 0.0})  # so the caller refuses it too
 
 
-def test_a_new_run_length_brings_new_defaults():
+def test_a_new_run_length_brings_new_defaults_but_keeps_what_the_user_set():
     app = picker_app("a")
     app.selectbox(key=choice_key("a")).set_value("cosine").run()
-    app.number_input(key=param_key("a", "cosine", "T_max", STEPS)).set_value(123).run()
-    assert app.session_state[PICKED]["a"] == ("cosine", {"T_max": 123.0, "eta_min": 0.0})
-    app.slider(key=RUN_LENGTH_KEY).set_value(2 * STEPS).run()
+    assert app.session_state[PICKED]["a"] == ("cosine", {"T_max": float(STEPS), "eta_min": 0.0})
+    app.slider(key=RUN_LENGTH_KEY).set_value(2 * STEPS).run()  # untouched: follows the run length
     assert app.session_state[PICKED]["a"] == ("cosine", {"T_max": 2.0 * STEPS, "eta_min": 0.0})
+    app.number_input(key=param_key("a", "cosine", "T_max", 2 * STEPS)).set_value(123).run()
+    app.slider(key=RUN_LENGTH_KEY).set_value(STEPS).run()  # set by the user: kept
+    assert app.session_state[PICKED]["a"] == ("cosine", {"T_max": 123.0, "eta_min": 0.0})

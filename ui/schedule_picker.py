@@ -6,7 +6,8 @@
 The choices are ``optimizers.schedules.SCHEDULES`` (torch.optim.lr_scheduler semantics). Defaults are scaled to
 the run so every schedule does something visible within it: cosine annealing spans the whole run, step decay
 halves the rate at each quarter, warm-up takes the first tenth, exponential and 1/t decay end near a tenth of the
-base rate. The parameters' widget keys contain the run length, so a new length starts from new defaults.
+base rate. The parameters' widget keys contain the run length, so a new length brings new defaults for the
+values the user has not changed; a value the user set is carried over to the new length.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ui import links
 from validation import Range, ValidationError
 
 CHOICE_KEY = "{prefix}_schedule"  # the selectbox
+EDITED_KEY = "schedule_picker.edited"  # session state: {(prefix, schedule, param): value the user set}
 PARAM_KEY = "{prefix}_schedule_{schedule}_{param}_{steps}"  # one number input per parameter and run length
 DEFAULT_SCHEDULE = "constant"
 STEP_PHASES = 4  # step decay: step_size is a quarter of the run (with the registry's γ = 0.5, the rate halves)
@@ -82,11 +84,17 @@ def schedule_picker(key_prefix: str, steps: int) -> tuple[str, dict[str, float]]
     if not schedule.params:
         return name, {}
     defaults = scaled_defaults(name, steps)
+    edited = st.session_state.setdefault(EDITED_KEY, {})
     values = {}
     for column, param in zip(st.columns(len(schedule.params)), schedule.params):
+        where = (key_prefix, name, param.name)
+        start = _clamp(edited[where], param.allowed) if where in edited else defaults[param.name]
         with column:
-            values[param.name] = _param_input(param, defaults[param.name],
-                                              param_key(key_prefix, name, param.name, steps))
+            values[param.name] = _param_input(param, start, param_key(key_prefix, name, param.name, steps))
+        if values[param.name] == defaults[param.name]:
+            edited.pop(where, None)
+        else:
+            edited[where] = values[param.name]
     try:
         return name, dict(schedule.validate(values))
     except ValidationError as error:

@@ -17,6 +17,7 @@ import streamlit as st
 from landscapes.mnist import data, landscape, train
 from landscapes.mnist.train import MNIST_DEFAULT_LR, Progress, TrainConfig, TrainResult
 from optimizers.registry import OPTIMIZERS, get_optimizer
+from ui.explain import NOT_APPLICABLE
 from ui.schedule_picker import schedule_picker
 from validation import ValidationError
 from viz.export import MIME_TYPES, AnimatedPath, ExportOptions, Scene, render_scene
@@ -283,8 +284,8 @@ def render() -> None:
     st.plotly_chart(training_loss_figure(result), key="mnist_loss")
     st.subheader("Test accuracy after each epoch")
     table = _results_table(result)
-    st.dataframe(table, column_config={c: st.column_config.NumberColumn(format="%.2f")
-                                       for c in table.columns if c != "diverged at step"})
+    formats = {column: "{:.0f}" if column == "diverged at step" else "{:.2f}" for column in table.columns}
+    st.dataframe(table.style.format(formats, na_rep=NOT_APPLICABLE))  # "—" where a number does not apply
     st.caption("For context, the right-hand column shows what an introductory article reported for a small "
                "CNN (5 epochs, batch 128); another found Adam best and AdaDelta worst. Different network, "
                "same story? Try it.")

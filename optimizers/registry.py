@@ -79,6 +79,12 @@ class Optimizer:
     surface_lr: str = "sgd"  # which surface step-size suggestion suits it: "sgd", "adaptive" or "default"
 
     @property
+    def short_title(self) -> str:
+        """The title without its parenthetical ("Momentum" for "Momentum (heavy ball)"), for tight spots such
+        as the tags of the optimizer pickers."""
+        return self.title.split(" (")[0]
+
+    @property
     def defaults(self) -> dict[str, float]:
         return {h.name: h.default for h in self.hyperparameters}
 

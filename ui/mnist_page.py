@@ -98,7 +98,7 @@ def _run_inputs(name: str, steps: int) -> tuple[str, dict[str, float], str, dict
 def _controls() -> TrainConfig | None:
     """The comparison the user set up, validated (None, with a message, when something is invalid)."""
     names = st.multiselect("Optimizers", list(OPTIMIZERS), default=list(DEFAULT_OPTIMIZERS),
-                           key="mnist_optimizers", format_func=lambda name: OPTIMIZERS[name].title,
+                           key="mnist_optimizers", format_func=lambda name: OPTIMIZERS[name].short_title,
                            help="Every optimizer starts from the same weights and sees the same mini-batches.")
     first, second, third, fourth = st.columns(4)
     hidden = first.number_input("Hidden units H", 1, train.MAX_HIDDEN, train.DEFAULT_HIDDEN, key="mnist_hidden")

@@ -134,7 +134,7 @@ def _surface_params(surface: Surface) -> dict[str, float]:
 def _optimizers() -> list[str]:
     _initialise(state.OPTIMIZERS_KEY, list(options.DEFAULT_OPTIMIZERS))
     return st.multiselect("Optimizers (up to 6)", list(OPTIMIZERS), key=state.OPTIMIZERS_KEY,
-                          max_selections=options.MAX_OPTIMIZERS, format_func=lambda n: OPTIMIZERS[n].title,
+                          max_selections=options.MAX_OPTIMIZERS, format_func=lambda n: OPTIMIZERS[n].short_title,
                           help="Each optimizer keeps its colour in every chart.")
 
 

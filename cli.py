@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import re
 import sys
 
@@ -17,7 +18,8 @@ from validation import ValidationError
 
 COMMANDS = ("commands.listing", "commands.trajectory", "commands.sweep", "commands.gif", "commands.mnist")
 EXIT_USAGE = 2
-NEGATIVE_LIST = re.compile(r"^-[\d.][^,]*,")  # "-1,2": a value list that starts with a negative number
+EXIT_FAILURE = 1  # the work could not be finished: an output that cannot be written, an interruption
+NEGATIVE_LIST = re.compile(r"^-[\d.][^,:]*[,:]")  # "-1,2" or "-1:0.5": a list or range starting below zero
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -57,6 +59,18 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as error:
         sys.stderr.write(f"cli.py {args.command}: error: {error}\n")
         return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader stopped early (`... | head`): stop quietly, like other Unix tools. Point stdout at devnull
+        # so that the interpreter's final flush does not fail a second time.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        sys.stderr.write(f"cli.py {args.command}: interrupted\n")
+        return EXIT_FAILURE
+    except OSError as error:  # a full disk, a folder that cannot be written to
+        where = f": {error.filename}" if error.filename else ""
+        sys.stderr.write(f"cli.py {args.command}: error: {error.strerror or error}{where}\n")
+        return EXIT_FAILURE
 
 
 if __name__ == "__main__":

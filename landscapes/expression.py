@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import functools
-import math
+import sys
 
 import numpy as np
 import sympy
@@ -23,6 +23,7 @@ MAX_LENGTH = 1000  # characters of user input
 MAX_NODES = 300  # syntax-tree nodes: a formula for a 2D lesson is never bigger
 MAX_EXPONENT = 16.0  # |literal exponent|: x**16 is plenty; larger powers only overflow
 MAX_INSTRUCTIONS = 5000  # per compiled program (derivatives grow the expression)
+FLOAT64_MAX = sys.float_info.max  # number literals beyond it are refused, not made infinite
 NUMERIC_DIGITS = 30  # constants like π are evaluated well past float64 precision, then rounded once
 
 X, Y = sympy.symbols("x y", real=True)
@@ -68,7 +69,7 @@ def _to_sympy(node: ast.AST, text: str) -> sympy.Expr:
     if isinstance(node, ast.Constant):
         if type(node.value) not in (int, float):
             raise _refuse(node, text, "only numbers are allowed as constants")
-        if not math.isfinite(node.value):
+        if abs(node.value) > FLOAT64_MAX:  # an exact comparison, also for integers of hundreds of digits
             raise _refuse(node, text, "this number is too large for float64")
         return _number(node.value)
     if isinstance(node, ast.Name):

@@ -134,3 +134,25 @@ def test_a_schedule_from_the_command_line():
     bad = cli("trajectory", "--surface", "bowl", "--optimizer", "gd", "--schedule", "cosine",
               "--schedule-params", "T_max=0")
     assert bad.returncode == EXIT_USAGE and "T_max must be in [1, 1e+06]" in bad.stderr
+
+
+def test_a_reader_that_stops_early_ends_the_output_quietly():
+    done = subprocess.run(f"{sys.executable} cli.py trajectory --surface bowl --optimizer gd --steps 100000 | head -2",
+                          shell=True, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.stdout.splitlines() == ["step,x,y,loss", "0,-1.5,1.2,3.69"]
+    assert "Traceback" not in done.stderr and done.stderr == ""
+
+
+def test_an_output_that_cannot_be_written_is_one_line():
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "cli.py", "trajectory", "--surface", "bowl", "--optimizer", "gd"],
+                              cwd=ROOT, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and "No space left on device" in done.stderr
+
+
+def test_a_range_that_starts_below_zero_works_without_equals():
+    done = cli("sweep", "--surface", "bowl", "--optimizer", "momentum", "--steps", "5", "--grid", "2x2",
+               "--axis-range", "-0.5:0.5", "--format", "json")
+    assert done.returncode == EXIT_USAGE  # the range is read, and then refused for what it says:
+    assert done.stderr == "cli.py sweep: error: momentum must be in [0, 1), got -0.5\n"

@@ -149,6 +149,7 @@ def test_cli_accepts_formulas_and_refuses_hostile_ones():
     ("x^2 + y^2", r"\^ is not a power here: write x\*\*2"),
     ("1/0 + x", "division by zero or an infinite constant"),
     ("1e400*x", "too large for float64"),
+    ("9" * 310 + "*x", "too large for float64"),  # an integer literal beyond float64: refused, not a crash
     ("x**", "incomplete"),
     ("x and y", "only numbers, x, y, pi, e"),
 ])

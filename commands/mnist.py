@@ -13,6 +13,7 @@ import json
 import sys
 import time
 
+import numpy as np
 from tqdm import tqdm
 
 from commands.common import (add_hyperparameter_flags, add_schedule_flags, hyperparams_from_args, parse_optimizer_list,
@@ -104,7 +105,14 @@ def _print_landscape(land: landscape.Landscape, names: list[str], seconds: float
     shares = ", ".join(f"{n} {PERCENT * s:.1f}%" for n, s in zip(names, plane.explained))
     print(f"\nlandscape: {plane.description}; {land.xs.size}x{land.ys.size} grid on {land.n_samples} images "
           f"in {seconds:.2f} s")
-    print(f"loss on the grid: {land.zs.min():.4f} … {land.zs.max():.4f}")
+    finite = land.zs[np.isfinite(land.zs)]
+    if finite.size:
+        print(f"loss on the grid: {finite.min():.4f} … {finite.max():.4f}", end="")
+    else:
+        print("loss on the grid: not finite anywhere", end="")
+    overflowed = land.zs.size - finite.size
+    print(f" (not finite at {overflowed} of {land.zs.size} points: where the weights are huge, the loss overflows)"
+          if overflowed else "")
     print(f"explained variance: {PERCENT * plane.explained_total:.1f}% overall ({shares})")
 
 
@@ -114,7 +122,9 @@ def run(args: argparse.Namespace) -> int:
     lookup("landscape plane", args.plane, landscape.PLANES)
     parse_int("resolution", args.resolution, 2, landscape.MAX_RESOLUTION)
     parse_int("landscape samples", args.landscape_samples, 1, train.N_TRAIN_IMAGES)
-    _config(args, n_train=train.N_TRAIN_IMAGES)
+    names = _config(args, n_train=train.N_TRAIN_IMAGES).names
+    if args.landscape and args.plane == "endpoints" and len(set(names)) < 2:
+        raise ValidationError("the endpoints plane needs two different optimizers")
     prepared = train.prepare(data.load())
     config = _config(args, n_train=len(prepared.train))
     steps = train.batches_per_epoch(config.train_subset or len(prepared.train), config.batch_size) * config.epochs

@@ -2,6 +2,7 @@
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -156,3 +157,11 @@ def test_a_range_that_starts_below_zero_works_without_equals():
                "--axis-range", "-0.5:0.5", "--format", "json")
     assert done.returncode == EXIT_USAGE  # the range is read, and then refused for what it says:
     assert done.stderr == "cli.py sweep: error: momentum must be in [0, 1), got -0.5\n"
+
+
+def test_an_endpoints_plane_with_one_optimizer_is_refused_before_any_data_is_read(tmp_path):
+    done = subprocess.run([sys.executable, "cli.py", "mnist", "--optimizers", "adam", "--landscape", "--plane",
+                           "endpoints"], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "DESCENT_MNIST_DIR": str(tmp_path)})  # an empty folder: no data
+    assert done.returncode == EXIT_USAGE
+    assert done.stderr == "cli.py mnist: error: the endpoints plane needs two different optimizers\n"

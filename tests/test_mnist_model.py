@@ -284,6 +284,31 @@ def test_landscape_grid_equals_the_direct_loss(prepared, method):
         assert plane.explained_total < 0.05  # two random directions of 50,890 miss almost everything
 
 
+@needs_mnist
+def test_a_run_whose_weights_blow_up_still_gets_a_pca_plane(prepared):
+    """NAG at lr 1000 sends the weights to ~1e21 without a non-finite value (so it has not diverged): the PCA's
+    products would overflow float32 without scaling."""
+    config = train.make_config([("adam", {}), ("nag", {"lr": 1000.0})], hidden=16, epochs=1, train_subset=1000)
+    result = train.train(config, prepared)
+    assert np.abs(result.snapshots[1]).max() > 1e15
+    plane = landscape.make_plane(result, "pca")
+    assert np.isfinite(plane.paths).all() and np.isfinite([plane.d1, plane.d2]).all()
+
+
+def test_a_diverged_run_cannot_span_or_centre_a_plane():
+    snapshots = np.zeros((2, 3, Layout(4).size), dtype=np.float32)
+    snapshots[:, 1:] = np.random.default_rng(0).standard_normal((2, 2, Layout(4).size))
+    config = train.make_config([("adam", {}), ("gd", {})], hidden=4, epochs=1, train_subset=100)
+    result = train.TrainResult(config, np.zeros((2, 3)), np.zeros((2, 3)), np.zeros((2, 1)), np.zeros((2, 1)),
+                               snapshots, np.arange(3), [None, 2], steps_per_epoch=2)
+    with pytest.raises(ValidationError, match="gd diverged at step 2"):
+        landscape.make_plane(result, "endpoints")
+    with pytest.raises(ValidationError, match="gd diverged at step 2"):
+        landscape.make_plane(result, "pca", center="gd")
+    plane = landscape.make_plane(result, "pca")  # the plane of the run that trained
+    assert plane.trained == (0,)
+
+
 @pytest.mark.slow
 @needs_mnist
 def test_adam_reaches_the_acceptance_accuracy(prepared):

@@ -24,6 +24,7 @@ import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 from numba import njit
@@ -56,7 +57,11 @@ SAMPLE_BLOCK = 256
 @dataclass(frozen=True)
 class Plane:
     """θ(a, b) = center + a·d1 + b·d2, the runs' projected paths (k, m, 2) and the share of each run's squared
-    displacement the plane captures (``explained[k]``; ``explained_total`` over all runs together)."""
+    displacement the plane captures (``explained[k]``; ``explained_total`` over the ``trained`` runs together).
+
+    ``trained``: the runs that did not diverge. Only they shape the plane and frame the grid; a diverged run's
+    weights blow up, so it would fill the picture with nothing but its own escape (its path still runs off it).
+    """
 
     method: str
     center: np.ndarray
@@ -66,6 +71,7 @@ class Plane:
     explained: np.ndarray
     explained_total: float
     description: str
+    trained: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -79,8 +85,9 @@ class Landscape:
     n_samples: int
 
 
-def _project(center: np.ndarray, d1: np.ndarray, d2: np.ndarray, snapshots: np.ndarray):
-    """Least-squares coordinates (k, m, 2) of every snapshot in the plane, and the captured shares per run."""
+def _project(center: np.ndarray, d1: np.ndarray, d2: np.ndarray, snapshots: np.ndarray, counted: Sequence[int]):
+    """Least-squares coordinates (k, m, 2) of every snapshot in the plane, the captured share per run, and the
+    share over the ``counted`` runs together."""
     basis = np.stack([d1, d2]).astype(np.float64)
     gram = basis @ basis.T
     k, m, _ = snapshots.shape
@@ -93,8 +100,9 @@ def _project(center: np.ndarray, d1: np.ndarray, d2: np.ndarray, snapshots: np.n
         kept = float(np.einsum("mi,ij,mj->", coords[i], gram, coords[i]))  # ‖projection‖² summed over t
         total = float(np.sum(diff * diff))
         explained[i] = kept / total if total > 0 else 1.0
-        kept_all += kept
-        total_all += total
+        if i in counted:
+            kept_all += kept
+            total_all += total
     return coords, explained, (kept_all / total_all if total_all > 0 else 1.0)
 
 
@@ -127,17 +135,23 @@ def make_plane(result: TrainResult, method: str = "pca", center: str | None = No
     names = result.config.names
     snapshots = result.snapshots
     layout = Layout(result.config.hidden)
+    trained = tuple(i for i, step in enumerate(result.diverged_at) if step is None)
+    if not trained:
+        raise ValidationError("every run diverged: there are no trained weights to draw a landscape around")
     if center is None:
         c = snapshots[0, 0].astype(np.float64)
         where = "the shared start"
     else:
-        c = snapshots[names.index(lookup("centre optimizer", center, {n: n for n in names})), -1].astype(np.float64)
+        c = snapshots[_trained_run(result, center, "centre the plane on"), -1].astype(np.float64)
         where = f"{center}'s final weights"
     if method == "pca":
         # float32 keeps the (k·m, n) matrix at the snapshots' own size; a picture needs no more precision
-        diffs = snapshots.reshape(-1, layout.size) - c.astype(np.float32)
-        # the right singular vectors of the displacement matrix, via the small (k·m)² Gram matrix
-        values, vectors = np.linalg.eigh((diffs @ diffs.T).astype(np.float64))
+        diffs = snapshots[list(trained)].reshape(-1, layout.size) - c.astype(np.float32)
+        # the right singular vectors of the displacement matrix, via the small (k·m)² Gram matrix; scaled to at
+        # most 1 first, because a run whose weights blew up (1e21 is finite) would overflow float32 products
+        scale = float(np.abs(diffs).max()) or 1.0
+        unit = diffs / np.float32(scale)
+        values, vectors = np.linalg.eigh((unit @ unit.T).astype(np.float64))
         top = np.argsort(values)[::-1][:2]
         d1, d2 = ((vectors[:, j].astype(np.float32) @ diffs).astype(np.float64) for j in top)
         d1, d2 = _orthonormal(d1, d2, "the weights moved along a single line: no second PCA direction")
@@ -146,8 +160,7 @@ def make_plane(result: TrainResult, method: str = "pca", center: str | None = No
         if len(names) < 2 or (pair is not None and pair[0] == pair[1]):
             raise ValidationError("the endpoints plane needs two different optimizers")
         a, b = pair or names[:2]
-        runs = {n: i for i, n in enumerate(names)}
-        ia, ib = lookup("optimizer", a, runs), lookup("optimizer", b, runs)
+        ia, ib = _trained_run(result, a, "span the plane with"), _trained_run(result, b, "span the plane with")
         c = snapshots[0, 0].astype(np.float64)
         d1, d2 = _orthonormal(snapshots[ia, -1] - c, snapshots[ib, -1] - c,
                               f"{a} and {b} moved along the same line: no plane through both end points")
@@ -156,13 +169,24 @@ def make_plane(result: TrainResult, method: str = "pca", center: str | None = No
         rng = np.random.default_rng(seed)
         d1, d2 = (_filter_normalised(rng.standard_normal(layout.size), c, layout) for _ in range(2))
         text = f"two random filter-normalised directions through {where}"
-    coords, explained, total = _project(c, d1, d2, snapshots)
-    return Plane(method, c, d1, d2, coords, explained, total, text)
+    coords, explained, total = _project(c, d1, d2, snapshots, trained)
+    return Plane(method, c, d1, d2, coords, explained, total, text, trained)
+
+
+def _trained_run(result: TrainResult, name: str, purpose: str) -> int:
+    """The index of the run of optimizer ``name``, which must not have diverged (its weights are no place to
+    ``purpose``)."""
+    names = result.config.names
+    index = names.index(lookup("optimizer", name, {n: n for n in names}))
+    if result.diverged_at[index] is not None:
+        raise ValidationError(f"{name} diverged at step {result.diverged_at[index]}: its weights are no place to "
+                              f"{purpose}; pick a run that trained, or the PCA plane")
+    return index
 
 
 def grid_axes(plane: Plane, resolution: int) -> tuple[np.ndarray, np.ndarray]:
     """Grid coordinates covering every path and the centre with a margin (or [-1, 1]² for a random plane)."""
-    points = np.concatenate([plane.paths.reshape(-1, 2), np.zeros((1, 2))])
+    points = np.concatenate([plane.paths[list(plane.trained)].reshape(-1, 2), np.zeros((1, 2))])
     low, high = points.min(axis=0), points.max(axis=0)
     span = high - low
     if plane.method == "random" or span.max() < MIN_SPAN:

@@ -44,15 +44,23 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args, [args.optimizer])
     axes = sweep_axes(args.optimizer)
     axis = args.axis or (axes[0] if axes else "momentum")
+    for swept, by in (("lr", "--lr-range"), (axis, "--axis-range")):
+        if getattr(args, f"hp_{swept}", None) is not None:
+            raise ValidationError(f"--{swept} is what the sweep varies (set its range with {by}); leave it out")
     n_lr, n_axis = _pair("grid", args.grid, lambda name, v: parse_int(name, v, 1, MAX_AXIS_CELLS))
     lr_low, lr_high = _pair("lr-range", args.lr_range, parse_float)
     if not 0 < lr_low <= lr_high:
         raise ValidationError("--lr-range must satisfy 0 < LOW <= HIGH")
     axis_low, axis_high = _pair("axis-range", args.axis_range, parse_float)
+    if not axis_low <= axis_high:
+        raise ValidationError("--axis-range must satisfy LOW <= HIGH")
+    tolerance = parse_float("tolerance", args.tolerance)
+    if not tolerance > 0:
+        raise ValidationError(f"--tolerance must be above 0, got {tolerance:g}")
     if n_lr * n_axis > MAX_CELLS:
         raise ValidationError(f"--grid has at most {MAX_CELLS} cells")
     result = sweep(settings, np.geomspace(lr_low, lr_high, n_lr), axis,
-                   np.linspace(axis_low, axis_high, n_axis), parse_float("tolerance", args.tolerance))
+                   np.linspace(axis_low, axis_high, n_axis), tolerance)
     cells = [(float(lr), float(second), float(result.final_loss[i, j]), int(result.steps_to_tolerance[i, j]),
               int(result.diverged_at[i, j]))
              for i, second in enumerate(result.seconds) for j, lr in enumerate(result.lrs)]

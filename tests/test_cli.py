@@ -165,3 +165,15 @@ def test_an_endpoints_plane_with_one_optimizer_is_refused_before_any_data_is_rea
                           env={**os.environ, "DESCENT_MNIST_DIR": str(tmp_path)})  # an empty folder: no data
     assert done.returncode == EXIT_USAGE
     assert done.stderr == "cli.py mnist: error: the endpoints plane needs two different optimizers\n"
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--optimizer", "adam", "--lr", "5"], "--lr is what the sweep varies (set its range with --lr-range)"),
+    (["--optimizer", "adam", "--beta1", "0.1"], "--beta1 is what the sweep varies (set its range with --axis-range)"),
+    (["--optimizer", "momentum", "--tolerance", "-1"], "--tolerance must be above 0, got -1"),
+    (["--optimizer", "momentum", "--axis-range", "0.9:0.1"], "--axis-range must satisfy LOW <= HIGH"),
+])
+def test_a_sweep_refuses_flags_it_would_otherwise_ignore_or_misread(args, says):
+    done = cli("sweep", "--surface", "ravine", "--steps", "20", "--grid", "2x2", *args)
+    assert done.returncode == EXIT_USAGE and done.stdout == ""
+    assert done.stderr == f"cli.py sweep: error: {says}\n"

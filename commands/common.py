@@ -42,7 +42,20 @@ def add_surface_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--start", metavar="X,Y", help="start point (default: the surface's own)")
     parser.add_argument("--noise", default="0", help="gradient noise σ ≥ 0: adds N(0, σ²I) to each gradient")
     parser.add_argument("--seed", default="0", help="seed of the gradient noise (default 0)")
+    parser.add_argument("--surface-params", default="", metavar="K=V,K=V",
+                        help="the surface's own parameters, e.g. condition=100 for quadratic (see `cli.py list`)")
     add_schedule_flags(parser)
+
+
+def surface_params_from_args(args: argparse.Namespace) -> dict[str, str]:
+    """``--surface-params condition=100`` → {"condition": "100"} (values are checked when settings are made)."""
+    params = {}
+    for item in filter(None, (part.strip() for part in args.surface_params.split(","))):
+        name, equals, value = item.partition("=")
+        if not equals or not name.strip():
+            raise ValidationError(f"--surface-params expects NAME=VALUE items, got {item[:40]!r}")
+        params[name.strip()] = value.strip()
+    return params
 
 
 def add_schedule_flags(parser: argparse.ArgumentParser, example: str = "T_max=300,eta_min=0") -> None:
@@ -148,7 +161,7 @@ def settings_from_args(args: argparse.Namespace, optimizers: list[str]) -> Setti
     plans = schedules_from_args(args, optimizers)
     runs = [make_run(name, hp, *plans[name]) for name, hp in hyperparams_from_args(args, optimizers)]
     return make_settings(args.surface, runs, steps=args.steps, start=args.start, noise=args.noise,
-                         seed=args.seed)
+                         seed=args.seed, surface_params=surface_params_from_args(args))
 
 
 def check_output_path(path: str, force: bool, suffixes: tuple[str, ...]) -> Path:

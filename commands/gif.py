@@ -54,6 +54,11 @@ def run(args: argparse.Namespace) -> int:
     options = ExportOptions(frames=args.frames, fps=args.fps, size=args.size, theme=args.theme,
                             loss_panel=args.loss_panel)
     settings = settings_from_args(args, parse_optimizer_list(args.optimizers))
+    (x_low, x_high), (y_low, y_high) = settings.surface_spec.domain
+    x, y = settings.start
+    if not (x_low <= x <= x_high and y_low <= y <= y_high):
+        print(f"note: the start ({x:g}, {y:g}) is outside the map, which shows x in [{x_low:g}, {x_high:g}] and "
+              f"y in [{y_low:g}, {y_high:g}]; paths appear only where they enter it", file=sys.stderr)
     result = engine.run(settings)
     fmt = out.suffix.lower().lstrip(".")
     with tqdm(total=PROGRESS_UNITS, desc=f"rendering {out.name}", unit="%", file=sys.stderr,

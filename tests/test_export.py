@@ -233,8 +233,7 @@ def test_cli_leaves_no_partial_file_when_rendering_fails(tmp_path, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr("commands.gif.render_scene", fail)
-    with pytest.raises(KeyboardInterrupt):
-        cli.main(["gif", *CLI_BASE, "--out", str(tmp_path / "lecture.gif")])
+    assert cli.main(["gif", *CLI_BASE, "--out", str(tmp_path / "lecture.gif")]) == cli.EXIT_FAILURE  # Ctrl-C
     assert list(tmp_path.iterdir()) == []
 
 
@@ -275,3 +274,19 @@ def test_more_frames_than_steps_are_explained():
     app.slider(key="export_frames").set_value(60)  # the run has 20 steps
     app.run()
     assert any("This run has 20 steps" in caption.value for caption in app.caption)
+
+
+def test_cli_says_when_the_start_is_outside_the_map(tmp_path):
+    done = run_cli("--surface", "bowl", "--optimizers", "gd", "--steps", "5", "--frames", "3", "--start=100,-80",
+                   "--out", str(tmp_path / "far.gif"))
+    assert done.returncode == 0
+    assert "note: the start (100, -80) is outside the map, which shows x in [-2, 2]" in done.stderr
+
+
+def test_cli_sets_a_surfaces_own_parameter(tmp_path):
+    done = run_cli("--surface", "quadratic", "--surface-params", "condition=100", "--optimizers", "gd", "--steps",
+                   "5", "--frames", "3", "--out", str(tmp_path / "kappa.gif"))
+    assert done.returncode == 0, done.stderr
+    refused = run_cli("--surface", "quadratic", "--surface-params", "kappa=100", "--optimizers", "gd",
+                      "--out", str(tmp_path / "no.gif"))
+    assert refused.returncode == 2 and "surface quadratic has no parameter 'kappa'" in refused.stderr

@@ -39,6 +39,11 @@ def _pair(flag: str, text: str, parse) -> tuple:
     return parse(f"--{flag} first value", low), parse(f"--{flag} second value", high)
 
 
+def _or_none(step: int) -> int | None:
+    """A step, or None (JSON null, as in ``trajectory``'s output) where the CSV's -1 says "never"."""
+    return None if step < 0 else step
+
+
 def run(args: argparse.Namespace) -> int:
     fmt = table_format(args)
     settings = settings_from_args(args, [args.optimizer])
@@ -75,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
                    "lambda_min": theory.lam_min, "lambda_max": theory.lam_max, "gd_max_lr": theory.gd_max_lr,
                    "optimal_lr": theory.optimal_lr, "optimal_beta": theory.optimal_beta},
                "cells": [dict(zip(("lr", axis, "final_loss", "steps_to_tolerance", "diverged_at"),
-                                  (lr, s, None if math.isnan(f) else f, reached, diverged)))
+                                  (lr, s, None if math.isnan(f) else f, _or_none(reached), _or_none(diverged))))
                          for lr, s, f, reached, diverged in cells]}, sys.stdout)
     sys.stdout.write("\n")
     return 0

@@ -99,6 +99,8 @@ def test_the_cli_prints_one_row_per_cell_and_json_with_theory():
     data = json.loads(subprocess.run(args + ["--format", "json"], cwd=root, capture_output=True, text=True,
                                      timeout=120).stdout)
     assert data["theory"]["gd_max_lr"] == pytest.approx(0.1) and len(data["cells"]) == 12
+    never = [cell for cell in data["cells"] if cell["diverged_at"] is None]  # null, as in trajectory's JSON
+    assert never and all(cell["diverged_at"] is None or cell["diverged_at"] > 0 for cell in data["cells"])
     bad = subprocess.run(args[:-2] + ["--grid", "0x3"], cwd=root, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "--grid first value must be an integer" in bad.stderr
 

@@ -88,6 +88,9 @@ def parse_optimizer_list(text: str) -> list[str]:
         raise ValidationError("optimizers must be a comma-separated list of names")
     for name in names:
         get_optimizer(name)
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:  # per-optimizer flags (--lr=gd:0.1) could not tell the copies apart
+        raise ValidationError(f"optimizers lists {', '.join(repeated)} more than once")
     return names
 
 
@@ -104,6 +107,8 @@ def _per_optimizer_values(flag: str, text: str, optimizers: list[str]) -> dict[s
                                   f"got {item.strip()[:40]!r}")
         if name not in optimizers:
             raise ValidationError(f"--{flag} names {name}, which is not among the chosen optimizers")
+        if name in values:
+            raise ValidationError(f"--{flag} gives {name} two values; give it one")
         values[name] = value
     return values
 

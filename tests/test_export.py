@@ -290,3 +290,12 @@ def test_cli_sets_a_surfaces_own_parameter(tmp_path):
     refused = run_cli("--surface", "quadratic", "--surface-params", "kappa=100", "--optimizers", "gd",
                       "--out", str(tmp_path / "no.gif"))
     assert refused.returncode == 2 and "surface quadratic has no parameter 'kappa'" in refused.stderr
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--optimizers", "gd,gd"], "optimizers lists gd more than once"),
+    (["--optimizers", "gd,adam", "--lr=adam:0.1,adam:0.2"], "--lr gives adam two values"),
+])
+def test_cli_refuses_what_it_could_not_tell_apart(tmp_path, extra, message):
+    done = run_cli("--surface", "ravine", *extra, "--out", str(tmp_path / "x.gif"))
+    assert done.returncode == 2 and message in done.stderr and done.stderr.count("\n") == 1

@@ -47,17 +47,6 @@ def add_surface_flags(parser: argparse.ArgumentParser) -> None:
     add_schedule_flags(parser)
 
 
-def surface_params_from_args(args: argparse.Namespace) -> dict[str, str]:
-    """``--surface-params condition=100`` → {"condition": "100"} (values are checked when settings are made)."""
-    params = {}
-    for item in filter(None, (part.strip() for part in args.surface_params.split(","))):
-        name, equals, value = item.partition("=")
-        if not equals or not name.strip():
-            raise ValidationError(f"--surface-params expects NAME=VALUE items, got {item[:40]!r}")
-        params[name.strip()] = value.strip()
-    return params
-
-
 def add_schedule_flags(parser: argparse.ArgumentParser, example: str = "T_max=300,eta_min=0") -> None:
     """--schedule and --schedule-params: learning-rate schedules for every optimizer or per optimizer."""
     parser.add_argument("--schedule", default=DEFAULT_SCHEDULE, metavar="NAME or OPT:NAME,OPT:NAME",
@@ -166,7 +155,7 @@ def settings_from_args(args: argparse.Namespace, optimizers: list[str]) -> Setti
     plans = schedules_from_args(args, optimizers)
     runs = [make_run(name, hp, *plans[name]) for name, hp in hyperparams_from_args(args, optimizers)]
     return make_settings(args.surface, runs, steps=args.steps, start=args.start, noise=args.noise,
-                         seed=args.seed, surface_params=surface_params_from_args(args))
+                         seed=args.seed, surface_params=parse_key_values("surface-params", args.surface_params))
 
 
 def check_output_path(path: str, force: bool, suffixes: tuple[str, ...]) -> Path:

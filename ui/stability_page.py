@@ -174,8 +174,9 @@ def sidebar_inputs() -> PageInputs:
         format_func=lambda v: f"{v:g}", help="The map's learning-rate axis (log scale).",
         key=lr_range_key(surface.name, optimizer.name, params))
     range_note = st.sidebar.empty()  # a slot that stays when empty, so the controls below never move
-    if two_ended(lr_range) != tuple(lr_range):
-        lr_range = two_ended(lr_range)
+    widened = two_ended(lr_range)
+    if widened != tuple(lr_range):
+        lr_range = widened
         range_note.caption(f"The range needs two different ends: showing {lr_range[0]:g} to {lr_range[1]:g}.")
     modes = color_modes(surface)
     if st.session_state.get(COLOR_KEY) not in modes:

@@ -9,7 +9,7 @@ import importlib
 
 import streamlit as st
 
-from ui import chart_library
+from ui import chart_library, heap
 
 # (module in ui/, title, icon, url path). Add a page by adding a line here.
 PAGES = (
@@ -28,6 +28,7 @@ def _page(module_name: str, title: str):
             st.info(f"The {title} page is not available in this installation.")
             return
         module.render()
+        heap.settle_after_first_run(module_name)
     open_page.__name__ = f"page_{module_name.rsplit('.', 1)[-1]}"
     return open_page
 

@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from landscapes.registry import SURFACES
+from optimizers.registry import OPTIMIZERS
 from ui import state
 from ui.presets import PRESETS
 from ui.schedule_picker import choice_key, param_key
@@ -357,3 +358,50 @@ def test_notes_and_warnings_leave_their_slots_so_nothing_below_moves():
     at.select_slider(key=state.hp_key("gd", "lr")).set_value(1e-3)
     assert not _ok(at.run()).warning and not [i for i in at.info if "could not be used" in i.value]
     assert _layout(at.main) == first
+
+
+def test_a_closed_more_section_keeps_its_values_and_draws_its_sliders_when_opened():
+    """The "More" sliders are drawn only while their section is open; closed, their values still drive the
+    run and the link, and opening the section shows them as they were."""
+    at = _run({"optimizers": "momentum", "momentum.momentum": "0.5"})
+    key = state.hp_key("momentum", "momentum")
+    assert key not in [s.key for s in at.sidebar.select_slider]  # closed: not drawn
+    assert at.query_params["momentum.momentum"] == "0.5"
+    at.select_slider(key=state.hp_key("momentum", "lr")).set_value(0.01)
+    at = _ok(at.run())
+    assert at.session_state[key] == 0.5 and at.query_params["momentum.momentum"] == "0.5"
+    (heavy_ball,) = _paths(at).values()
+    at.session_state[state.MORE_OPEN + "momentum"] = True
+    at = _ok(at.run())
+    assert at.sidebar.select_slider(key=key).value == 0.5
+    at.sidebar.select_slider(key=key).set_value(0.0)
+    (plain_gd,) = _paths(_ok(at.run())).values()
+    assert not np.allclose(plain_gd, heavy_ball)
+
+
+def test_export_options_are_drawn_only_while_open_and_kept_while_closed():
+    at = _run()
+    assert not at.get("button") or "export_prepare_gif" not in [b.key for b in at.button]
+    at.session_state[state.EXPORT_OPEN] = True
+    at = _ok(at.run())
+    at.slider(key="export_frames").set_value(30)
+    at = _ok(at.run())
+    at.session_state[state.EXPORT_OPEN] = False
+    at.select_slider(key=state.hp_key("gd", "lr")).set_value(0.01)
+    at = _ok(at.run())
+    assert "export_frames" not in [s.key for s in at.slider]
+    at.session_state[state.EXPORT_OPEN] = True
+    assert _ok(at.run()).slider(key="export_frames").value == 30
+
+
+def test_the_explanation_follows_the_picked_optimizer():
+    at = _run({"optimizers": "gd,adam"})
+    picker = at.button_group(key=state.EXPLAINED)
+    assert picker.value == "gd"
+    rules = " ".join(element.value for element in at.latex)
+    assert OPTIMIZERS["gd"].latex in rules and OPTIMIZERS["adam"].latex not in rules
+    picker.set_value("adam")
+    rules = " ".join(element.value for element in _ok(at.run()).latex)
+    assert OPTIMIZERS["adam"].latex in rules and OPTIMIZERS["gd"].latex not in rules
+    at.sidebar.multiselect(key=state.OPTIMIZERS_KEY).set_value(["momentum"])  # adam gone: the first is shown
+    assert _ok(at.run()).button_group(key=state.EXPLAINED).value == "momentum"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from optimizers.registry import OPTIMIZERS
 from tests.conftest import CHART_MARGINS
 
 pytestmark = pytest.mark.browser
@@ -152,3 +153,20 @@ def test_a_schedule_is_drawn_under_the_loss_curves(page, app_url, artifacts):
     warmup.scroll_into_view_if_needed(timeout=CHANGE_TIMEOUT_MS)
     assert warmup.input_value() == "15"  # the URL's value, in Adam's picker
     page.screenshot(path=str(artifacts / "playground-schedule-pickers.png"))
+
+
+def test_sections_drawn_on_opening_show_their_controls(page, app_url):
+    """The "More" hyperparameters, the export options and the explanations are drawn only when asked for:
+    opening each shows its controls, with the values the link set."""
+    _open(page, f"{app_url}/?optimizers=gd,momentum&momentum.momentum=0.5")
+    momentum = page.locator('input[type="range"][aria-label="momentum μ"]')
+    assert momentum.count() == 0
+    page.get_by_text("More: momentum μ").click()
+    momentum.wait_for(timeout=CHANGE_TIMEOUT_MS)
+    assert momentum.get_attribute("aria-valuetext") == "0.5"
+    page.get_by_text("Export for a lecture").click()
+    page.get_by_role("button", name="Prepare GIF").wait_for(timeout=CHANGE_TIMEOUT_MS)
+    page.get_by_role("radio", name=OPTIMIZERS["momentum"].title).click()
+    shows_rule = "rule => [...document.querySelectorAll('annotation')].some(a => a.textContent.includes(rule))"
+    page.wait_for_function(shows_rule, arg=OPTIMIZERS["momentum"].latex.strip(), timeout=CHANGE_TIMEOUT_MS)
+    assert page.locator(EXCEPTION).count() == 0

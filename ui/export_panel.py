@@ -12,6 +12,7 @@ from landscapes.registry import CUSTOM_PREFIX
 from optimizers import engine
 from optimizers.engine import Result
 from optimizers.settings import Settings
+from ui import links
 from validation import ValidationError
 from viz.export import (DEFAULT_FPS, DEFAULT_FRAMES, DEFAULT_SIZE, DEFAULT_THEME, FORMATS, FPS_RANGE,
                         FRAMES_RANGE, MIME_TYPES, SIZES, ExportOptions, render_scene, scene_from_result)
@@ -22,6 +23,8 @@ PROGRESS_STEP = 0.05  # bar updates are replayed on every cache hit, so update i
 CACHED_EXPORTS = 8  # a few finished files per server: one lecture's worth of views, a few MB each
 FILE_STEM = "descent-lab"
 OWN_FUNCTION_SLUG = "own-function"  # a formula is no file name: it may hold '/', '*' or spaces
+OPTION_DEFAULTS = {"export_frames": DEFAULT_FRAMES, "export_fps": DEFAULT_FPS, "export_size": DEFAULT_SIZE,
+                   "export_theme": DEFAULT_THEME, "export_loss_panel": True}  # widget key → first value
 
 
 def _file_slug(surface: str) -> str:
@@ -49,18 +52,24 @@ def export_bytes(settings: Settings, options: ExportOptions, fmt: str) -> bytes:
     return data
 
 
+def keep_options() -> None:
+    """Keep the chosen options while the panel is not drawn (a closed section), so they are there again when
+    it opens."""
+    links.keep(OPTION_DEFAULTS)
+
+
 def _options() -> ExportOptions:
     """The export option widgets, in two rows so the labels stay readable in a narrow column."""
+    for key, default in OPTION_DEFAULTS.items():
+        links.seed(key, default)
     first, second, third = st.columns(3)
-    frames = first.slider("Frames", *FRAMES_RANGE, value=DEFAULT_FRAMES, key="export_frames",
+    frames = first.slider("Frames", *FRAMES_RANGE, key="export_frames",
                           help="Long runs are sub-sampled evenly; the last frame is always the last step.")
-    fps = second.slider("Frames per second", *FPS_RANGE, value=DEFAULT_FPS, key="export_fps")
-    size = third.selectbox("Size", list(SIZES), index=list(SIZES).index(DEFAULT_SIZE), key="export_size",
-                           format_func=lambda s: s.replace("x", " × "))
+    fps = second.slider("Frames per second", *FPS_RANGE, key="export_fps")
+    size = third.selectbox("Size", list(SIZES), key="export_size", format_func=lambda s: s.replace("x", " × "))
     theme_column, loss_column = st.columns(2)
-    theme = theme_column.radio("Theme", list(THEMES), index=list(THEMES).index(DEFAULT_THEME),
-                               horizontal=True, key="export_theme")
-    loss_panel = loss_column.checkbox("Include the loss curves", value=True, key="export_loss_panel")
+    theme = theme_column.radio("Theme", list(THEMES), horizontal=True, key="export_theme")
+    loss_panel = loss_column.checkbox("Include the loss curves", key="export_loss_panel")
     return ExportOptions(frames=frames, fps=fps, size=size, theme=theme, loss_panel=loss_panel)
 
 

@@ -8,7 +8,7 @@ the stability map).
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import streamlit as st
 
@@ -21,6 +21,14 @@ def seed(key: str, default: object) -> None:
     widget is given a value both as an argument and through session state."""
     if key not in st.session_state:
         st.session_state[key] = default
+
+
+def keep(keys: Iterable[str]) -> None:
+    """Keep the values of widgets not drawn in this run. Streamlit forgets a widget's value at the end of a run
+    that does not draw it; a value written back through session state is kept."""
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def restore_from_url(decode: Decode, applied_key: str, notes_key: str) -> None:

@@ -53,13 +53,19 @@ def _show_story() -> None:
 
 
 def _render_export(settings: Settings, result: Result) -> None:
-    """The lecture export panel, when that part of the app is installed."""
+    """The lecture export panel, when that part of the app is installed. Its options are drawn only while the
+    section is open: a closed section then costs each slider move nothing."""
     try:
-        from ui.export_panel import render_export_panel
+        from ui.export_panel import keep_options, render_export_panel
     except ImportError:
         return
-    with st.expander("Export for a lecture (GIF / MP4)", icon=":material/movie:"):
-        render_export_panel(settings, result)
+    section = st.expander("Export for a lecture (GIF / MP4)", icon=":material/movie:", key=state.EXPORT_OPEN,
+                          on_change="rerun")
+    if section.open:
+        with section:
+            render_export_panel(settings, result)
+    else:
+        keep_options()
 
 
 def _render_page(page: PageChoices) -> None:

@@ -13,7 +13,7 @@ redrawn, the rest of the page is not resent.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -138,16 +138,34 @@ def _optimizers() -> list[str]:
                           help="Each optimizer keeps its colour in every chart.")
 
 
+def _hyperparameter_default(surface: Surface, hp_name: str, optimizer: str) -> tuple[float, Sequence[float]]:
+    """The slider options of ``hp_name`` and its default for ``optimizer`` on ``surface`` (one of the options)."""
+    choices = options.HYPERPARAMETER_OPTIONS[hp_name]
+    default = options.hyperparameter_default(surface, OPTIMIZERS[optimizer], hp_name)
+    return options.snap(default, choices, hp_name in options.LOG_SCALED), choices
+
+
 def _hyperparameter_slider(surface: Surface, owner: str, hp_name: str, optimizer: str) -> None:
-    spec = OPTIMIZERS[optimizer]
-    _option_slider(HP_LABELS[hp_name], state.hp_key(owner, hp_name), options.HYPERPARAMETER_OPTIONS[hp_name],
-                   options.hyperparameter_default(surface, spec, hp_name), spec.hyperparameter(hp_name).help,
-                   hp_name in options.LOG_SCALED)
+    default, choices = _hyperparameter_default(surface, hp_name, optimizer)
+    _option_slider(HP_LABELS[hp_name], state.hp_key(owner, hp_name), choices, default,
+                   OPTIMIZERS[optimizer].hyperparameter(hp_name).help, hp_name in options.LOG_SCALED)
+
+
+def _hyperparameter_value(surface: Surface, owner: str, hp_name: str, optimizer: str) -> None:
+    """Seed and keep ``hp_name``'s value without drawing its slider (its section is closed)."""
+    default, choices = _hyperparameter_default(surface, hp_name, optimizer)
+    key = state.hp_key(owner, hp_name)
+    _initialise(key, default, choices, hp_name in options.LOG_SCALED)
+    links.keep([key])
 
 
 def _hyperparameter_sliders(surface: Surface, owner: str, owners: Sequence[str]) -> None:
-    """The learning rate in view and the rest in an expander, for ``owners`` (one optimizer, or all of them
-    when shared; a shared slider starts from the first owner's default)."""
+    """The learning rate in view and the rest in a "More" section, for ``owners`` (one optimizer, or all of
+    them when shared; a shared slider starts from the first owner's default).
+
+    The section's sliders are drawn only while it is open (opening it reruns the results); closed, their
+    values are kept all the same. Every slider drawn is work for the browser on each learning-rate move.
+    """
     if not owners:
         return
     first_owner: dict[str, str] = {}
@@ -156,10 +174,16 @@ def _hyperparameter_sliders(surface: Surface, owner: str, owners: Sequence[str])
             first_owner.setdefault(hp.name, name)
     _hyperparameter_slider(surface, owner, "lr", first_owner["lr"])
     more = [n for n in first_owner if n != "lr"]
-    if more:
-        with st.expander("More: " + ", ".join(HP_LABELS[n] for n in more)):
-            for hp_name in more:
+    if not more:
+        return
+    section = st.expander("More: " + ", ".join(HP_LABELS[n] for n in more), key=state.MORE_OPEN + owner,
+                          on_change="rerun")
+    for hp_name in more:
+        if section.open:
+            with section:
                 _hyperparameter_slider(surface, owner, hp_name, first_owner[hp_name])
+        else:
+            _hyperparameter_value(surface, owner, hp_name, first_owner[hp_name])
 
 
 def swatch(color: str, text: str) -> None:
@@ -172,14 +196,6 @@ def _same_for_all() -> bool:
                           help="One set of sliders drives every optimizer (each uses the ones it has)."))
 
 
-def _keep_values(keys: Iterable[str]) -> None:
-    """Keep the values of sliders not drawn in this run (Streamlit forgets a widget's value at the end of a run
-    that does not draw it): switching "same for all" off brings each optimizer's own values back."""
-    for key in keys:
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
-
-
 def _hyperparameters(surface: Surface, chosen: Sequence[str], same_for_all: bool
                      ) -> tuple[tuple[str, dict[str, float]], ...]:
     """The hyperparameter sliders; returns each optimizer with the values its sliders (or the shared ones) hold."""
@@ -189,8 +205,8 @@ def _hyperparameters(surface: Surface, chosen: Sequence[str], same_for_all: bool
         for name, color in zip(chosen, run_colors(chosen)):
             swatch(color, OPTIMIZERS[name].title)
             _hyperparameter_sliders(surface, name, [name])
-    _keep_values(state.hp_key(name if same_for_all else state.SHARED, hp.name)  # the sliders not drawn
-                 for name in chosen for hp in OPTIMIZERS[name].hyperparameters)
+    links.keep(state.hp_key(name if same_for_all else state.SHARED, hp.name)  # the sliders not drawn
+               for name in chosen for hp in OPTIMIZERS[name].hyperparameters)
     owner_of = {name: state.SHARED if same_for_all else name for name in chosen}
     return tuple((name, {hp.name: st.session_state[state.hp_key(owner_of[name], hp.name)]
                          for hp in OPTIMIZERS[name].hyperparameters}) for name in chosen)

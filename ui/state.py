@@ -39,6 +39,9 @@ PICK_START = "pick_start"  # the map takes clicks as the new start (not in the U
 NEEDS_FULL_RERUN = "_needs_full_rerun"
 ACTIVE_PRESET = "_active_preset"
 VALID_FORMULA = "_valid_formula"  # the last formula that compiled: drawn while the text box holds a bad one
+EXPLAINED = "explained"  # the optimizer whose explanation is open (a reading aid, like a tab: not in the URL)
+MORE_OPEN = "more_open."  # + owner: that optimizer's "More" hyperparameter section is open
+EXPORT_OPEN = "export_open"  # the lecture-export section is open
 
 SHARED = "all"  # owner name of the hyperparameters used by every optimizer in "same for all" mode
 HP_PREFIX = "hp."

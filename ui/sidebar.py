@@ -138,24 +138,18 @@ def _optimizers() -> list[str]:
                           help="Each optimizer keeps its colour in every chart.")
 
 
-def _hyperparameter_default(surface: Surface, hp_name: str, optimizer: str) -> tuple[float, Sequence[float]]:
-    """The slider options of ``hp_name`` and its default for ``optimizer`` on ``surface`` (one of the options)."""
-    choices = options.HYPERPARAMETER_OPTIONS[hp_name]
-    default = options.hyperparameter_default(surface, OPTIMIZERS[optimizer], hp_name)
-    return options.snap(default, choices, hp_name in options.LOG_SCALED), choices
-
-
 def _hyperparameter_slider(surface: Surface, owner: str, hp_name: str, optimizer: str) -> None:
-    default, choices = _hyperparameter_default(surface, hp_name, optimizer)
-    _option_slider(HP_LABELS[hp_name], state.hp_key(owner, hp_name), choices, default,
-                   OPTIMIZERS[optimizer].hyperparameter(hp_name).help, hp_name in options.LOG_SCALED)
+    spec = OPTIMIZERS[optimizer]
+    _option_slider(HP_LABELS[hp_name], state.hp_key(owner, hp_name), options.HYPERPARAMETER_OPTIONS[hp_name],
+                   options.hyperparameter_default(surface, spec, hp_name), spec.hyperparameter(hp_name).help,
+                   hp_name in options.LOG_SCALED)
 
 
 def _hyperparameter_value(surface: Surface, owner: str, hp_name: str, optimizer: str) -> None:
     """Seed and keep ``hp_name``'s value without drawing its slider (its section is closed)."""
-    default, choices = _hyperparameter_default(surface, hp_name, optimizer)
     key = state.hp_key(owner, hp_name)
-    _initialise(key, default, choices, hp_name in options.LOG_SCALED)
+    _initialise(key, options.hyperparameter_default(surface, OPTIMIZERS[optimizer], hp_name),
+                options.HYPERPARAMETER_OPTIONS[hp_name], hp_name in options.LOG_SCALED)
     links.keep([key])
 
 
@@ -178,12 +172,10 @@ def _hyperparameter_sliders(surface: Surface, owner: str, owners: Sequence[str])
         return
     section = st.expander("More: " + ", ".join(HP_LABELS[n] for n in more), key=state.MORE_OPEN + owner,
                           on_change="rerun")
-    for hp_name in more:
-        if section.open:
-            with section:
-                _hyperparameter_slider(surface, owner, hp_name, first_owner[hp_name])
-        else:
-            _hyperparameter_value(surface, owner, hp_name, first_owner[hp_name])
+    slider_or_value = _hyperparameter_slider if section.open else _hyperparameter_value
+    with section:
+        for hp_name in more:
+            slider_or_value(surface, owner, hp_name, first_owner[hp_name])
 
 
 def swatch(color: str, text: str) -> None:

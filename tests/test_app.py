@@ -53,6 +53,13 @@ def _paths(at: AppTest) -> dict[str, np.ndarray]:
             for t in traces if t.get("meta") == PATH_META}
 
 
+def _shown(slider) -> str:
+    """The option a select slider shows in the browser: the value the server sends with ``set_value``, else
+    the element's default (the value it holds in session state is not sent on its own)."""
+    proto = slider.proto
+    return proto.raw_value[0] if proto.set_value else proto.options[int(proto.default[0])]
+
+
 def _numbers_rows(at: AppTest) -> list[str]:
     """The body rows of the numbers table (a Markdown table under the "Numbers" heading)."""
     table = next(m.value for m in at.markdown if m.value.startswith("| optimizer"))
@@ -179,7 +186,8 @@ def test_each_optimizers_own_values_come_back_when_same_for_all_is_switched_off_
     at = _ok(at.run())
     at.sidebar.toggle(key=state.SAME_FOR_ALL).set_value(False)
     at = _ok(at.run())
-    assert at.sidebar.select_slider(key=state.hp_key("gd", "lr")).value == 0.01
+    slider = at.sidebar.select_slider(key=state.hp_key("gd", "lr"))
+    assert slider.value == 0.01 and _shown(slider) == "0.01"  # and the browser shows it, not the lowest option
     assert "gd (lr=0.01)" in _paths(at)
 
 
@@ -373,7 +381,7 @@ def test_a_closed_more_section_keeps_its_values_and_draws_its_sliders_when_opene
     (heavy_ball,) = _paths(at).values()
     at.session_state[state.MORE_OPEN + "momentum"] = True
     at = _ok(at.run())
-    assert at.sidebar.select_slider(key=key).value == 0.5
+    assert at.sidebar.select_slider(key=key).value == 0.5 and _shown(at.sidebar.select_slider(key=key)) == "0.5"
     at.sidebar.select_slider(key=key).set_value(0.0)
     (plain_gd,) = _paths(_ok(at.run())).values()
     assert not np.allclose(plain_gd, heavy_ball)
@@ -391,7 +399,9 @@ def test_export_options_are_drawn_only_while_open_and_kept_while_closed():
     at = _ok(at.run())
     assert "export_frames" not in [s.key for s in at.slider]
     at.session_state[state.EXPORT_OPEN] = True
-    assert _ok(at.run()).slider(key="export_frames").value == 30
+    frames = _ok(at.run()).slider(key="export_frames")
+    shown = frames.proto.value if frames.proto.set_value else frames.proto.default
+    assert frames.value == 30 and list(shown) == [30]  # kept, and shown in the browser too
 
 
 def test_the_explanation_follows_the_picked_optimizer():

@@ -170,3 +170,15 @@ def test_sections_drawn_on_opening_show_their_controls(page, app_url):
     shows_rule = "rule => [...document.querySelectorAll('annotation')].some(a => a.textContent.includes(rule))"
     page.wait_for_function(shows_rule, arg=OPTIMIZERS["momentum"].latex.strip(), timeout=CHANGE_TIMEOUT_MS)
     assert page.locator(EXCEPTION).count() == 0
+
+
+def test_sliders_that_come_back_show_their_own_values(page, app_url):
+    """Switching "same for all" on and off again: each optimizer's slider shows its own value, not the lowest."""
+    _open(page, f"{app_url}/?optimizers=gd,adam&gd.lr=0.05&adam.lr=0.2")
+    same = page.get_by_text("Same hyperparameters for all")
+    rates = page.locator(LR_SLIDER)
+    same.click()
+    page.wait_for_function(f"() => document.querySelectorAll('{LR_SLIDER}').length === 1", timeout=CHANGE_TIMEOUT_MS)
+    same.click()
+    page.wait_for_function(f"() => document.querySelectorAll('{LR_SLIDER}').length === 2", timeout=CHANGE_TIMEOUT_MS)
+    assert [rates.nth(i).get_attribute("aria-valuetext") for i in range(2)] == ["0.05", "0.2"]

@@ -52,24 +52,21 @@ def export_bytes(settings: Settings, options: ExportOptions, fmt: str) -> bytes:
     return data
 
 
-def keep_options() -> None:
-    """Keep the chosen options while the panel is not drawn (a closed section), so they are there again when
-    it opens."""
-    links.keep(OPTION_DEFAULTS)
-
-
 def _options() -> ExportOptions:
-    """The export option widgets, in two rows so the labels stay readable in a narrow column."""
+    """The export option widgets, in two rows so the labels stay readable in a narrow column. Each keeps its
+    value while the panel is not drawn (a closed section)."""
     for key, default in OPTION_DEFAULTS.items():
         links.seed(key, default)
+    kept = links.KEEP_WHILE_HIDDEN
     first, second, third = st.columns(3)
-    frames = first.slider("Frames", *FRAMES_RANGE, key="export_frames",
+    frames = first.slider("Frames", *FRAMES_RANGE, key="export_frames", persist_state=kept,
                           help="Long runs are sub-sampled evenly; the last frame is always the last step.")
-    fps = second.slider("Frames per second", *FPS_RANGE, key="export_fps")
-    size = third.selectbox("Size", list(SIZES), key="export_size", format_func=lambda s: s.replace("x", " × "))
+    fps = second.slider("Frames per second", *FPS_RANGE, key="export_fps", persist_state=kept)
+    size = third.selectbox("Size", list(SIZES), key="export_size", format_func=lambda s: s.replace("x", " × "),
+                           persist_state=kept)
     theme_column, loss_column = st.columns(2)
-    theme = theme_column.radio("Theme", list(THEMES), horizontal=True, key="export_theme")
-    loss_panel = loss_column.checkbox("Include the loss curves", key="export_loss_panel")
+    theme = theme_column.radio("Theme", list(THEMES), horizontal=True, key="export_theme", persist_state=kept)
+    loss_panel = loss_column.checkbox("Include the loss curves", key="export_loss_panel", persist_state=kept)
     return ExportOptions(frames=frames, fps=fps, size=size, theme=theme, loss_panel=loss_panel)
 
 

@@ -8,11 +8,14 @@ the stability map).
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Mapping
 
 import streamlit as st
 
 Decode = Callable[[Mapping[str, str]], tuple[dict[str, Any], list[str]]]
+# ``persist_state`` of widgets that some runs do not draw (a closed section, a mode that hides them): their
+# value outlives those runs, and the browser shows it again when they are drawn.
+KEEP_WHILE_HIDDEN = "session"
 
 
 def seed(key: str, default: object) -> None:
@@ -21,14 +24,6 @@ def seed(key: str, default: object) -> None:
     widget is given a value both as an argument and through session state."""
     if key not in st.session_state:
         st.session_state[key] = default
-
-
-def keep(keys: Iterable[str]) -> None:
-    """Keep the values of widgets not drawn in this run. Streamlit forgets a widget's value at the end of a run
-    that does not draw it; a value written back through session state is kept."""
-    for key in keys:
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
 
 
 def restore_from_url(decode: Decode, applied_key: str, notes_key: str) -> None:

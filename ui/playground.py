@@ -56,7 +56,7 @@ def _render_export(settings: Settings, result: Result) -> None:
     """The lecture export panel, when that part of the app is installed. Its options are drawn only while the
     section is open: a closed section then costs each slider move nothing."""
     try:
-        from ui.export_panel import keep_options, render_export_panel
+        from ui.export_panel import render_export_panel
     except ImportError:
         return
     section = st.expander("Export for a lecture (GIF / MP4)", icon=":material/movie:", key=state.EXPORT_OPEN,
@@ -64,8 +64,6 @@ def _render_export(settings: Settings, result: Result) -> None:
     if section.open:
         with section:
             render_export_panel(settings, result)
-    else:
-        keep_options()
 
 
 def _render_page(page: PageChoices) -> None:

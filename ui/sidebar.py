@@ -87,7 +87,8 @@ def _initialise(key: str, default: Any, choices: Sequence[float] | None = None, 
 def _option_slider(label: str, key: str, choices: Sequence[float], default: float, help_text: str,
                    log_scale: bool = False) -> float:
     _initialise(key, options.snap(default, choices, log_scale), choices, log_scale)
-    return st.select_slider(label, options=choices, key=key, format_func=_number_label, help=help_text)
+    return st.select_slider(label, options=choices, key=key, format_func=_number_label, help=help_text,
+                            persist_state=links.KEEP_WHILE_HIDDEN)
 
 
 def _presets() -> None:
@@ -146,11 +147,9 @@ def _hyperparameter_slider(surface: Surface, owner: str, hp_name: str, optimizer
 
 
 def _hyperparameter_value(surface: Surface, owner: str, hp_name: str, optimizer: str) -> None:
-    """Seed and keep ``hp_name``'s value without drawing its slider (its section is closed)."""
-    key = state.hp_key(owner, hp_name)
-    _initialise(key, options.hyperparameter_default(surface, OPTIMIZERS[optimizer], hp_name),
+    """Seed ``hp_name``'s value without drawing its slider (its section is closed)."""
+    _initialise(state.hp_key(owner, hp_name), options.hyperparameter_default(surface, OPTIMIZERS[optimizer], hp_name),
                 options.HYPERPARAMETER_OPTIONS[hp_name], hp_name in options.LOG_SCALED)
-    links.keep([key])
 
 
 def _hyperparameter_sliders(surface: Surface, owner: str, owners: Sequence[str]) -> None:
@@ -197,8 +196,6 @@ def _hyperparameters(surface: Surface, chosen: Sequence[str], same_for_all: bool
         for name, color in zip(chosen, run_colors(chosen)):
             swatch(color, OPTIMIZERS[name].title)
             _hyperparameter_sliders(surface, name, [name])
-    links.keep(state.hp_key(name if same_for_all else state.SHARED, hp.name)  # the sliders not drawn
-               for name in chosen for hp in OPTIMIZERS[name].hyperparameters)
     owner_of = {name: state.SHARED if same_for_all else name for name in chosen}
     return tuple((name, {hp.name: st.session_state[state.hp_key(owner_of[name], hp.name)]
                          for hp in OPTIMIZERS[name].hyperparameters}) for name in chosen)

@@ -413,5 +413,14 @@ def test_the_explanation_follows_the_picked_optimizer():
     picker.set_value("adam")
     rules = " ".join(element.value for element in _ok(at.run()).latex)
     assert OPTIMIZERS["adam"].latex in rules and OPTIMIZERS["gd"].latex not in rules
+    assert at.query_params["explain"] == "adam"
     at.sidebar.multiselect(key=state.OPTIMIZERS_KEY).set_value(["momentum"])  # adam gone: the first is shown
     assert _ok(at.run()).button_group(key=state.EXPLAINED).value == "momentum"
+
+
+def test_the_explained_optimizer_comes_from_the_link_and_a_bad_one_falls_back():
+    at = _run({"optimizers": "gd,adam", "explain": "adam"})
+    assert at.button_group(key=state.EXPLAINED).value == "adam" and not at.info
+    at = _run({"optimizers": "gd,adam", "explain": "lion"})  # not among the chosen optimizers
+    assert at.button_group(key=state.EXPLAINED).value == "gd"
+    assert any("explain" in note.value for note in at.info)

@@ -9,6 +9,7 @@ from optimizers.diagnostics import DEFAULT_TOLERANCE, summarize
 from optimizers.engine import Result
 from optimizers.registry import OPTIMIZERS
 from ui import state
+from ui.views import sync_url
 
 NOT_APPLICABLE = "—"
 
@@ -68,7 +69,7 @@ def render_explanations(optimizers: Sequence[str]) -> None:
 
     A segmented control picks the optimizer, not ``st.tabs``: the browser re-lays out tab headers on every
     rerun of the page, which cost about 20 ms of each slider-driven redraw. The picker reruns only this
-    fragment.
+    fragment, and puts its choice in the URL.
     """
     if not optimizers:
         return
@@ -83,3 +84,4 @@ def render_explanations(optimizers: Sequence[str]) -> None:
     st.markdown(f"**What it fixes.** {spec.fixes}")
     st.markdown(f"**What it costs.** {spec.costs}")
     st.caption(f"Same update as `{spec.torch_equivalent}`. Here g is the gradient and η the learning rate.")
+    sync_url()

@@ -39,7 +39,7 @@ PICK_START = "pick_start"  # the map takes clicks as the new start (not in the U
 NEEDS_FULL_RERUN = "_needs_full_rerun"
 ACTIVE_PRESET = "_active_preset"
 VALID_FORMULA = "_valid_formula"  # the last formula that compiled: drawn while the text box holds a bad one
-EXPLAINED = "explained"  # the optimizer whose explanation is open (a reading aid, like a tab: not in the URL)
+EXPLAINED = "explained"  # the optimizer whose explanation is shown
 MORE_OPEN = "more_open."  # + owner: that optimizer's "More" hyperparameter section is open
 EXPORT_OPEN = "export_open"  # the lecture-export section is open
 
@@ -61,6 +61,7 @@ DEFAULT_SPEED = "normal"
 URL_NAMES = {SURFACE: "surface", OPTIMIZERS_KEY: "optimizers", STEPS: "steps", NOISE: "noise", SEED: "seed",
              SAME_FOR_ALL: "same", VIEW: "view", THREE_D: "3d", SPEED: "speed"}
 START_URL_NAME = "start"
+EXPLAINED_URL_NAME = "explain"  # ?explain=adam: one of the chosen optimizers
 TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 SNAP_TOLERANCE = 1e-9  # relative: a URL value this close to an option is that option
 
@@ -140,6 +141,8 @@ def encode(state: Mapping[str, Any]) -> dict[str, str]:
         params[URL_NAMES[SURFACE]] = surface_name(state)
     if START_X in state and START_Y in state:
         params[START_URL_NAME] = f"{state[START_X]:g},{state[START_Y]:g}"
+    if state.get(EXPLAINED) in state.get(OPTIMIZERS_KEY, []):
+        params[EXPLAINED_URL_NAME] = state[EXPLAINED]
     surface = SURFACES.get(state.get(SURFACE, ""))
     surface_params = {p.name for p in surface.params} if surface else set()
     for key in sorted(k for k in state if isinstance(k, str)):
@@ -226,6 +229,7 @@ def decode(params: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
     surface = _decode_surface(d, defaults)
     chosen = _decode_optimizers(d, defaults)
     _decode_scalars(d, defaults, surface)
+    d.choice(EXPLAINED_URL_NAME, EXPLAINED, tuple(chosen), chosen[0])
     _decode_start(d, surface)
     _decode_surface_params(d, surface)
     _decode_schedules(d, chosen)

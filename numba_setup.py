@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent
-KERNEL_PACKAGES = ("optimizers", "landscapes")  # every @njit kernel lives below these
+KERNEL_PACKAGES = ("optimizers", "landscapes", "simulation", "mnist")  # every @njit kernel lives below these
 KERNEL_MARKER = b"njit"  # files without it hold no compiled code, so their edits keep the cache
 CACHE_FOLDER = ".numba_cache"
 HASH_LENGTH = 16

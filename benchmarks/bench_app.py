@@ -70,8 +70,8 @@ import sys
 sys.path.insert(0, {root!r})
 import streamlit as st
 from landscapes.grid import DEFAULT_RESOLUTION, surface_grid
-from optimizers.engine import run
-from optimizers.settings import make_run, make_settings
+from simulation.engine import run
+from simulation.settings import make_run, make_settings
 from ui import heap
 from viz import result_figures
 

@@ -22,9 +22,10 @@ from pathlib import Path
 import numpy as np
 
 from landscapes.registry import get_surface
-from optimizers import engine, rules
+from optimizers import rules
+from simulation import engine
 from optimizers.registry import OPTIMIZERS
-from optimizers.settings import make_settings
+from simulation.settings import make_settings
 
 try:
     import torch
@@ -48,9 +49,9 @@ STARTUP_STEPS = 200
 STARTUP_SCRIPT = f"""
 import time
 started, cpu_started = time.perf_counter(), time.process_time()
-from optimizers import engine
+from simulation import engine
 from optimizers.registry import OPTIMIZERS
-from optimizers.settings import make_settings
+from simulation.settings import make_settings
 engine.run(make_settings("{SURFACE}", [(name, {{}}) for name in OPTIMIZERS], steps={STARTUP_STEPS}))
 print(time.perf_counter() - started, time.process_time() - cpu_started)
 """

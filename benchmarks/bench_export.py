@@ -22,8 +22,8 @@ from matplotlib.animation import FuncAnimation, PillowWriter  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from optimizers import engine  # noqa: E402
-from optimizers.settings import make_settings  # noqa: E402
+from simulation import engine  # noqa: E402
+from simulation.settings import make_settings  # noqa: E402
 from viz.export import ExportOptions, frame_steps, legend_label, render_gif, scene_from_result  # noqa: E402
 from viz.figures import color_scale  # noqa: E402
 

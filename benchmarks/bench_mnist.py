@@ -16,8 +16,8 @@ import time
 
 import numpy as np
 
-from landscapes.mnist import data, landscape, train
-from landscapes.mnist.model import MNIST_MEAN, MNIST_STD, N_INPUTS, PIXEL_MAX
+from mnist import data, landscape, train
+from mnist.model import MNIST_MEAN, MNIST_STD, N_INPUTS, PIXEL_MAX
 
 HIDDEN = 64
 BATCH = 64

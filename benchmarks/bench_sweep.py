@@ -9,9 +9,9 @@ import time
 
 import numpy as np
 
-from optimizers import engine
-from optimizers.settings import make_settings
-from optimizers.sweep import sweep
+from simulation import engine
+from simulation.settings import make_settings
+from simulation.sweep import sweep
 
 GRID = 100
 STEPS = 500

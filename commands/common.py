@@ -13,7 +13,7 @@ from pathlib import Path
 
 from optimizers.registry import OPTIMIZERS, get_optimizer
 from optimizers.schedules import SCHEDULES
-from optimizers.settings import Settings, make_run, make_settings
+from simulation.settings import Settings, make_run, make_settings
 from validation import ValidationError, lookup
 
 TABLE_FORMATS = ("csv", "json")

@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from commands.common import (add_hyperparameter_flags, add_surface_flags, check_output_path,
                              parse_optimizer_list, settings_from_args, write_atomic)
-from optimizers import engine
+from simulation import engine
 from viz.export import (DEFAULT_FPS, DEFAULT_FRAMES, DEFAULT_SIZE, DEFAULT_THEME, FORMATS, FPS_RANGE,
                         FRAMES_RANGE, SIZES, ExportOptions, render_scene, scene_from_result)
 from viz.theme import THEMES

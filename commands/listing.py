@@ -6,7 +6,7 @@ import argparse
 from landscapes.registry import SURFACES
 from optimizers.registry import OPTIMIZERS
 from optimizers.schedules import SCHEDULES
-from optimizers.settings import MAX_STEPS, NOISE_RANGE
+from simulation.settings import MAX_STEPS, NOISE_RANGE
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -18,8 +18,8 @@ from tqdm import tqdm
 
 from commands.common import (add_hyperparameter_flags, add_schedule_flags, hyperparams_from_args, parse_optimizer_list,
                              schedules_from_args)
-from landscapes.mnist import data, landscape, train
-from landscapes.mnist.train import TrainResult
+from mnist import data, landscape, train
+from mnist.train import TrainResult
 from validation import ValidationError, lookup, parse_int
 
 FORMATS = ("table", "json")

@@ -11,7 +11,7 @@ import numpy as np
 
 from commands.common import add_single_run_flags, settings_from_args, table_format
 from commands.trajectory import settings_json
-from optimizers.sweep import DEFAULT_TOLERANCE, MAX_CELLS, quadratic_theory, sweep, sweep_axes
+from simulation.sweep import DEFAULT_TOLERANCE, MAX_CELLS, quadratic_theory, sweep, sweep_axes
 from validation import ValidationError, parse_float, parse_int
 
 CSV_HEADER = ("lr", "second", "final_loss", "steps_to_tolerance", "diverged_at")

@@ -7,9 +7,9 @@ import json
 import sys
 
 from commands.common import add_single_run_flags, settings_from_args, table_format
-from optimizers import engine
+from simulation import engine
 from optimizers.registry import get_optimizer
-from optimizers.settings import Settings
+from simulation.settings import Settings
 
 CSV_HEADER = ("step", "x", "y", "loss")
 

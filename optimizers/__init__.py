@@ -1,2 +1,2 @@
-"""Optimizer update rules (jitted, on flat parameter vectors), their registry and the trajectory engine."""
+"""Optimizer update rules (jitted, on flat parameter vectors), their registry and learning-rate schedules."""
 import numba_setup  # noqa: F401  (must run before numba is imported)

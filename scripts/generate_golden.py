@@ -26,7 +26,7 @@ Output, all float64 and exact:
   rules work on parameter vectors of any length and dtype.
 
 Divergence follows the engine: a run stops at the first point with a non-finite coordinate or loss, or a
-coordinate beyond ``optimizers.settings.DIVERGENCE_BOUND``; that step is stored as ``diverged_at``.
+coordinate beyond ``simulation.settings.DIVERGENCE_BOUND``; that step is stored as ``diverged_at``.
 """
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ sys.path.insert(0, str(PROJECT_ROOT))  # runs as a plain script from anywhere, l
 
 from landscapes.registry import SURFACES  # noqa: E402
 from optimizers.registry import OPTIMIZERS  # noqa: E402
-from optimizers.settings import DIVERGENCE_BOUND  # noqa: E402
+from simulation.settings import DIVERGENCE_BOUND  # noqa: E402
 
 GOLDEN_DIR = PROJECT_ROOT / "tests" / "golden"
 STEPS = 300  # "several hundred steps", as the acceptance check uses

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from optimizers import engine
+from simulation import engine
 from optimizers.registry import OPTIMIZERS
-from optimizers.settings import make_settings
+from simulation.settings import make_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 EXIT_USAGE = 2

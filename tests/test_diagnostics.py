@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optimizers.diagnostics import effective_step_sizes, summarize, velocities
-from optimizers.engine import run
-from optimizers.settings import make_settings
+from simulation.diagnostics import effective_step_sizes, summarize, velocities
+from simulation.engine import run
+from simulation.settings import make_settings
 
 STEPS = 60
 # Optimizers whose update is exactly −(effective step) × (first moment m, state slot 0).

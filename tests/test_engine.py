@@ -2,9 +2,10 @@
 import numpy as np
 import pytest
 
-from optimizers import engine, rules
+from optimizers import rules
+from simulation import engine
 from optimizers.registry import OPTIMIZERS, get_optimizer
-from optimizers.settings import DIVERGENCE_BOUND, make_settings
+from simulation.settings import DIVERGENCE_BOUND, make_settings
 from validation import ValidationError
 
 

@@ -16,8 +16,8 @@ import pytest
 from PIL import Image
 
 import cli
-from optimizers import engine
-from optimizers.settings import make_settings
+from simulation import engine
+from simulation.settings import make_settings
 from validation import ValidationError
 from viz import raster
 from viz.export import (ExportOptions, Scene, frame_steps, legend_label, render_gif, render_mp4, render_scene,
@@ -240,8 +240,8 @@ def test_cli_leaves_no_partial_file_when_rendering_fails(tmp_path, monkeypatch):
 # --- the app's export panel ------------------------------------------------------------------------------
 
 def _panel_app():
-    from optimizers import engine
-    from optimizers.settings import make_settings
+    from simulation import engine
+    from simulation.settings import make_settings
     from ui.export_panel import render_export_panel
 
     settings = make_settings("ravine", [("gd", {"lr": 0.09}), ("adam", {"lr": 0.3})], steps=20)

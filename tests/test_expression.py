@@ -9,8 +9,8 @@ import pytest
 
 from landscapes.expression import MAX_LENGTH, compile_expression, parse_expression
 from landscapes.registry import get_surface
-from optimizers import engine
-from optimizers.settings import make_settings
+from simulation import engine
+from simulation.settings import make_settings
 from validation import ValidationError
 
 ROOT = Path(__file__).resolve().parents[1]

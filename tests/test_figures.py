@@ -11,9 +11,9 @@ from PIL import Image
 
 from landscapes.grid import surface_grid
 from landscapes.registry import SURFACES, get_surface
-from optimizers.engine import run
+from simulation.engine import run
 from optimizers.schedules import lr_curve
-from optimizers.settings import make_run, make_settings
+from simulation.settings import make_run, make_settings
 from viz import result_figures
 from viz.animation import MAX_FRAMES, frame_steps
 from viz.arrows import GRADIENT_ARROW_FRACTION, StepVectors, map_diagonal, step_arrow_traces

@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 
 import cli
-from landscapes.mnist import data
-from landscapes.mnist.data import IMAGES_MAGIC, LABELS_MAGIC, MnistDataError
+from mnist import data
+from mnist.data import IMAGES_MAGIC, LABELS_MAGIC, MnistDataError
 
 REPO = Path(__file__).resolve().parents[1]
 MNIST_DIR = Path(os.environ.get(data.ENV_DIR) or REPO.parent / "shared" / "data" / "mnist")

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import cli
-from landscapes.mnist import data, landscape, model, train
-from landscapes.mnist.model import MNIST_MEAN, MNIST_STD, N_INPUTS, PIXEL_MAX, Layout
+from mnist import data, landscape, model, train
+from mnist.model import MNIST_MEAN, MNIST_STD, N_INPUTS, PIXEL_MAX, Layout
 from optimizers import rules
 from optimizers.registry import OPTIMIZERS
 from optimizers.schedules import lr_curve

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from landscapes.mnist import data
+from mnist import data
 from ui.schedule_picker import choice_key, param_key
 
 REPO = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_unwritable_cache_dir_falls_back_and_the_core_still_runs():
     env = dict(os.environ, NUMBA_CACHE_DIR="/dev/null/not-a-directory")
-    code = ("import os, optimizers.engine as e, optimizers.settings as s;"
+    code = ("import os, simulation.engine as e, simulation.settings as s;"
             "r = e.run(s.make_settings('bowl', [('adam', {})], steps=3));"
             "print(os.environ['NUMBA_CACHE_DIR'], r.diverged_at)")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,

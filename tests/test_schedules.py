@@ -5,9 +5,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from optimizers import engine
+from simulation import engine
 from optimizers.schedules import SCHEDULES, get_schedule, lr_curve
-from optimizers.settings import make_run, make_settings
+from simulation.settings import make_run, make_settings
 from validation import ValidationError
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "schedules.json").read_text())

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from optimizers.settings import DIVERGENCE_BOUND, make_settings
-from optimizers.sweep import sweep
+from simulation.settings import DIVERGENCE_BOUND, make_settings
+from simulation.sweep import sweep
 from ui import stability_page as page
 from ui import state
 from viz.stability import DIVERGED, REACHED, log_edges, outcome_classes

@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from optimizers import engine
-from optimizers.settings import make_settings
-from optimizers.sweep import quadratic_theory, sweep, sweep_axes
+from simulation import engine
+from simulation.settings import make_settings
+from simulation.sweep import quadratic_theory, sweep, sweep_axes
 from validation import ValidationError
 
 LRS = np.logspace(-3, 0, 60)

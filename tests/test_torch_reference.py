@@ -18,9 +18,10 @@ import numpy as np
 import pytest
 
 from landscapes.registry import SURFACES
-from optimizers import engine, rules
+from optimizers import rules
+from simulation import engine
 from optimizers.registry import OPTIMIZERS, get_optimizer
-from optimizers.settings import make_settings
+from simulation.settings import make_settings
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 NOT_DIVERGED = -1  # the golden files' diverged_at for a run that stayed finite

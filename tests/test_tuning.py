@@ -5,10 +5,10 @@ import math
 import numpy as np
 import pytest
 
-from optimizers import engine
-from optimizers.settings import make_run, make_settings
-from optimizers.sweep import sweep
-from optimizers.tuning import (DIVERGED, REACHED, Outcome, best_cell, lr_grid, rank_key, target_loss, tune,
+from simulation import engine
+from simulation.settings import make_run, make_settings
+from simulation.sweep import sweep
+from simulation.tuning import (DIVERGED, REACHED, Outcome, best_cell, lr_grid, rank_key, target_loss, tune,
                                tune_run)
 from validation import ValidationError
 

@@ -10,8 +10,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from landscapes.grid import DEFAULT_RESOLUTION, SurfaceGrid, surface_grid
-from optimizers.engine import Result, run
-from optimizers.settings import Settings
+from simulation.engine import Result, run
+from simulation.settings import Settings
 from viz import result_figures
 
 CACHED_RESULTS = 64  # a few KB each at typical sizes: a whole class's worth of recent slider positions

@@ -5,8 +5,8 @@ from typing import Sequence
 
 import streamlit as st
 
-from optimizers.diagnostics import DEFAULT_TOLERANCE, summarize
-from optimizers.engine import Result
+from simulation.diagnostics import DEFAULT_TOLERANCE, summarize
+from simulation.engine import Result
 from optimizers.registry import OPTIMIZERS
 from ui import state
 from ui.views import sync_url

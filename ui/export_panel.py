@@ -9,9 +9,9 @@ from __future__ import annotations
 import streamlit as st
 
 from landscapes.registry import CUSTOM_PREFIX
-from optimizers import engine
-from optimizers.engine import Result
-from optimizers.settings import Settings
+from simulation import engine
+from simulation.engine import Result
+from simulation.settings import Settings
 from ui import links
 from validation import ValidationError
 from viz.export import (DEFAULT_FPS, DEFAULT_FRAMES, DEFAULT_SIZE, DEFAULT_THEME, FORMATS, FPS_RANGE,

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from landscapes.mnist import data, landscape, train
-from landscapes.mnist.train import MNIST_DEFAULT_LR, Progress, TrainConfig, TrainResult
+from mnist import data, landscape, train
+from mnist.train import MNIST_DEFAULT_LR, Progress, TrainConfig, TrainResult
 from optimizers.registry import OPTIMIZERS, get_optimizer
 from ui.explain import NOT_APPLICABLE
 from ui.schedule_picker import schedule_picker

@@ -10,9 +10,10 @@ from __future__ import annotations
 import streamlit as st
 
 from landscapes.registry import CUSTOM_PREFIX, Surface, get_surface
-from optimizers.engine import Result
-from optimizers.settings import Settings, make_run, make_settings
+from simulation.engine import Result
+from simulation.settings import Settings, make_run, make_settings
 from ui import compute, explain, links, state
+from ui.export_panel import render_export_panel
 from ui.presets import PRESETS
 from ui.schedules_panel import Schedule, render_schedules, schedules_valid
 from ui.sidebar import PageChoices, render_run_controls, render_sidebar
@@ -53,12 +54,8 @@ def _show_story() -> None:
 
 
 def _render_export(settings: Settings, result: Result) -> None:
-    """The lecture export panel, when that part of the app is installed. Its options are drawn only while the
-    section is open: a closed section then costs each slider move nothing."""
-    try:
-        from ui.export_panel import render_export_panel
-    except ImportError:
-        return
+    """The lecture export panel. Its options are drawn only while the section is open: a closed section then
+    costs each slider move nothing."""
     section = st.expander("Export for a lecture (GIF / MP4)", icon=":material/movie:", key=state.EXPORT_OPEN,
                           on_change="rerun")
     if section.open:

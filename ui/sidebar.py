@@ -20,7 +20,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from landscapes.registry import CUSTOM_PREFIX, SURFACES, Surface, get_surface
 from optimizers.registry import OPTIMIZERS
-from optimizers.settings import MAX_SEED
+from simulation.settings import MAX_SEED
 from ui import links, options, state
 from ui.presets import PRESETS
 from validation import ValidationError

@@ -6,7 +6,7 @@ Main area, three tabs:
 - Map: a learning-rate × momentum (or β1) grid of complete runs, coloured by outcome, with the classical
   stability limits drawn on the quadratics; clicking a cell shows that run's path and loss curve.
 - Fan: the paths of eight learning rates on one contour map.
-- Tune: each chosen optimizer's learning rate searched on the same surface (``optimizers.tuning``), tuned vs
+- Tune: each chosen optimizer's learning rate searched on the same surface (``simulation.tuning``), tuned vs
   default side by side, with the objective stated.
 
 Every computation is a cached call into the core (all inputs are arguments); invalid input becomes one line of
@@ -24,11 +24,11 @@ import pandas as pd
 import streamlit as st
 
 from landscapes.registry import SURFACES, Surface, get_surface
-from optimizers import diagnostics, tuning
-from optimizers.engine import Result
+from simulation import diagnostics, tuning
+from simulation.engine import Result
 from optimizers.registry import OPTIMIZERS, Optimizer, get_optimizer
-from optimizers.settings import Settings, make_settings
-from optimizers.sweep import DEFAULT_TOLERANCE, QuadraticTheory, SweepResult, quadratic_theory, sweep, sweep_axes
+from simulation.settings import Settings, make_settings
+from simulation.sweep import DEFAULT_TOLERANCE, QuadraticTheory, SweepResult, quadratic_theory, sweep, sweep_axes
 from ui import compute, links, options, state
 from ui.stability_state import (COLOR_KEY, CONDITION_KEY, DEFAULT_GRID, DEFAULT_OPTIMIZER, DEFAULT_STEPS,
                                 DEFAULT_SURFACE, GRID_KEY, GRID_OPTIONS, LINKED_LR_RANGE_KEY, OPTIMIZER_KEY,

@@ -10,7 +10,7 @@ from typing import Any, Mapping
 
 from landscapes.registry import SURFACES, Surface
 from optimizers.registry import OPTIMIZERS
-from optimizers.sweep import sweep_axes
+from simulation.sweep import sweep_axes
 from ui import options
 from ui.state import Decoder, format_value
 from validation import Range, ValidationError, check_range

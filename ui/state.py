@@ -13,7 +13,7 @@ from typing import Any, Mapping
 from landscapes.registry import CUSTOM_PREFIX, SURFACES, Surface, get_surface
 from optimizers.registry import OPTIMIZERS
 from optimizers.schedules import SCHEDULES, get_schedule
-from optimizers.settings import MAX_SEED, NOISE_RANGE
+from simulation.settings import MAX_SEED, NOISE_RANGE
 from ui import options
 from ui.schedule_picker import COUNTED_IN_UPDATES, DEFAULT_SCHEDULE, choice_key, param_key, scaled_defaults
 from validation import Range, ValidationError, check_range, parse_float, parse_int

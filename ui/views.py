@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from landscapes.registry import get_surface
-from optimizers.settings import Settings
+from simulation.settings import Settings
 from ui import compute, links, options, state
 
 PLOT_CONFIG = {"displaylogo": False, "scrollZoom": False}

@@ -12,8 +12,8 @@ from typing import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from optimizers.diagnostics import velocities
-from optimizers.engine import Result
+from simulation.diagnostics import velocities
+from simulation.engine import Result
 from viz.paths import PathTrace
 
 GRADIENT_ARROW_FRACTION = 0.12  # −g is drawn this fraction of the map's diagonal long

@@ -9,7 +9,7 @@ points, the loss cursor and the step counter. This keeps 120 frames at 640×480 
 Two levels of API:
 
 * ``render_gif(result, options)`` / ``render_mp4(result, options)`` export an engine
-  :class:`~optimizers.engine.Result` on its 2D surface, looking like the app (same colour per optimizer).
+  :class:`~simulation.engine.Result` on its 2D surface, looking like the app (same colour per optimizer).
 * ``render_scene(scene, options, fmt, progress=None)`` exports any :class:`Scene` — a contour grid plus
   paths, the same inputs as :func:`viz.figures.contour_paths_figure` — so views with their own landscape
   reuse the same frame renderer, e.g. the MNIST loss plane::
@@ -21,20 +21,19 @@ Two levels of API:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 from PIL import Image, ImageDraw
 
 from landscapes.grid import surface_grid
-from optimizers.engine import Result
+from simulation.engine import Result
 from validation import ValidationError, lookup, parse_int
 from viz import raster
-from viz.paths import Marker, PathTrace, paths_from_result, surface_markers
+from viz.export_static import Panel, StaticPicture, draw_static
+from viz.paths import PathTrace, paths_from_result, surface_markers
+from viz.scene import AnimatedPath, Scene, legend_label  # noqa: F401  (part of this module's API)
 from viz.theme import THEMES, Theme
-
-if TYPE_CHECKING:
-    from viz.export_static import Panel, StaticPicture
 
 FRAMES_RANGE = (2, 600)
 DEFAULT_FRAMES = 120
@@ -91,65 +90,6 @@ class ExportOptions:
     def dimensions(self) -> tuple[int, int]:
         """(width, height) in pixels."""
         return SIZES[self.size]
-
-
-# A scene's path is the app's own PathTrace (label, color, xy, losses, diverged_at; rows after a divergence
-# may be NaN), so every view hands the exporter what it already hands its Plotly figure. Pages written
-# against the exporter's first API import it under this name.
-AnimatedPath = PathTrace
-
-
-def legend_label(path: PathTrace) -> str:
-    """The path's label, plus where it diverged (its path stops at the last finite point)."""
-    if path.diverged_at is None:
-        return path.label
-    return f"{path.label} — diverged at step {path.diverged_at}"
-
-
-@dataclass(frozen=True)
-class Scene:
-    """Everything one exported animation shows: the inputs of :func:`viz.figures.contour_paths_figure`, so any
-    view that draws a contour map with paths (the 2D playground, the MNIST loss plane) can export it.
-
-    title: the text above the picture.
-    xs (nx,), ys (ny,): the grid axes (they also set the map's limits); zs (ny, nx): loss values,
-        zs[i, j] = f(xs[j], ys[i]), coloured as the app colours them (log colour when ``log_color``).
-    paths: :class:`viz.paths.PathTrace` items — label, colour, xy (n, 2) after 0…n−1 steps, losses (n,),
-        diverged_at; NaN rows after a divergence are not drawn.
-    steps: the steps the animation spans (frames sub-sample 0…steps); None → the longest path.
-    markers: :class:`viz.paths.Marker` items (minima, saddles); every path's start is marked as well.
-    min_value: the loss at the global minimum, if known: the loss panel then shows f − min_value on a log
-        axis, as the app's loss chart does.
-    equal_aspect: one unit in x as long as one in y (the app's default).
-    x_label, y_label: axis titles; loss_label: the loss axis title (None → the app's title for that axis).
-    """
-
-    title: str
-    xs: np.ndarray
-    ys: np.ndarray
-    zs: np.ndarray
-    paths: tuple[PathTrace, ...]
-    steps: int | None = None
-    markers: tuple[Marker, ...] = ()
-    log_color: bool = False
-    min_value: float | None = None
-    equal_aspect: bool = True
-    x_label: str = "x"
-    y_label: str = "y"
-    loss_label: str | None = None
-
-    @property
-    def last_step(self) -> int:
-        """The step of the last frame."""
-        if self.steps is not None:
-            return self.steps
-        return max((len(path.xy) - 1 for path in self.paths), default=0)
-
-    @property
-    def all_markers(self) -> tuple[Marker, ...]:
-        """The given markers plus one start marker per distinct start point."""
-        starts = dict.fromkeys(tuple(map(float, p.xy[0])) for p in self.paths if p.n_points)
-        return (*self.markers, *(Marker("start", x, y, "start") for x, y in starts))
 
 
 def frame_steps(steps: int, frames: int, keep: Iterable[int] = ()) -> np.ndarray:
@@ -227,7 +167,6 @@ class _FrameRenderer:
 
     def __init__(self, scene: Scene, options: ExportOptions):
         # matplotlib is imported only when a file is rendered: the CLI and the app's pages start faster
-        from viz.export_static import draw_static
 
         self.scene = scene
         self.theme: Theme = THEMES[options.theme]

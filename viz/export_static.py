@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from PIL import Image
 
-from viz.export import Scene, legend_label
+from viz.scene import Scene, legend_label
 from viz.figures import N_CONTOURS, color_scale
 from viz.figures import loss_axis as app_loss_axis
 from viz.paths import MARKER_STYLES

@@ -1,6 +1,6 @@
 """Plain data for what the figures draw: optimizer paths and marked points, independent of any surface.
 
-The 2D playground builds these from a :class:`~optimizers.engine.Result`; the MNIST landscape page builds
+The 2D playground builds these from a :class:`~simulation.engine.Result`; the MNIST landscape page builds
 them from its own trajectories. Figures in :mod:`viz.figures` only ever see these types.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Sequence
 import numpy as np
 
 from landscapes.registry import Surface
-from optimizers.engine import Result
+from simulation.engine import Result
 from viz.theme import run_colors
 
 # |x| and |y| of drawn positions stay within this: a diverging run reaches 1e100 and beyond, and browsers refuse

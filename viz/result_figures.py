@@ -1,4 +1,4 @@
-"""Every playground figure straight from a :class:`~optimizers.engine.Result` and its surface grid.
+"""Every playground figure straight from a :class:`~simulation.engine.Result` and its surface grid.
 
 Thin adapters over the generic builders in :mod:`viz.figures` and :mod:`viz.animation`: they turn a result
 into paths, markers, loss series and effective-step series, so the app and the exporter draw the same thing.
@@ -9,8 +9,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from landscapes.grid import SurfaceGrid
-from optimizers.diagnostics import effective_step_sizes
-from optimizers.engine import Result
+from simulation.diagnostics import effective_step_sizes
+from simulation.engine import Result
 from optimizers.schedules import lr_curve
 from viz.animation import SidePanel, Series, animated_map_figure, small_multiples_figure
 from viz.arrows import vectors_from_result

@@ -1,6 +1,6 @@
 """Stability-map figures: the learning-rate × momentum outcome heatmap with theory overlays, and the fan.
 
-Pure Plotly builders (no Streamlit). The heatmap draws a :class:`~optimizers.sweep.SweepResult`; on top of it
+Pure Plotly builders (no Streamlit). The heatmap draws a :class:`~simulation.sweep.SweepResult`; on top of it
 sit an invisible scatter of cell centres (Plotly cannot select heatmap cells, so clicks land on these points
 and report the cell's learning rate and momentum), the classical stability limits of gradient descent and
 heavy-ball momentum on quadratics, and the optimal setting. The fan draws the paths of several learning rates
@@ -16,7 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from optimizers.sweep import SweepResult, QuadraticTheory
+from simulation.sweep import SweepResult, QuadraticTheory
 from viz.figures import (COLORSCALE, FIGURE_HEIGHT, LOSS_GAP_FLOOR, compact, contour_paths_figure, legend_below,
                          legend_margin)
 from viz.paths import MARKER_STYLES, Marker, PathTrace

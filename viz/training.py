@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from landscapes.mnist.train import TrainResult
+from mnist.train import TrainResult
 from viz.theme import run_colors
 
 LOSS_CURVE_POINTS = 300  # the mini-batch loss is averaged into this many bins per curve: noise → trend

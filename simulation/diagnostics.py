@@ -1,6 +1,6 @@
 """Numbers that explain a finished run: per-coordinate effective step sizes and a summary per optimizer.
 
-Pure numpy on a :class:`~optimizers.engine.Result` recorded with ``record_state=True``. State slots follow
+Pure numpy on a :class:`~simulation.engine.Result` recorded with ``record_state=True``. State slots follow
 ``optimizers.rules`` (``states[k, t]`` is the state *after* update t, so update t read ``states[k, t]`` for
 moments it had just refreshed and ``states[k, t-1]`` for anything it used before refreshing).
 """
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from optimizers import rules
-from optimizers.engine import Result
+from simulation.engine import Result
 
 # "Close enough to the minimum" for the steps-to-tolerance column: the loss gap f − f_min at which a 2D
 # lesson counts as solved. Absolute, because every registered minimum value is known exactly.

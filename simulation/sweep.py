@@ -17,9 +17,10 @@ import numpy as np
 from numba import njit, prange
 
 from landscapes import surfaces
-from optimizers import engine, rules
+from optimizers import rules
+from simulation import engine
 from optimizers.registry import get_optimizer
-from optimizers.settings import DIVERGENCE_BOUND, Settings
+from simulation.settings import DIVERGENCE_BOUND, Settings
 from validation import ValidationError, check_range
 
 MAX_CELLS = 250_000  # a 500 × 500 map; beyond that a click-to-load map is unreadable anyway

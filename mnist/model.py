@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from landscapes.mnist.data import IMAGE_SIDE, N_CLASSES
+from mnist.data import IMAGE_SIDE, N_CLASSES
 
 N_INPUTS = IMAGE_SIDE * IMAGE_SIDE
 PIXEL_MAX = 255.0

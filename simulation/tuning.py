@@ -2,7 +2,7 @@
 
 Optimizers compared at their default learning rates mostly compare the defaults. Here every optimizer gets the
 same budget: a log-spaced grid of learning rates, each run for the comparison's steps from its start, all in one
-parallel batched call into the core (:func:`optimizers.sweep.outcomes`). The objective is stated once, in
+parallel batched call into the core (:func:`simulation.sweep.outcomes`). The objective is stated once, in
 :data:`OBJECTIVE`, and implemented once, in :func:`rank_key`:
 
 1. a run that diverged ranks last;
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from optimizers import rules
-from optimizers.settings import OptimizerRun, Settings, make_run
-from optimizers.sweep import DEFAULT_TOLERANCE, NEVER, SweepResult, outcomes, target_loss
+from simulation.settings import OptimizerRun, Settings, make_run
+from simulation.sweep import DEFAULT_TOLERANCE, NEVER, SweepResult, outcomes, target_loss
 from validation import ValidationError
 
 # From a decade below the smallest torch default (Lion's 1e-4) to far above every useful step on the built-in

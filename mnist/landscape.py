@@ -29,9 +29,9 @@ from typing import Sequence
 import numpy as np
 from numba import njit
 
-from landscapes.mnist import model
-from landscapes.mnist.model import N_CLASSES, Layout
-from landscapes.mnist.train import TrainResult
+from mnist import model
+from mnist.model import N_CLASSES, Layout
+from mnist.train import TrainResult
 from validation import ValidationError, lookup, parse_int
 
 PLANES = {

@@ -24,11 +24,11 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 from numba import njit
 
-from landscapes.mnist import model
-from landscapes.mnist.data import Mnist
+from mnist import model
+from mnist.data import Mnist
 from optimizers import rules, schedules
 from optimizers.registry import OPTIMIZERS, get_optimizer
-from optimizers.settings import OptimizerRun, make_run
+from simulation.settings import OptimizerRun, make_run
 from validation import ValidationError, parse_int
 
 # Learning rates that train this MLP well in 3 epochs (batch 64, H = 64), used when the user gives none.

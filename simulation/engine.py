@@ -1,7 +1,7 @@
 """The trajectory engine: a jitted loop (gradient by surface id → update by optimizer id) over many runs.
 
 ``simulate_batch`` runs every trajectory of a comparison in one call; ``run`` is the Python API above it: it
-takes validated :class:`~optimizers.settings.Settings` and returns a :class:`Result` of plain arrays. A run
+takes validated :class:`~simulation.settings.Settings` and returns a :class:`Result` of plain arrays. A run
 that produces a non-finite value or leaves the ``DIVERGENCE_BOUND`` box stops there: its rows after the
 divergence step are NaN and ``diverged_at`` records the step. Divergence is a result, never an exception.
 """
@@ -15,7 +15,7 @@ from numba import njit
 
 from landscapes import surfaces
 from optimizers import rules, schedules
-from optimizers.settings import DIVERGENCE_BOUND, Settings
+from simulation.settings import DIVERGENCE_BOUND, Settings
 
 NOT_DIVERGED = -1
 JIT = dict(cache=True, nogil=True)

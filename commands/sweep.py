@@ -11,7 +11,8 @@ import numpy as np
 
 from commands.common import add_single_run_flags, settings_from_args, table_format
 from commands.trajectory import settings_json
-from simulation.sweep import DEFAULT_TOLERANCE, MAX_CELLS, quadratic_theory, sweep, sweep_axes
+from simulation.settings import CONVERGED_GAP
+from simulation.sweep import MAX_CELLS, quadratic_theory, sweep, sweep_axes
 from validation import ValidationError, parse_float, parse_int
 
 CSV_HEADER = ("lr", "second", "final_loss", "steps_to_tolerance", "diverged_at")
@@ -27,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--lr-range", default="1e-4:1", metavar="LOW:HIGH", help="log-spaced lr range")
     parser.add_argument("--axis-range", default="0:0.99", metavar="LOW:HIGH", help="linear second-axis range")
     parser.add_argument("--grid", default="100x100", metavar="NLRxNAXIS", help="cells per axis (default 100x100)")
-    parser.add_argument("--tolerance", default=str(DEFAULT_TOLERANCE),
+    parser.add_argument("--tolerance", default=str(CONVERGED_GAP),
                         help="converged when the loss is within this of the minimum")
     parser.set_defaults(handler=run)
 

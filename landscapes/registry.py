@@ -23,7 +23,10 @@ class SurfaceParam:
     name: str
     default: float
     allowed: Range
+    label: str  # short, for a slider: "condition number κ"
     help: str
+    options: tuple[float, ...]  # the slider's values (the URL snaps to them too)
+    log_scale: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,9 @@ class Surface:
     adaptive_lr: float = 5e-2  # a step size (in coordinate units) that suits the adaptive and sign methods
     momentum: float = 0.9  # the momentum μ suggested for heavy ball and Nesterov here (the usual 0.9)
     params: tuple[SurfaceParam, ...] = field(default_factory=tuple)
+    # The Hessian's two eigenvalues where it is constant (the quadratics): numbers, or the name of a parameter
+    # whose value is one; None elsewhere. The stability map draws the quadratic theory from them.
+    hessian: tuple[float | str, float | str] | None = None
     program: np.ndarray | None = field(default=None, compare=False)  # compiled user formula (CUSTOM only)
 
     def param_vector(self, values: dict[str, float] | None = None) -> np.ndarray:
@@ -61,6 +67,14 @@ class Surface:
         return np.array([check_range(p.name, values.get(p.name, p.default), p.allowed)
                          for p in self.params], dtype=np.float64)
 
+    def hessian_eigenvalues(self, values: dict[str, float] | None = None) -> tuple[float, float] | None:
+        """(λ_min, λ_max) of a constant Hessian for these parameter values; None where it is not constant."""
+        if self.hessian is None:
+            return None
+        vector = dict(zip((p.name for p in self.params), self.param_vector(values)))
+        low, high = sorted(vector[e] if isinstance(e, str) else e for e in self.hessian)
+        return float(low), float(high)
+
     def value(self, x: float, y: float, c: np.ndarray | None = None) -> float:
         return float(kernels.value(self.sid, float(x), float(y), self._c(c)))
 
@@ -72,17 +86,19 @@ class Surface:
         return self.param_vector() if c is None else c
 
 
+CONDITION_OPTIONS = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0)
 _K = kernels
 SURFACES: dict[str, Surface] = {s.name: s for s in [
     Surface("bowl", _K.BOWL, "Convex bowl", r"f(x, y) = x^2 + y^2",
             ((-2.0, 2.0), (-2.0, 2.0)), (-1.5, 1.2),
             "A perfectly round bowl: every method heads straight for the centre, so only the step size matters.",
-            minima=((0.0, 0.0),), min_value=0.0, sgd_lr=0.05, adaptive_lr=0.05),
+            minima=((0.0, 0.0),), min_value=0.0, sgd_lr=0.05, adaptive_lr=0.05, hessian=(2.0, 2.0)),
     Surface("ravine", _K.RAVINE, "Ravine (ill-conditioned bowl)", r"f(x, y) = 0.5\,x^2 + 10\,y^2",
             ((-6.0, 6.0), (-3.0, 3.0)), (-5.0, 2.0),
             "Steep walls, a gentle floor: gradient descent zig-zags across the ravine, momentum glides along it.",
             minima=((0.0, 0.0),), min_value=0.0, sgd_lr=0.09, adaptive_lr=0.1,
-            momentum=0.6),  # κ = 20: μ = 0.9 remembers too much (Polyak's optimum is μ* ≈ 0.4)
+            momentum=0.6,  # κ = 20: μ = 0.9 remembers too much (Polyak's optimum is μ* ≈ 0.4)
+            hessian=(1.0, 20.0)),
     Surface("rosenbrock", _K.ROSENBROCK, "Rosenbrock's banana valley",
             r"f(x, y) = (1 - x)^2 + 100\,(y - x^2)^2",
             ((-2.0, 2.0), (-1.0, 3.0)), (-1.5, 2.5),
@@ -149,8 +165,10 @@ SURFACES: dict[str, Surface] = {s.name: s for s in [
             ((-6.0, 6.0), (-3.0, 3.0)), (-5.0, 2.0),
             "Turn up κ and watch gradient descent slow down: its speed is set by the ratio of curvatures.",
             minima=((0.0, 0.0),), min_value=0.0, sgd_lr=0.1, adaptive_lr=0.1, momentum=0.5,
-            params=(SurfaceParam("condition", 10.0, Range(1.0, 1e4),
-                                 "κ, the ratio of the largest to the smallest curvature"),)),
+            params=(SurfaceParam("condition", 10.0, Range(1.0, 1e4), "condition number κ",
+                                 "κ, the ratio of the largest to the smallest curvature", CONDITION_OPTIONS,
+                                 log_scale=True),),
+            hessian=(1.0, "condition")),
 ]}
 
 

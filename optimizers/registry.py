@@ -1,8 +1,10 @@
-"""The optimizer registry: names, torch.optim defaults, valid ranges, state slots and what students should know.
+"""The optimizer registry: names, torch.optim defaults, valid ranges, slider options, state slots, colours and
+what students should know.
 
-This is the single source of optimizer facts. The CLI help, the app's sliders, the docs and the tests read the
-names, defaults and ranges from here; ``hyperparameter_vector`` turns validated values into the ``HP_*`` layout
-the jitted rules read.
+This is the single source of optimizer facts. The CLI, the app's sliders, the figures, the MNIST trainer, the
+docs and the tests read them from here; ``hyperparameter_vector`` turns validated values into the ``HP_*``
+layout the jitted rules read. Adding an optimizer means a kernel in ``optimizers/rules.py`` and an entry here
+(``tests/test_registry_complete.py`` names any fact an entry lacks).
 """
 from __future__ import annotations
 
@@ -19,6 +21,26 @@ MAX_EPS = 1e6  # a huge ε turns an adaptive method into plain SGD with step lr/
 MAX_WEIGHT_DECAY = 1e3
 
 
+def _log_options(low_exp: int, high_exp: int, mantissas: tuple[float, ...]) -> tuple[float, ...]:
+    values = [round(m * 10.0 ** e, 12) for e in range(low_exp, high_exp) for m in mantissas]
+    return tuple(values) + (round(10.0 ** high_exp, 12),)
+
+
+# Slider options (the URL snaps to them too). Learning rates: 1e-5 … 10, ten per decade, containing every
+# default and every surface suggestion; decays packed towards 1, where the interesting values are.
+LR_OPTIONS = _log_options(-5, 1, (1, 1.5, 2, 3, 4, 5, 6, 7, 8, 9))
+DECAY_OPTIONS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999)
+BETA2_OPTIONS = (0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 0.9995, 0.9999)
+EPS_OPTIONS = _log_options(-10, 0, (1,))
+WEIGHT_DECAY_OPTIONS = (0.0, 1e-4, 1e-3, 1e-2, 0.05, 0.1, 0.5, 1.0)
+
+# How the per-coordinate effective step is computed from the recorded state (simulation/diagnostics.py):
+# "none" — one step size for all coordinates; "sign" — exactly lr; "rms" — lr/(√s+ε) with s the first slot;
+# "adadelta"; "adam" / "amsgrad" — bias-corrected, from v / v_max; "adamax"; "radam".
+STEP_KINDS = ("none", "sign", "rms", "adadelta", "adam", "amsgrad", "adamax", "radam")
+LINE_DASHES = ("solid", "dash", "dot", "dashdot")  # Plotly dash names; matplotlib reads them too
+
+
 @dataclass(frozen=True)
 class Hyperparameter:
     """One hyperparameter: where it sits in the HP vector, its torch default and its allowed range."""
@@ -27,39 +49,51 @@ class Hyperparameter:
     index: int
     default: float
     allowed: Range
+    label: str  # short, for a slider: "learning rate η"
     help: str
+    options: tuple[float, ...]  # the slider's values
     log_scale: bool = False  # sliders for this one move in decades
 
 
+@dataclass(frozen=True)
+class StateSlot:
+    """One row of an optimizer's state (``state[i]`` in ``optimizers.rules``), named as in the update rule."""
+
+    name: str
+    meaning: str
+
+
 def _lr(default: float) -> Hyperparameter:
-    return Hyperparameter("lr", rules.HP_LR, default, Range(0.0, MAX_LR, low_inclusive=False),
-                          "learning rate: the step size", log_scale=True)
+    return Hyperparameter("lr", rules.HP_LR, default, Range(0.0, MAX_LR, low_inclusive=False), "learning rate η",
+                          "learning rate: the step size", LR_OPTIONS, log_scale=True)
 
 
 def _momentum(default: float, help_text: str = "momentum μ: how much of the previous step is kept"):
     return Hyperparameter("momentum", rules.HP_MOMENTUM, default, Range(0.0, 1.0, high_inclusive=False),
-                          help_text)
+                          "momentum μ", help_text, DECAY_OPTIONS)
 
 
 def _eps(default: float) -> Hyperparameter:
-    return Hyperparameter("eps", rules.HP_EPS, default, Range(0.0, MAX_EPS, low_inclusive=False),
-                          "ε added to the denominator for numerical stability", log_scale=True)
+    return Hyperparameter("eps", rules.HP_EPS, default, Range(0.0, MAX_EPS, low_inclusive=False), "ε",
+                          "ε added to the denominator for numerical stability", EPS_OPTIONS, log_scale=True)
 
 
 def _weight_decay(default: float = 0.0, decoupled: bool = False) -> Hyperparameter:
     how = "decoupled: p ← p·(1 − lr·wd)" if decoupled else "L2 penalty added to the gradient: g ← g + wd·p"
     return Hyperparameter("weight_decay", rules.HP_WEIGHT_DECAY, default, Range(0.0, MAX_WEIGHT_DECAY),
-                          f"weight decay ({how})")
+                          "weight decay", f"weight decay ({how})", WEIGHT_DECAY_OPTIONS)
 
 
 def _betas(beta1: float = 0.9, beta2: float = 0.999) -> tuple[Hyperparameter, Hyperparameter]:
     unit = Range(0.0, 1.0, high_inclusive=False)
-    return (Hyperparameter("beta1", rules.HP_BETA1, beta1, unit, "β1: decay of the first-moment average"),
-            Hyperparameter("beta2", rules.HP_BETA2, beta2, unit, "β2: decay of the second-moment average"))
+    return (Hyperparameter("beta1", rules.HP_BETA1, beta1, unit, "β1", "β1: decay of the first-moment average",
+                           DECAY_OPTIONS),
+            Hyperparameter("beta2", rules.HP_BETA2, beta2, unit, "β2", "β2: decay of the second-moment average",
+                           BETA2_OPTIONS))
 
 
 def _rho(default: float, help_text: str) -> Hyperparameter:
-    return Hyperparameter("rho", rules.HP_RHO, default, Range(0.0, 1.0), help_text)
+    return Hyperparameter("rho", rules.HP_RHO, default, Range(0.0, 1.0), "ρ", help_text, DECAY_OPTIONS)
 
 
 @dataclass(frozen=True)
@@ -71,12 +105,35 @@ class Optimizer:
     title: str
     torch_equivalent: str
     hyperparameters: tuple[Hyperparameter, ...]
-    state_slots: tuple[str, ...]  # meaning of state rows 0, 1, … (see optimizers.rules)
+    state_slots: tuple[StateSlot, ...]  # state rows 0, 1, … (see optimizers.rules)
     latex: str  # the update rule
     fixes: str  # what it improves on, for students
     costs: str  # what it costs or where it struggles
-    adaptive: bool = False  # scales each coordinate by its own gradient history
+    color: str  # the same colour everywhere: app, small multiples, GIF, MP4, MNIST
+    dash: str  # line style (one of LINE_DASHES): optimizers of similar colour differ in dash
+    # The MNIST page's learning rate: PyTorch's usual choice for a small network (SGD 0.1, momentum 0.01,
+    # Adagrad 0.01, Adadelta 1.0, RMSprop 1e-3, Adamax and NAdam 2e-3, Adam 1e-3); NAG follows momentum,
+    # AMSGrad/AdamW/RAdam follow Adam, and Lion takes Adam's divided by 10 (its steps are ±lr per coordinate).
+    mnist_lr: float
+    step_kind: str = "none"  # one of STEP_KINDS: how its per-coordinate effective step is computed
     surface_lr: str = "sgd"  # which surface step-size suggestion suits it: "sgd", "adaptive" or "default"
+
+    def __post_init__(self) -> None:
+        lookup(f"step kind of {self.name}", self.step_kind, dict.fromkeys(STEP_KINDS))
+        lookup(f"line dash of {self.name}", self.dash, dict.fromkeys(LINE_DASHES))
+        check_range(f"MNIST learning rate of {self.name}", self.mnist_lr, self.hyperparameter("lr").allowed)
+
+    @property
+    def adaptive(self) -> bool:
+        """Scales each coordinate by its own gradient history (its effective step differs per coordinate)."""
+        return self.step_kind != "none"
+
+    def slot(self, name: str) -> int:
+        """The state row holding slot ``name`` (e.g. "v"); an unknown name lists this optimizer's slots."""
+        return lookup(f"state slot of {self.name}", name, {s.name: i for i, s in enumerate(self.state_slots)})
+
+    def has_slot(self, name: str) -> bool:
+        return any(s.name == name for s in self.state_slots)
 
     @property
     def short_title(self) -> str:
@@ -112,8 +169,10 @@ class Optimizer:
 _ADAM_RULE = (r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\quad v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2"
               r"\\ \theta_t = \theta_{t-1} - \frac{\eta}{1-\beta_1^t}\,"
               r"\frac{m_t}{\sqrt{v_t}/\sqrt{1-\beta_2^t} + \epsilon}")
-_ADAM_SLOTS = ("m: first moment (average gradient)", "v: second moment (average squared gradient)",
-               "v̂: running maximum of v (AMSGrad)")
+_ADAM_SLOTS = (StateSlot("m", "first moment (average gradient)"),
+               StateSlot("v", "second moment (average squared gradient)"),
+               StateSlot("v_max", "running maximum v̂ of v (AMSGrad)"))
+_VELOCITY = StateSlot("b", "velocity (momentum buffer)")
 
 OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
     Optimizer(
@@ -124,54 +183,61 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         "gradients it is batch gradient descent; with noisy ones (the noise slider, or mini-batches on MNIST) "
         "it is SGD.",
         "One step size for every direction: too small crawls, too large overshoots or diverges, and on a "
-        "ravine it zig-zags across the steep walls."),
+        "ravine it zig-zags across the steep walls.",
+        color="#0072B2", dash="solid", mnist_lr=0.1),
     Optimizer(
         "momentum", rules.MOMENTUM, "Momentum (heavy ball)", "torch.optim.SGD(momentum=μ)",
-        (_lr(1e-3), _momentum(0.9), _weight_decay()), ("b: velocity (momentum buffer)",),
+        (_lr(1e-3), _momentum(0.9), _weight_decay()), (_VELOCITY,),
         r"b_t = \mu\, b_{t-1} + g_t,\quad \theta_t = \theta_{t-1} - \eta\, b_t",
         "Keeps a velocity: steps add up along directions where the gradient is consistent and cancel across "
         "a ravine, so progress along the floor speeds up by up to 1/(1−μ).",
         "Velocity carries it past the minimum: expect overshoot and spirals, and one more knob (μ ≈ 0.9). "
-        "(Some articles put η inside b; torch keeps it outside — identical while η is constant.)"),
+        "(Some articles put η inside b; torch keeps it outside — identical while η is constant.)",
+        color="#E69F00", dash="solid", mnist_lr=0.01),
     Optimizer(
         "nag", rules.NAG, "Nesterov momentum (NAG)", "torch.optim.SGD(momentum=μ, nesterov=True)",
-        (_lr(1e-3), _momentum(0.9), _weight_decay()), ("b: velocity (momentum buffer)",),
+        (_lr(1e-3), _momentum(0.9), _weight_decay()), (_VELOCITY,),
         r"b_t = \mu\, b_{t-1} + g_t,\quad \theta_t = \theta_{t-1} - \eta\,(g_t + \mu\, b_t)",
         "Looks ahead: the step uses the gradient where momentum is about to carry it, so it brakes earlier "
         "and overshoots less than plain momentum.",
         "Still needs a tuned η and μ. torch's form tracks the look-ahead point itself, so its path differs "
-        "from the textbook θ − μv formulation by exactly the momentum term; both describe the same method."),
+        "from the textbook θ − μv formulation by exactly the momentum term; both describe the same method.",
+        color="#009E73", dash="solid", mnist_lr=0.01),
     Optimizer(
         "adagrad", rules.ADAGRAD, "AdaGrad", "torch.optim.Adagrad",
-        (_lr(1e-2), _eps(1e-10), _weight_decay()), ("G: sum of all squared gradients",),
+        (_lr(1e-2), _eps(1e-10), _weight_decay()), (StateSlot("G", "sum of all squared gradients"),),
         r"G_t = G_{t-1} + g_t^2,\quad \theta_t = \theta_{t-1} - \frac{\eta\, g_t}{\sqrt{G_t} + \epsilon}",
         "Gives every coordinate its own step size: rarely-updated (sparse) coordinates keep large steps, "
         "frequently-updated ones get smaller ones.",
         "G only grows, so the effective step only shrinks and training can stall. Myth: it is not a "
         "second-order method; it uses squared first derivatives, no Hessian.",
-        adaptive=True, surface_lr="adaptive"),
+        surface_lr="adaptive",
+        color="#56B4E9", dash="dash", mnist_lr=0.01, step_kind="rms"),
     Optimizer(
         "adadelta", rules.ADADELTA, "AdaDelta", "torch.optim.Adadelta",
         (_lr(1.0), _rho(0.9, "ρ: decay of both moving averages"), _eps(1e-6), _weight_decay()),
-        ("E[g²]: average squared gradient", "E[Δ²]: average squared update"),
+        (StateSlot("Eg2", "E[g²], the average squared gradient"),
+         StateSlot("Edelta2", "E[Δ²], the average squared update")),
         r"E[g^2]_t = \rho E[g^2]_{t-1} + (1-\rho) g_t^2,\quad "
         r"\Delta_t = \frac{\sqrt{E[\Delta^2]_{t-1}+\epsilon}}{\sqrt{E[g^2]_t+\epsilon}}\, g_t"
         r"\\ E[\Delta^2]_t = \rho E[\Delta^2]_{t-1} + (1-\rho)\Delta_t^2,\quad \theta_t = \theta_{t-1} - \eta\,\Delta_t",
         "Replaces AdaGrad's ever-growing sum with moving averages, and measures steps in the units of past "
         "updates, so in principle it needs no learning rate (torch still multiplies by η = 1).",
         "Starts with tiny steps of about √ε that grow only slowly; on a 2D surface it can look frozen at first.",
-        adaptive=True, surface_lr="default"),
+        surface_lr="default",
+        color="#7F7F7F", dash="dash", mnist_lr=1.0, step_kind="adadelta"),
     Optimizer(
         "rmsprop", rules.RMSPROP, "RMSProp", "torch.optim.RMSprop (ρ is torch's alpha)",
         (_lr(1e-2), _rho(0.99, "ρ (torch's alpha): decay of the squared-gradient average"), _eps(1e-8),
          _momentum(0.0, "momentum μ (optional; plain RMSProp has none)"), _weight_decay()),
-        ("v: average squared gradient", "b: momentum buffer (only with μ > 0)"),
+        (StateSlot("v", "average squared gradient"), StateSlot("b", "momentum buffer (only with μ > 0)")),
         r"v_t = \rho v_{t-1} + (1-\rho) g_t^2,\quad \theta_t = \theta_{t-1} - \frac{\eta\, g_t}{\sqrt{v_t}+\epsilon}",
         "AdaGrad without the shrinkage: a moving average of squared gradients forgets the distant past, so "
         "the per-coordinate step stays useful.",
         "Steps have roughly size η wherever the gradient is steady, so near a minimum it jitters unless η "
         "decays. Myth: plain RMSProp has no momentum (torch offers it as an option).",
-        adaptive=True, surface_lr="adaptive"),
+        surface_lr="adaptive",
+        color="#CC79A7", dash="solid", mnist_lr=1e-3, step_kind="rms"),
     Optimizer(
         "adam", rules.ADAM, "Adam", "torch.optim.Adam",
         (_lr(1e-3), *_betas(), _eps(1e-8), _weight_decay()), _ADAM_SLOTS[:2],
@@ -180,7 +246,8 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         "first steps are not too small. A robust default.",
         "Not always best: on a ravine tuned momentum can beat it, and its step of about η per coordinate "
         "ignores the true curvature. Its learning rate still needs tuning.",
-        adaptive=True, surface_lr="adaptive"),
+        surface_lr="adaptive",
+        color="#D55E00", dash="dash", mnist_lr=1e-3, step_kind="adam"),
     Optimizer(
         "amsgrad", rules.AMSGRAD, "AMSGrad", "torch.optim.Adam(amsgrad=True)",
         (_lr(1e-3), *_betas(), _eps(1e-8), _weight_decay()), _ADAM_SLOTS,
@@ -188,17 +255,19 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         "Adam with a memory of the largest second moment, so the effective step never grows again; this "
         "repairs a convergence flaw of Adam.",
         "After one large gradient its steps stay small for good, which can make it slower than Adam.",
-        adaptive=True, surface_lr="adaptive"),
+        surface_lr="adaptive",
+        color="#882255", dash="dot", mnist_lr=1e-3, step_kind="amsgrad"),
     Optimizer(
         "adamax", rules.ADAMAX, "AdaMax", "torch.optim.Adamax",
         (_lr(2e-3), *_betas(), _eps(1e-8), _weight_decay()),
-        ("m: first moment", "u: exponentially weighted infinity norm of gradients"),
+        (StateSlot("m", "first moment"), StateSlot("u", "exponentially weighted infinity norm of gradients")),
         r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\quad u_t = \max(\beta_2 u_{t-1}, |g_t| + \epsilon)"
         r"\\ \theta_t = \theta_{t-1} - \frac{\eta}{1-\beta_1^t}\,\frac{m_t}{u_t}",
         "Adam with the infinity norm instead of the squared average: the denominator is the largest recent "
         "gradient, which is stable and needs no bias correction.",
         "A single large gradient dominates the scale for a long time (it decays only by β2 per step).",
-        adaptive=True, surface_lr="adaptive"),
+        surface_lr="adaptive",
+        color="#44AA99", dash="dot", mnist_lr=2e-3, step_kind="adamax"),
     Optimizer(
         "nadam", rules.NADAM, "NAdam", "torch.optim.NAdam (momentum_decay 0.004)",
         (_lr(2e-3), *_betas(), _eps(1e-8), _weight_decay()), _ADAM_SLOTS[:2],
@@ -207,7 +276,8 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         "Adam with Nesterov's look-ahead: the momentum part of the step uses next step's coefficient, so "
         "it reacts a little faster to a change of slope.",
         "Slightly more arithmetic than Adam; its momentum coefficient μₜ follows a warm-up schedule.",
-        adaptive=True, surface_lr="adaptive"),
+        surface_lr="adaptive",
+        color="#999933", dash="dashdot", mnist_lr=2e-3, step_kind="adam"),
     Optimizer(
         "adamw", rules.ADAMW, "AdamW", "torch.optim.AdamW",
         (_lr(1e-3), *_betas(), _eps(1e-8), _weight_decay(1e-2, decoupled=True)), _ADAM_SLOTS[:2],
@@ -216,7 +286,8 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         "decays at the same rate — the standard for training transformers.",
         "Weight decay pulls every path towards the origin, so on a 2D surface the end point is the minimum "
         "of the loss plus the decay, not of the loss alone.",
-        adaptive=True, surface_lr="adaptive"),
+        surface_lr="adaptive",
+        color="#AA4499", dash="dashdot", mnist_lr=1e-3, step_kind="adam"),
     Optimizer(
         "radam", rules.RADAM, "RAdam", "torch.optim.RAdam",
         (_lr(1e-3), *_betas(), _eps(1e-8), _weight_decay()), _ADAM_SLOTS[:2],
@@ -226,18 +297,30 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         "Rectified Adam: while too few gradients have been seen to trust v, it takes plain momentum steps, "
         "then phases in the adaptive scaling — a built-in warm-up.",
         "The first few steps are momentum SGD steps of size η·|g|, which on steep surfaces can be large.",
-        adaptive=True, surface_lr="adaptive"),
+        surface_lr="adaptive",
+        color="#6699CC", dash="dot", mnist_lr=1e-3, step_kind="radam"),
     Optimizer(
         "lion", rules.LION, "Lion", "Lion (Chen et al. 2023)",
-        (_lr(1e-4), *_betas(0.9, 0.99), _weight_decay(decoupled=True)), ("m: momentum (average gradient)",),
+        (_lr(1e-4), *_betas(0.9, 0.99), _weight_decay(decoupled=True)), (StateSlot("m", "momentum (average gradient)"),),
         r"c_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\quad \theta_t = \theta_{t-1}(1-\eta\lambda) - \eta\,\mathrm{sign}(c_t)"
         r"\\ m_t = \beta_2 m_{t-1} + (1-\beta_2) g_t",
         "Uses only the sign of an interpolated momentum: every coordinate moves exactly η per step, and it "
         "keeps a single state vector (half of Adam's memory).",
         "Fixed-size steps mean it never settles exactly: near a minimum it hops back and forth by η. It "
         "needs a smaller η than Adam (about 3–10×).",
-        adaptive=True, surface_lr="adaptive"),
+        surface_lr="adaptive",
+        color="#C9B400", dash="dot", mnist_lr=1e-4, step_kind="sign"),
 ]}
+
+
+def shared_hyperparameter(name: str) -> Hyperparameter:
+    """Hyperparameter ``name`` as every optimizer that has it shares it (label, options, range): the one
+    slider of "same hyperparameters for all"."""
+    for optimizer in OPTIMIZERS.values():
+        for hyperparameter in optimizer.hyperparameters:
+            if hyperparameter.name == name:
+                return hyperparameter
+    raise ValidationError(f"no optimizer has a hyperparameter {str(name)[:40]!r}")
 
 
 def get_optimizer(name: str) -> Optimizer:

@@ -273,8 +273,10 @@ def apply_update(opt_id, p, g, state, scalars, hp, t):
         nadam_step(p, g, state[0], state[1], scalars, t, lr, b1, b2, eps, wd)
     elif opt_id == RADAM:
         radam_step(p, g, state[0], state[1], t, lr, b1, b2, eps, wd)
-    else:
+    elif opt_id == LION:
         lion_step(p, g, state[0], lr, b1, b2, wd)
+    else:  # an unknown id: the run diverges at once instead of running some other rule
+        p[:] = np.nan
 
 
 @njit(**LEAF)

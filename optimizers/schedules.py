@@ -22,33 +22,45 @@ from numba import njit
 from validation import Range, ValidationError, check_range, lookup
 
 CONSTANT, STEP, EXPONENTIAL, COSINE, WARMUP_COSINE, INVERSE_TIME = range(6)
-MAX_SCHEDULE_PARAMS = 4
+# Where each schedule parameter sits in the vector the jitted code reads (as HP_* for hyperparameters).
+SP_STEP_SIZE, SP_GAMMA, SP_T_MAX, SP_ETA_MIN, SP_WARMUP, SP_START_FACTOR, SP_K = range(7)
+MAX_SCHEDULE_PARAMS = 7
 MAX_PERIOD = 1e6  # steps; longer than any run
 
 
 @njit(cache=True, nogil=True, inline="always")  # inlined into the engine's loop: a faster first start
 def scheduled_lr(kind, sp, base_lr, t):
-    """The learning rate of update ``t`` (1-based) under schedule ``kind`` with parameters ``sp``."""
+    """The learning rate of update ``t`` (1-based) under schedule ``kind`` with parameters ``sp`` (laid out
+    by the ``SP_*`` indices); NaN for an unknown kind, so a wrong id shows as a diverged run."""
     e = float(t - 1)
+    if kind == CONSTANT:
+        return base_lr
     if kind == STEP:
-        return base_lr * sp[1] ** math.floor(e / sp[0])
+        return base_lr * sp[SP_GAMMA] ** math.floor(e / sp[SP_STEP_SIZE])
     if kind == EXPONENTIAL:
-        return base_lr * sp[0] ** e
+        return base_lr * sp[SP_GAMMA] ** e
     if kind == COSINE:
-        return sp[1] + (base_lr - sp[1]) * (1.0 + math.cos(math.pi * e / sp[0])) / 2.0
+        return _cosine(base_lr, sp[SP_ETA_MIN], e, sp[SP_T_MAX])
     if kind == WARMUP_COSINE:
-        warmup = sp[0]
+        warmup = sp[SP_WARMUP]
         if e < warmup:
-            return base_lr * (sp[2] + (1.0 - sp[2]) * e / warmup)
-        return sp[3] + (base_lr - sp[3]) * (1.0 + math.cos(math.pi * (e - warmup) / sp[1])) / 2.0
+            return base_lr * (sp[SP_START_FACTOR] + (1.0 - sp[SP_START_FACTOR]) * e / warmup)
+        return _cosine(base_lr, sp[SP_ETA_MIN], e - warmup, sp[SP_T_MAX])
     if kind == INVERSE_TIME:
-        return base_lr / (1.0 + sp[0] * e)
-    return base_lr
+        return base_lr / (1.0 + sp[SP_K] * e)
+    return math.nan
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _cosine(base_lr, eta_min, e, period):
+    """Cosine annealing from base_lr to eta_min over ``period`` updates, at epoch ``e``."""
+    return eta_min + (base_lr - eta_min) * (1.0 + math.cos(math.pi * e / period)) / 2.0
 
 
 @dataclass(frozen=True)
 class ScheduleParam:
     name: str
+    index: int  # its SP_* position
     default: float
     allowed: Range
     help: str
@@ -71,8 +83,11 @@ class Schedule:
                      for p in self.params)
 
     def vector(self, values: tuple[tuple[str, float], ...]) -> np.ndarray:
+        """The ``SP_*`` vector the jitted code reads, from validated values."""
         vector = np.zeros(MAX_SCHEDULE_PARAMS)
-        vector[:len(values)] = [v for _, v in values]
+        index = {p.name: p.index for p in self.params}
+        for name, value in values:
+            vector[index[name]] = value
         return vector
 
 
@@ -81,21 +96,22 @@ _GAMMA = Range(0.0, 1.0, low_inclusive=False)
 _ETA_MIN = Range(0.0, 1e3)
 SCHEDULES: dict[str, Schedule] = {s.name: s for s in [
     Schedule("constant", CONSTANT, "no scheduler", ()),
-    Schedule("step", STEP, "StepLR", (ScheduleParam("step_size", 100, _PERIOD, "updates between decays"),
-                                      ScheduleParam("gamma", 0.5, _GAMMA, "factor at each decay"))),
-    Schedule("exponential", EXPONENTIAL, "ExponentialLR", (ScheduleParam("gamma", 0.99, _GAMMA,
-                                                                         "factor per update"),)),
+    Schedule("step", STEP, "StepLR", (
+        ScheduleParam("step_size", SP_STEP_SIZE, 100, _PERIOD, "updates between decays"),
+        ScheduleParam("gamma", SP_GAMMA, 0.5, _GAMMA, "factor at each decay"))),
+    Schedule("exponential", EXPONENTIAL, "ExponentialLR", (
+        ScheduleParam("gamma", SP_GAMMA, 0.99, _GAMMA, "factor per update"),)),
     Schedule("cosine", COSINE, "CosineAnnealingLR", (
-        ScheduleParam("T_max", 200, _PERIOD, "updates of one half cosine period"),
-        ScheduleParam("eta_min", 0.0, _ETA_MIN, "the smallest learning rate"))),
+        ScheduleParam("T_max", SP_T_MAX, 200, _PERIOD, "updates of one half cosine period"),
+        ScheduleParam("eta_min", SP_ETA_MIN, 0.0, _ETA_MIN, "the smallest learning rate"))),
     Schedule("warmup_cosine", WARMUP_COSINE, "SequentialLR(LinearLR, CosineAnnealingLR)", (
-        ScheduleParam("warmup", 20, _PERIOD, "updates of linear warm-up"),
-        ScheduleParam("T_max", 180, _PERIOD, "updates of cosine annealing after the warm-up"),
-        ScheduleParam("start_factor", 0.1, Range(0.0, 1.0, low_inclusive=False),
+        ScheduleParam("warmup", SP_WARMUP, 20, _PERIOD, "updates of linear warm-up"),
+        ScheduleParam("T_max", SP_T_MAX, 180, _PERIOD, "updates of cosine annealing after the warm-up"),
+        ScheduleParam("start_factor", SP_START_FACTOR, 0.1, Range(0.0, 1.0, low_inclusive=False),
                       "fraction of the learning rate at the first update"),
-        ScheduleParam("eta_min", 0.0, _ETA_MIN, "the smallest learning rate"))),
+        ScheduleParam("eta_min", SP_ETA_MIN, 0.0, _ETA_MIN, "the smallest learning rate"))),
     Schedule("inverse_time", INVERSE_TIME, "LambdaLR(lambda e: 1 / (1 + k·e))", (
-        ScheduleParam("k", 0.01, Range(0.0, 1e3), "decay rate: the rate halves after 1/k updates"),)),
+        ScheduleParam("k", SP_K, 0.01, Range(0.0, 1e3), "decay rate: the rate halves after 1/k updates"),)),
 ]}
 
 

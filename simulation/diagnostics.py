@@ -12,10 +12,9 @@ import numpy as np
 
 from optimizers import rules
 from simulation.engine import Result
+from simulation.settings import NEAR_MINIMUM_GAP
 
-# "Close enough to the minimum" for the steps-to-tolerance column: the loss gap f − f_min at which a 2D
-# lesson counts as solved. Absolute, because every registered minimum value is known exactly.
-DEFAULT_TOLERANCE = 1e-3
+VELOCITY_SLOT = "b"  # the state slot of a momentum buffer
 
 
 def _steps(n: int) -> np.ndarray:
@@ -37,26 +36,27 @@ def effective_step_sizes(result: Result, k: int) -> np.ndarray | None:
     if result.states is None:
         raise ValueError("effective step sizes need a result recorded with record_state=True")
     run = result.settings.runs[k]
-    if not run.spec.adaptive:
+    spec, hp = run.spec, run.values
+    if not spec.adaptive:
         return None
-    hp = run.values
     n = result.settings.steps
     states = result.states[k]  # (n+1, slots, 2)
+    before, after = states[:-1], states[1:]  # the state an update read, and the one it left
     t = _steps(n)
-    oid = run.spec.oid
-    lr = hp["lr"]
-    if oid == rules.LION:
+    lr, kind = hp["lr"], spec.step_kind
+    if kind == "sign":
         return np.full((n, 2), lr)
-    if oid == rules.ADADELTA:
-        return lr * np.sqrt(states[:-1, 1] + hp["eps"]) / np.sqrt(states[1:, 0] + hp["eps"])
-    if oid in (rules.ADAGRAD, rules.RMSPROP):
-        return lr / (np.sqrt(states[1:, 0]) + hp["eps"])
+    if kind == "rms":
+        return lr / (np.sqrt(after[:, 0]) + hp["eps"])
+    if kind == "adadelta":
+        return (lr * np.sqrt(before[:, spec.slot("Edelta2")] + hp["eps"])
+                / np.sqrt(after[:, spec.slot("Eg2")] + hp["eps"]))
     first_moment_scale = lr / (1.0 - hp["beta1"] ** t)
-    if oid == rules.ADAMAX:
-        return first_moment_scale / states[1:, 1]
-    if oid == rules.RADAM:
-        return first_moment_scale * _radam_factor(states[1:, 1], t, hp["beta2"], hp["eps"])
-    second = states[1:, 2] if oid == rules.AMSGRAD else states[1:, 1]
+    if kind == "adamax":
+        return first_moment_scale / after[:, spec.slot("u")]
+    if kind == "radam":
+        return first_moment_scale * _radam_factor(after[:, spec.slot("v")], t, hp["beta2"], hp["eps"])
+    second = after[:, spec.slot({"adam": "v", "amsgrad": "v_max"}[kind])]
     return first_moment_scale / (np.sqrt(second) / np.sqrt(1.0 - hp["beta2"] ** t) + hp["eps"])
 
 
@@ -86,7 +86,7 @@ class RunSummary:
         return "ran every step" if self.diverged_at is None else f"diverged at step {self.diverged_at}"
 
 
-def summarize(result: Result, tolerance: float = DEFAULT_TOLERANCE) -> list[RunSummary]:
+def summarize(result: Result, tolerance: float = NEAR_MINIMUM_GAP) -> list[RunSummary]:
     """One :class:`RunSummary` per run of ``result``."""
     spec = result.settings.surface_spec
     minima = np.asarray(spec.minima, dtype=np.float64).reshape(-1, 2)
@@ -111,13 +111,12 @@ def velocities(result: Result, k: int) -> np.ndarray | None:
     """Momentum carried into each update of run ``k``: row s is −lr·μ·b after s updates, shape (n, 2).
 
     That is the part of update s+1 that comes from the past rather than from the new gradient (heavy ball
-    and Nesterov keep b in slot 0, RMSProp with momentum in slot 1). None for methods without a velocity.
+    and Nesterov keep it in their slot b, as does RMSProp with momentum). None for methods without a velocity.
     """
     if result.states is None:
         raise ValueError("velocities need a result recorded with record_state=True")
     run = result.settings.runs[k]
     hp = run.values
-    slot = {rules.MOMENTUM: 0, rules.NAG: 0, rules.RMSPROP: 1}.get(run.spec.oid)
-    if slot is None or hp.get("momentum", 0.0) == 0.0:
+    if not run.spec.has_slot(VELOCITY_SLOT) or hp.get("momentum", 0.0) == 0.0:
         return None
-    return -hp["lr"] * hp["momentum"] * result.states[k, :-1, slot]
+    return -hp["lr"] * hp["momentum"] * result.states[k, :-1, run.spec.slot(VELOCITY_SLOT)]

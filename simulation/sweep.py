@@ -20,13 +20,12 @@ from landscapes import surfaces
 from optimizers import rules
 from simulation import engine
 from optimizers.registry import get_optimizer
-from simulation.settings import DIVERGENCE_BOUND, Settings
+from simulation.settings import CONVERGED_GAP, DIVERGENCE_BOUND, Settings
 from validation import ValidationError, check_range
 
 MAX_CELLS = 250_000  # a 500 × 500 map; beyond that a click-to-load map is unreadable anyway
 NEVER = -1
 SECOND_AXES = ("momentum", "beta1")
-DEFAULT_TOLERANCE = 1e-6  # "converged": loss within this of the surface's minimum value
 # One parallel kernel at a time per process: Numba's fallback "workqueue" threading layer aborts the process
 # when two threads (two app sessions) launch parallel kernels at once, and the cores are all in use anyway.
 PARALLEL_LOCK = threading.Lock()
@@ -74,7 +73,7 @@ class SweepResult:
         return (self.diverged_at >= 0) | ~(self.final_loss <= self.start_loss)
 
 
-def sweep(settings: Settings, lrs, second_name: str, seconds, tolerance: float = DEFAULT_TOLERANCE
+def sweep(settings: Settings, lrs, second_name: str, seconds, tolerance: float = CONVERGED_GAP
           ) -> SweepResult:
     """Sweep the first run of ``settings`` over learning rates × ``second_name`` values (noiseless).
 
@@ -158,11 +157,9 @@ class QuadraticTheory:
 
 
 def quadratic_theory(settings: Settings) -> QuadraticTheory | None:
-    """The Hessian eigenvalues of the quadratic surfaces (bowl, ravine, quadratic); None for the others."""
-    params = dict(settings.surface_params)
-    eigenvalues = {"bowl": (2.0, 2.0), "ravine": (1.0, 20.0),
-                   "quadratic": (1.0, params.get("condition", 1.0))}.get(settings.surface)
-    return None if eigenvalues is None else QuadraticTheory(*sorted(eigenvalues))
+    """Stability theory for a surface whose Hessian is constant (the registry's ``hessian``); None elsewhere."""
+    eigenvalues = settings.surface_spec.hessian_eigenvalues(dict(settings.surface_params))
+    return None if eigenvalues is None else QuadraticTheory(*eigenvalues)
 
 
 def sweep_axes(name: str) -> list[str]:

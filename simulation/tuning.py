@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from optimizers import rules
-from simulation.settings import OptimizerRun, Settings, make_run
-from simulation.sweep import DEFAULT_TOLERANCE, NEVER, SweepResult, outcomes, target_loss
+from simulation.settings import CONVERGED_GAP, OptimizerRun, Settings, make_run
+from simulation.sweep import NEVER, SweepResult, outcomes, target_loss
 from validation import ValidationError
 
 # From a decade below the smallest torch default (Lion's 1e-4) to far above every useful step on the built-in
@@ -93,7 +93,7 @@ def rank_key(outcome: Outcome, target: float) -> tuple[int, float]:
     return NOT_REACHED, outcome.final_loss
 
 
-def lr_outcomes(settings: Settings, run: OptimizerRun, lrs, tolerance: float = DEFAULT_TOLERANCE
+def lr_outcomes(settings: Settings, run: OptimizerRun, lrs, tolerance: float = CONVERGED_GAP
                 ) -> list[Outcome]:
     """Run ``run`` at every learning rate in ``lrs`` on the settings' surface, start and steps (one batch)."""
     allowed = run.spec.hyperparameter("lr").allowed
@@ -107,7 +107,7 @@ def lr_outcomes(settings: Settings, run: OptimizerRun, lrs, tolerance: float = D
     return [Outcome(float(lr), float(f), int(r), int(d)) for lr, f, r, d in zip(lr_values, final, reached, diverged)]
 
 
-def tune_run(settings: Settings, run: OptimizerRun, lrs=None, tolerance: float = DEFAULT_TOLERANCE) -> TunedRun:
+def tune_run(settings: Settings, run: OptimizerRun, lrs=None, tolerance: float = CONVERGED_GAP) -> TunedRun:
     """Search ``run``'s learning rate over ``lrs`` (default :func:`lr_grid`) on :data:`OBJECTIVE`."""
     if run.schedule != CONSTANT_SCHEDULE:
         # The batched outcome kernel steps with a constant learning rate, like the stability map.
@@ -122,7 +122,7 @@ def tune_run(settings: Settings, run: OptimizerRun, lrs=None, tolerance: float =
     return TunedRun(run, outcomes[0], best, tuple(outcomes[1:]))
 
 
-def tune(settings: Settings, lrs=None, tolerance: float = DEFAULT_TOLERANCE) -> tuple[TunedRun, ...]:
+def tune(settings: Settings, lrs=None, tolerance: float = CONVERGED_GAP) -> tuple[TunedRun, ...]:
     """Tune every run of ``settings`` independently (see :func:`tune_run`)."""
     return tuple(tune_run(settings, run, lrs, tolerance) for run in settings.runs)
 

@@ -20,7 +20,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from landscapes.registry import SURFACES
 from optimizers.registry import OPTIMIZERS
 from ui import options, state
-from ui.options import LR_OPTIONS
+from optimizers.registry import LR_OPTIONS
 from viz.figures import PATH_META
 
 pytestmark = pytest.mark.slow

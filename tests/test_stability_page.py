@@ -70,7 +70,7 @@ def test_an_adaptive_optimizer_gets_no_theory_lines():
 def test_the_quadratic_follows_its_condition_number_and_other_surfaces_have_no_theory():
     at = _ok(_app(**SMALL).run())
     _ok(at.sidebar.selectbox(key=page.SURFACE_KEY).set_value("quadratic").run())
-    _ok(at.sidebar.select_slider(key=page.CONDITION_KEY).set_value(100.0).run())
+    _ok(at.sidebar.select_slider(key=page.surface_param_key("condition")).set_value(100.0).run())
     assert "κ = 100" in at.info[0].value
     assert "2/λ_max = 0.02" in at.info[0].value
     _ok(at.sidebar.selectbox(key=page.SURFACE_KEY).set_value("rosenbrock").run())
@@ -151,7 +151,7 @@ def test_a_link_restores_every_control_and_the_page_keeps_the_url_current():
     at = _linked(LINK)
     sidebar = at.sidebar
     assert sidebar.selectbox(key=page.SURFACE_KEY).value == "quadratic"
-    assert sidebar.select_slider(key=page.CONDITION_KEY).value == 100.0
+    assert sidebar.select_slider(key=page.surface_param_key("condition")).value == 100.0
     assert sidebar.selectbox(key=page.OPTIMIZER_KEY).value == "nag"
     assert sidebar.number_input(key="stability.start_x.quadratic").value == -4.0
     assert sidebar.number_input(key="stability.start_y.quadratic").value == 1.5

@@ -5,9 +5,10 @@ from typing import Sequence
 
 import streamlit as st
 
-from simulation.diagnostics import DEFAULT_TOLERANCE, summarize
-from simulation.engine import Result
 from optimizers.registry import OPTIMIZERS
+from simulation.diagnostics import summarize
+from simulation.engine import Result
+from simulation.settings import NEAR_MINIMUM_GAP
 from ui import state
 from ui.views import sync_url
 
@@ -31,7 +32,7 @@ def _number(value: float | None, digits: str = ".4g") -> str:
 def results_table(result: Result) -> list[dict[str, str]]:
     """Final loss, distance to the nearest global minimum, steps to reach it, and the outcome, per run."""
     spec = result.settings.surface_spec
-    reach_column = (f"steps to f_min + {DEFAULT_TOLERANCE:g}" if spec.min_value is not None
+    reach_column = (f"steps to f_min + {NEAR_MINIMUM_GAP:g}" if spec.min_value is not None
                     else "steps to the minimum")
     rows = [{"optimizer": row.label,
              "final loss": _number(row.final_loss),
@@ -59,7 +60,7 @@ def render_numbers(result: Result) -> None:
                    "steps to the minimum do not apply; lower final loss means further downhill.")
     else:
         st.caption(f"The lowest value of this surface is {spec.min_value:g}. “Steps to …” counts the first "
-                   f"step at which the loss came within {DEFAULT_TOLERANCE:g} of it; {NOT_APPLICABLE} means "
+                   f"step at which the loss came within {NEAR_MINIMUM_GAP:g} of it; {NOT_APPLICABLE} means "
                    "it never did within the steps run.")
 
 

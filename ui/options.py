@@ -11,27 +11,9 @@ from typing import Sequence
 from landscapes.registry import Surface
 from optimizers.registry import Optimizer
 
-
-def _log_options(low_exp: int, high_exp: int, mantissas: Sequence[float]) -> tuple[float, ...]:
-    values = [round(m * 10.0 ** e, 12) for e in range(low_exp, high_exp) for m in mantissas]
-    return tuple(values) + (round(10.0 ** high_exp, 12),)
-
-
-# 1e-5 … 10, ten values per decade: contains every registry default and every surface suggestion.
-LR_OPTIONS = _log_options(-5, 1, (1, 1.5, 2, 3, 4, 5, 6, 7, 8, 9))
-DECAY_OPTIONS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999)
-BETA2_OPTIONS = (0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 0.9995, 0.9999)
-EPS_OPTIONS = _log_options(-10, 0, (1,))
-WEIGHT_DECAY_OPTIONS = (0.0, 1e-4, 1e-3, 1e-2, 0.05, 0.1, 0.5, 1.0)
+# Hyperparameters and surface parameters carry their own options (their registry entries); these are the
+# page's own controls.
 NOISE_OPTIONS = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0)
-CONDITION_OPTIONS = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0)
-
-HYPERPARAMETER_OPTIONS: dict[str, tuple[float, ...]] = {
-    "lr": LR_OPTIONS, "momentum": DECAY_OPTIONS, "beta1": DECAY_OPTIONS, "beta2": BETA2_OPTIONS,
-    "rho": DECAY_OPTIONS, "eps": EPS_OPTIONS, "weight_decay": WEIGHT_DECAY_OPTIONS,
-}
-LOG_SCALED = {"lr", "eps", "condition", "noise"}
-SURFACE_PARAM_OPTIONS: dict[str, tuple[float, ...]] = {"condition": CONDITION_OPTIONS}
 
 STEPS_RANGE = (10, 2000)
 STEPS_INCREMENT = 10
@@ -67,7 +49,8 @@ def hyperparameter_default(surface: Surface, optimizer: Optimizer, name: str) ->
         value = surface.sgd_lr * math.sqrt(1.0 - (surface.momentum if heavy else 0.0))
     elif name == "lr" and optimizer.surface_lr == "adaptive":
         value = surface.adaptive_lr
-    return snap(value, HYPERPARAMETER_OPTIONS[name], name in LOG_SCALED)
+    hyperparameter = optimizer.hyperparameter(name)
+    return snap(value, hyperparameter.options, hyperparameter.log_scale)
 
 
 def start_limits(surface: Surface) -> tuple[tuple[float, float], tuple[float, float]]:

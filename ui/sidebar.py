@@ -19,15 +19,13 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from landscapes.registry import CUSTOM_PREFIX, SURFACES, Surface, get_surface
-from optimizers.registry import OPTIMIZERS
+from optimizers.registry import OPTIMIZERS, shared_hyperparameter
 from simulation.settings import MAX_SEED
 from ui import links, options, state
 from ui.presets import PRESETS
 from validation import ValidationError
 from viz.theme import run_colors
 
-HP_LABELS = {"lr": "learning rate η", "momentum": "momentum μ", "beta1": "β1", "beta2": "β2", "rho": "ρ",
-             "eps": "ε", "weight_decay": "weight decay"}
 START_STEP = 0.1  # arrow-key increment of the start inputs
 CUSTOM_TITLE = "Your own function…"
 FORMULA_HELP = ("A formula in x and y: numbers, pi, e, + − * / ** (with number exponents), parentheses and "
@@ -125,10 +123,8 @@ def _custom_surface() -> Surface:
 def _surface_params(surface: Surface) -> dict[str, float]:
     values = {}
     for param in surface.params:
-        choices = options.SURFACE_PARAM_OPTIONS[param.name]
-        symbol = param.help.split(",")[0]  # the registry's help starts with the symbol, e.g. "κ, the ratio …"
-        values[param.name] = _option_slider(f"{param.name} ({symbol})", state.surface_param_key(param.name),
-                                            choices, param.default, param.help, param.name in options.LOG_SCALED)
+        values[param.name] = _option_slider(param.label, state.surface_param_key(param.name), param.options,
+                                            param.default, param.help, param.log_scale)
     return values
 
 
@@ -141,15 +137,17 @@ def _optimizers() -> list[str]:
 
 def _hyperparameter_slider(surface: Surface, owner: str, hp_name: str, optimizer: str) -> None:
     spec = OPTIMIZERS[optimizer]
-    _option_slider(HP_LABELS[hp_name], state.hp_key(owner, hp_name), options.HYPERPARAMETER_OPTIONS[hp_name],
-                   options.hyperparameter_default(surface, spec, hp_name), spec.hyperparameter(hp_name).help,
-                   hp_name in options.LOG_SCALED)
+    hyperparameter = spec.hyperparameter(hp_name)
+    _option_slider(hyperparameter.label, state.hp_key(owner, hp_name), hyperparameter.options,
+                   options.hyperparameter_default(surface, spec, hp_name), hyperparameter.help,
+                   hyperparameter.log_scale)
 
 
 def _hyperparameter_value(surface: Surface, owner: str, hp_name: str, optimizer: str) -> None:
     """Seed ``hp_name``'s value without drawing its slider (its section is closed)."""
+    hyperparameter = OPTIMIZERS[optimizer].hyperparameter(hp_name)
     _initialise(state.hp_key(owner, hp_name), options.hyperparameter_default(surface, OPTIMIZERS[optimizer], hp_name),
-                options.HYPERPARAMETER_OPTIONS[hp_name], hp_name in options.LOG_SCALED)
+                hyperparameter.options, hyperparameter.log_scale)
 
 
 def _hyperparameter_sliders(surface: Surface, owner: str, owners: Sequence[str]) -> None:
@@ -169,8 +167,8 @@ def _hyperparameter_sliders(surface: Surface, owner: str, owners: Sequence[str])
     more = [n for n in first_owner if n != "lr"]
     if not more:
         return
-    section = st.expander("More: " + ", ".join(HP_LABELS[n] for n in more), key=state.MORE_OPEN + owner,
-                          on_change="rerun")
+    labels = ", ".join(shared_hyperparameter(n).label for n in more)
+    section = st.expander(f"More: {labels}", key=state.MORE_OPEN + owner, on_change="rerun")
     slider_or_value = _hyperparameter_slider if section.open else _hyperparameter_value
     with section:
         for hp_name in more:

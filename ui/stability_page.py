@@ -26,14 +26,15 @@ import streamlit as st
 from landscapes.registry import SURFACES, Surface, get_surface
 from simulation import diagnostics, tuning
 from simulation.engine import Result
-from optimizers.registry import OPTIMIZERS, Optimizer, get_optimizer
-from simulation.settings import Settings, make_settings
-from simulation.sweep import DEFAULT_TOLERANCE, QuadraticTheory, SweepResult, quadratic_theory, sweep, sweep_axes
+from optimizers.registry import LR_OPTIONS, OPTIMIZERS, Optimizer, get_optimizer
+from simulation.settings import CONVERGED_GAP, Settings, make_settings
+from simulation.sweep import QuadraticTheory, SweepResult, quadratic_theory, sweep, sweep_axes
 from ui import compute, links, options, state
-from ui.stability_state import (COLOR_KEY, CONDITION_KEY, DEFAULT_GRID, DEFAULT_OPTIMIZER, DEFAULT_STEPS,
+from ui.stability_state import (COLOR_KEY, DEFAULT_GRID, DEFAULT_OPTIMIZER, DEFAULT_STEPS,
                                 DEFAULT_SURFACE, GRID_KEY, GRID_OPTIONS, LINKED_LR_RANGE_KEY, OPTIMIZER_KEY,
                                 STEP_OPTIONS, STEPS_KEY, SURFACE_KEY, SWEEPABLE, URL_APPLIED_KEY, URL_NOTES_KEY,
-                                color_modes, decode, encode, lr_range_key, start_keys)
+                                color_modes, decode, encode, lr_range_key, start_keys,
+                                surface_param_key)
 from ui.views import PLOT_CONFIG
 from validation import ValidationError
 from viz.paths import surface_markers
@@ -96,7 +97,7 @@ def cached_sweep(settings: Settings, lr_range: tuple[float, float], grid: int) -
 def cached_best_cell(settings: Settings, lr_range: tuple[float, float], grid: int) -> tuple[int, int]:
     """(row, column) of the map's best cell on the tuning objective (a Python loop over cells: cache it)."""
     result = cached_sweep(settings, lr_range, grid)
-    return tuning.best_cell(result, tuning.target_loss(settings, DEFAULT_TOLERANCE))
+    return tuning.best_cell(result, tuning.target_loss(settings, CONVERGED_GAP))
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner="Searching learning rates …")
@@ -115,7 +116,7 @@ def suggested_lr(surface: Surface, optimizer: Optimizer, theory: QuadraticTheory
 
 def default_lr_range(suggestion: float) -> tuple[float, float]:
     """The learning-rate options from two decades below ``suggestion`` to one above (snapped to options)."""
-    return tuple(options.snap(value, options.LR_OPTIONS, log_scale=True)
+    return tuple(options.snap(value, LR_OPTIONS, log_scale=True)
                  for value in (suggestion / 10 ** DECADES_BELOW, suggestion * 10 ** DECADES_ABOVE))
 
 
@@ -125,10 +126,10 @@ def two_ended(lr_range: tuple[float, float]) -> tuple[float, float]:
     low, high = lr_range
     if low != high:
         return low, high
-    index = options.LR_OPTIONS.index(low)
-    if index + 1 < len(options.LR_OPTIONS):
-        return low, options.LR_OPTIONS[index + 1]
-    return options.LR_OPTIONS[index - 1], high
+    index = LR_OPTIONS.index(low)
+    if index + 1 < len(LR_OPTIONS):
+        return low, LR_OPTIONS[index + 1]
+    return LR_OPTIONS[index - 1], high
 
 
 def _surface_controls() -> tuple[Surface, tuple[tuple[str, float], ...]]:
@@ -137,9 +138,10 @@ def _surface_controls() -> tuple[Surface, tuple[tuple[str, float], ...]]:
                                                format_func=lambda name: SURFACES[name].title))
     params = {}
     for param in surface.params:
-        links.seed(CONDITION_KEY, param.default)
-        params[param.name] = float(st.sidebar.select_slider("Condition number κ", options.CONDITION_OPTIONS,
-                                                            key=CONDITION_KEY, help=param.help))
+        key = surface_param_key(param.name)
+        links.seed(key, param.default)
+        params[param.name] = float(st.sidebar.select_slider(param.label.capitalize(), param.options, key=key,
+                                                            help=param.help))
     return surface, tuple(params.items())
 
 
@@ -169,7 +171,7 @@ def sidebar_inputs() -> PageInputs:
     theory = quadratic_theory(make_settings(surface.name, [(optimizer.name, {})], surface_params=dict(params)))
     linked = st.session_state.pop(LINKED_LR_RANGE_KEY, None)
     lr_range = st.sidebar.select_slider(
-        "Learning-rate range", options.LR_OPTIONS,
+        "Learning-rate range", LR_OPTIONS,
         value=linked or default_lr_range(suggested_lr(surface, optimizer, theory)),
         format_func=lambda v: f"{v:g}", help="The map's learning-rate axis (log scale).",
         key=lr_range_key(surface.name, optimizer.name, params))
@@ -182,7 +184,7 @@ def sidebar_inputs() -> PageInputs:
     if st.session_state.get(COLOR_KEY) not in modes:
         st.session_state[COLOR_KEY] = modes[0]
     color_by = st.sidebar.radio("Colour cells by", modes, format_func=COLOR_MODES.get, key=COLOR_KEY,
-                                help=COLOR_HELP.format(tol=DEFAULT_TOLERANCE))
+                                help=COLOR_HELP.format(tol=CONVERGED_GAP))
     return PageInputs(surface.name, params, optimizer.name, start, steps, grid,
                       (float(lr_range[0]), float(lr_range[1])), color_by)
 
@@ -247,7 +249,7 @@ def theory_caption(theory: QuadraticTheory, optimizer: str) -> str:
             f"{theory.optimal_beta:.3f} (star): the more elongated the bowl, the more momentum pays.")
 
 
-def describe_run(result: Result, tolerance: float = DEFAULT_TOLERANCE) -> str:
+def describe_run(result: Result, tolerance: float = CONVERGED_GAP) -> str:
     """One sentence on how run 0 of ``result`` ended (from the playground's numbers-table summary)."""
     row = diagnostics.summarize(result, tolerance)[0]
     if row.diverged_at is not None:
@@ -352,7 +354,7 @@ def _objective_text() -> str:
     return (f"**Objective:** {tuning.OBJECTIVE}. Each optimizer tries {grid.size} learning rates from "
             f"{grid[0]:g} to {grid[-1]:g} ({tuning.LR_POINTS_PER_DECADE} per factor of ten) plus its default, "
             "with every other hyperparameter at its torch.optim default, the same start and steps, and no "
-            f"noise; “the minimum” means a loss within {DEFAULT_TOLERANCE:g} of it.")
+            f"noise; “the minimum” means a loss within {CONVERGED_GAP:g} of it.")
 
 
 def _render_tuned(inputs: PageInputs, names: list[str]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from landscapes.registry import SURFACES, Surface
-from optimizers.registry import OPTIMIZERS
+from optimizers.registry import LR_OPTIONS, OPTIMIZERS
 from simulation.sweep import sweep_axes
 from ui import options
 from ui.state import Decoder, format_value
@@ -18,13 +18,13 @@ from viz.stability import COLOR_MODES
 
 # Session-state and widget keys.
 SURFACE_KEY = "stability.surface"
-CONDITION_KEY = "stability.condition"
 OPTIMIZER_KEY = "stability.optimizer"
 STEPS_KEY = "stability.steps"
 GRID_KEY = "stability.grid"
 COLOR_KEY = "stability.color_by"
 URL_APPLIED_KEY = "stability._url_applied"
 URL_NOTES_KEY = "stability._url_notes"
+SURFACE_PARAM_PREFIX = "stability."  # + a surface parameter's name: its slider's key
 # The learning-rate range a link asks for. Not the slider's own key: a range slider must be given its starting
 # value as an argument (that is what makes it a range), and Streamlit warns when session state sets it too.
 LINKED_LR_RANGE_KEY = "stability._linked_lr_range"
@@ -41,12 +41,17 @@ DEFAULT_COLOR = next(iter(COLOR_MODES))
 # URL names of the controls.
 URL_SURFACE, URL_OPTIMIZER, URL_START, URL_STEPS, URL_GRID, URL_LR_RANGE, URL_COLOR = (
     "surface", "optimizer", "start", "steps", "grid", "lr", "color")
-LEARNING_RATES = Range(options.LR_OPTIONS[0], options.LR_OPTIONS[-1])
+LEARNING_RATES = Range(LR_OPTIONS[0], LR_OPTIONS[-1])
 
 
 def start_keys(surface: str) -> tuple[str, str]:
     """Keys of the start inputs, one pair per surface, so switching surfaces starts from that surface's default."""
     return f"stability.start_x.{surface}", f"stability.start_y.{surface}"
+
+
+def surface_param_key(name: str) -> str:
+    """Session key of the surface parameter ``name``'s slider (e.g. the quadratic's condition number)."""
+    return f"{SURFACE_PARAM_PREFIX}{name}"
 
 
 def lr_range_key(surface: str, optimizer: str, surface_params: tuple[tuple[str, float], ...]) -> str:
@@ -79,9 +84,9 @@ def decode(params: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
     for param in surface.params:
         text = d.pop(param.name)
         if text is not None:
-            choices = options.SURFACE_PARAM_OPTIONS[param.name]
-            d.values[CONDITION_KEY] = d.snapped(param.name, text, param.allowed, choices, True,
-                                                options.snap(param.default, choices, log_scale=True))
+            d.values[surface_param_key(param.name)] = d.snapped(
+                param.name, text, param.allowed, param.options, param.log_scale,
+                options.snap(param.default, param.options, param.log_scale))
     d.choice(URL_OPTIMIZER, OPTIMIZER_KEY, SWEEPABLE, DEFAULT_OPTIMIZER)
     _decode_start(d, surface)
     _decode_option(d, URL_STEPS, STEPS_KEY, STEP_OPTIONS, DEFAULT_STEPS)
@@ -125,7 +130,7 @@ def _decode_lr_range(d: Decoder) -> None:
     if text is None:
         return
     try:
-        low, high = (options.snap(v, options.LR_OPTIONS, log_scale=True)
+        low, high = (options.snap(v, LR_OPTIONS, log_scale=True)
                      for v in _two_numbers(text, URL_LR_RANGE, LEARNING_RATES, LEARNING_RATES))
         if not low < high:
             raise ValidationError("the first learning rate must be below the second")

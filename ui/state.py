@@ -316,10 +316,9 @@ def _decode_surface_params(d: Decoder, surface: Surface) -> None:
     for param in surface.params:
         text = d.pop(param.name)
         if text is not None:
-            choices = options.SURFACE_PARAM_OPTIONS[param.name]
-            log_scale = param.name in options.LOG_SCALED
             d.values[surface_param_key(param.name)] = d.snapped(
-                param.name, text, param.allowed, choices, log_scale, options.snap(param.default, choices, log_scale))
+                param.name, text, param.allowed, param.options, param.log_scale,
+                options.snap(param.default, param.options, param.log_scale))
 
 
 def _parse_schedule(text: str) -> tuple[str, dict[str, float]]:
@@ -366,5 +365,4 @@ def _decode_hyperparameters(d: Decoder, surface: Surface, chosen: list[str]) -> 
         hp = specs[0].hyperparameter(hp_name)
         default = options.hyperparameter_default(surface, specs[0], hp_name)
         d.values[hp_key(owner, hp_name)] = d.snapped(
-            name, d.pop(name), hp.allowed, options.HYPERPARAMETER_OPTIONS[hp_name],
-            hp_name in options.LOG_SCALED, default)
+            name, d.pop(name), hp.allowed, hp.options, hp.log_scale, default)

@@ -7,23 +7,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Okabe–Ito colours first (for the optimizers compared most often), then distinguishable extra hues.
-OPTIMIZER_COLORS: dict[str, str] = {
-    "gd": "#0072B2", "momentum": "#E69F00", "nag": "#009E73", "adam": "#D55E00", "rmsprop": "#CC79A7",
-    "adagrad": "#56B4E9", "adadelta": "#7F7F7F", "amsgrad": "#882255", "adamax": "#44AA99",
-    "nadam": "#999933", "adamw": "#AA4499", "radam": "#6699CC", "lion": "#C9B400",
-}
-PALETTE = tuple(OPTIMIZER_COLORS.values())
+from optimizers.registry import OPTIMIZERS, get_optimizer
+
+# Each optimizer's colour is in its registry entry: the Okabe–Ito colours for the optimizers compared most
+# often, then distinguishable extra hues.
+PALETTE = tuple(optimizer.color for optimizer in OPTIMIZERS.values())
 
 
 def run_colors(names: list[str]) -> list[str]:
     """One colour per run: the optimizer's own colour for its first run, and for a repeat (e.g. two learning
-    rates of Adam) a palette colour that no optimizer of this comparison owns and no other run uses."""
-    taken = {OPTIMIZER_COLORS.get(name, PALETTE[0]) for name in names}
-    spare = [c for c in PALETTE if c not in taken]
+    rates of Adam) a palette colour that no optimizer of this comparison owns and no other run uses. An
+    unknown optimizer name is an error."""
+    own = [get_optimizer(name).color for name in names]
+    spare = [c for c in PALETTE if c not in own]
     colors, seen = [], set()
-    for name in names:
-        color = OPTIMIZER_COLORS.get(name, PALETTE[0])
+    for name, color in zip(names, own):
         if name in seen and spare:
             color = spare.pop(0)
         seen.add(name)

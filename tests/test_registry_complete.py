@@ -1,0 +1,105 @@
+"""Every registry entry carries every fact the product reads, and an unknown id is an error, not a default.
+
+Adding an optimizer is ``optimizers/rules.py`` + ``optimizers/registry.py`` + its golden file; adding a surface
+is ``landscapes/surfaces.py`` + ``landscapes/registry.py`` + golden data. These tests walk the registries and
+name the entry and the fact that is missing or wrong.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from landscapes import surfaces
+from landscapes.registry import SURFACES
+from optimizers import rules
+from optimizers.registry import LINE_DASHES, OPTIMIZERS, STEP_KINDS, shared_hyperparameter
+from optimizers.schedules import MAX_SCHEDULE_PARAMS, SCHEDULES, scheduled_lr
+from simulation import diagnostics, engine
+from simulation.settings import make_settings
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+HEX_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
+UNKNOWN_ID = 999
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_optimizer_entry_is_complete(name: str):
+    spec = OPTIMIZERS[name]
+    assert spec.title and spec.latex and spec.fixes and spec.costs, f"{name}: title, update rule or notes"
+    assert HEX_COLOR.fullmatch(spec.color), f"{name}: colour {spec.color!r} is not #rrggbb"
+    assert spec.dash in LINE_DASHES and spec.step_kind in STEP_KINDS, f"{name}: dash or step kind"
+    assert len(spec.state_slots) <= rules.MAX_STATE_SLOTS, f"{name}: more state slots than the rules carry"
+    assert len({s.name for s in spec.state_slots}) == len(spec.state_slots), f"{name}: state slot names repeat"
+    for hp in spec.hyperparameters:
+        assert hp.label and hp.help, f"{name}.{hp.name}: label or help"
+        assert hp.allowed.contains(hp.default), f"{name}.{hp.name}: default outside its range"
+        assert all(hp.allowed.contains(o) for o in hp.options), f"{name}.{hp.name}: an option outside the range"
+        shared = shared_hyperparameter(hp.name)
+        assert (hp.label, hp.options, hp.log_scale) == (shared.label, shared.options, shared.log_scale), (
+            f"{name}.{hp.name}: label, options or scale differ from other optimizers' {hp.name}")
+    assert (GOLDEN / f"{name}.npz").exists(), f"{name}: no golden file (scripts/generate_golden.py)"
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_optimizer_kernel_and_diagnostics_know_it(name: str):
+    """Its id reaches its own kernel (a finite step, not the unknown-id NaN) and its step kind is computed."""
+    settings = make_settings("bowl", [(name, {})], steps=5)
+    result = engine.run(settings, record_state=True)
+    assert result.diverged_at[0] is None, f"{name}: its id does not reach a kernel"
+    sizes = diagnostics.effective_step_sizes(result, 0)
+    assert (sizes is None) == (not OPTIMIZERS[name].adaptive), f"{name}: effective step kind"
+    assert sizes is None or np.all(np.isfinite(sizes)), f"{name}: effective step sizes not finite"
+
+
+def test_an_unknown_optimizer_id_takes_no_step():
+    p = np.ones(2)
+    state, scalars = rules.new_state(p)
+    rules.apply_update(UNKNOWN_ID, p, np.ones(2), state, scalars, np.zeros(rules.N_HYPERPARAMS), 1)
+    assert np.all(np.isnan(p))
+
+
+def test_an_unknown_schedule_kind_has_no_learning_rate():
+    assert np.isnan(scheduled_lr(UNKNOWN_ID, np.zeros(MAX_SCHEDULE_PARAMS), 0.1, 1))
+    for spec in SCHEDULES.values():
+        assert len({p.index for p in spec.params}) == len(spec.params), f"schedule {spec.name}: indices repeat"
+
+
+def test_an_unknown_surface_id_has_no_value():
+    assert np.isnan(surfaces.value(UNKNOWN_ID, 0.0, 0.0, np.zeros(1)))
+
+
+@pytest.mark.parametrize("name", list(SURFACES))
+def test_surface_entry_is_complete(name: str):
+    spec = SURFACES[name]
+    assert spec.title and spec.latex and spec.lesson, f"{name}: title, formula or lesson"
+    (x0, x1), (y0, y1) = spec.domain
+    assert x0 < x1 and y0 < y1, f"{name}: domain"
+    assert np.isfinite(spec.value(*spec.default_start)), f"{name}: no finite value at the default start"
+    for point in spec.minima:
+        assert spec.min_value is not None, f"{name}: minima without min_value"
+        # minima are written to four decimals or more: f and its gradient there are exact to about 1e-7, 1e-3
+        assert spec.value(*point) == pytest.approx(spec.min_value, abs=1e-6), f"{name}: f at {point}"
+        assert np.allclose(spec.gradient(*point), 0.0, atol=5e-3), f"{name}: gradient at minimum {point}"
+    for param in spec.params:
+        assert param.label and param.help, f"{name}.{param.name}: label or help"
+        assert param.allowed.contains(param.default), f"{name}.{param.name}: default outside its range"
+        assert all(param.allowed.contains(o) for o in param.options), f"{name}.{param.name}: options"
+
+
+@pytest.mark.parametrize("name", [n for n, s in SURFACES.items() if s.hessian is not None])
+def test_registered_hessian_matches_the_kernel(name: str):
+    """The eigenvalues the stability theory uses are those of the kernel's own gradient (finite differences)."""
+    spec = SURFACES[name]
+    c = spec.param_vector()
+    h = 1e-4
+    point = np.array(spec.default_start)
+    columns = []
+    for axis in range(2):
+        step = np.eye(2)[axis] * h
+        columns.append((np.array(spec.gradient(*(point + step), c)) - np.array(spec.gradient(*(point - step), c)))
+                       / (2 * h))
+    expected = np.sort(np.linalg.eigvalsh(np.column_stack(columns)))
+    assert np.allclose(spec.hessian_eigenvalues(), expected, rtol=1e-5), name

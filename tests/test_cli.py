@@ -13,14 +13,13 @@ import pytest
 from simulation import engine
 from optimizers.registry import OPTIMIZERS
 from simulation.settings import make_settings
+from cli_inprocess import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 EXIT_USAGE = 2
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "cli.py", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+cli = run_cli
 
 
 def test_csv_has_the_exact_header_n_plus_one_rows_and_round_trips():

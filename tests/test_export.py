@@ -6,9 +6,6 @@ benchmarks/bench_export.py, never in tests.
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
-from pathlib import Path
 
 import imageio.v3 as iio
 import numpy as np
@@ -23,10 +20,10 @@ from viz import raster
 from viz.export import (ExportOptions, Scene, frame_steps, legend_label, render_gif, render_mp4, render_scene,
                         scene_from_result)
 from viz.paths import Marker, PathTrace
+from cli_inprocess import Finished, run_cli
 from viz.raster import rgb
 from viz.theme import run_colors
 
-ROOT = Path(__file__).resolve().parent.parent
 FRAMES = 6
 FPS = 20  # 50 ms a frame: exactly representable in a GIF's 10 ms unit
 COLOR_TOLERANCE = 8  # per channel, for colours read back from encoded frames
@@ -185,16 +182,15 @@ CLI_BASE = ["--surface", "ravine", "--optimizers", "gd,momentum", "--lr=gd:0.09,
             "--frames", "4"]
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "cli.py", "gif", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+def run_gif(*args: str) -> Finished:
+    return run_cli("gif", *args)
 
 
 def test_cli_writes_gif_and_mp4(tmp_path):
-    gif = run_cli(*CLI_BASE, "--out", str(tmp_path / "lecture.gif"), "--theme", "dark", "--no-loss-panel")
+    gif = run_gif(*CLI_BASE, "--out", str(tmp_path / "lecture.gif"), "--theme", "dark", "--no-loss-panel")
     assert gif.returncode == 0, gif.stderr
     assert Image.open(tmp_path / "lecture.gif").n_frames == 4
-    mp4 = run_cli(*CLI_BASE, "--out", str(tmp_path / "lecture.mp4"), "--fps", "10")
+    mp4 = run_gif(*CLI_BASE, "--out", str(tmp_path / "lecture.mp4"), "--fps", "10")
     assert mp4.returncode == 0, mp4.stderr
     assert iio.imread(tmp_path / "lecture.mp4", index=None).shape[0] == 4
     assert sorted(p.name for p in tmp_path.iterdir()) == ["lecture.gif", "lecture.mp4"]  # no temp files left
@@ -203,11 +199,11 @@ def test_cli_writes_gif_and_mp4(tmp_path):
 def test_cli_refuses_an_existing_file_unless_forced(tmp_path):
     out = tmp_path / "lecture.gif"
     out.write_bytes(b"keep me")
-    refused = run_cli(*CLI_BASE, "--out", str(out))
+    refused = run_gif(*CLI_BASE, "--out", str(out))
     assert refused.returncode == 2
     assert refused.stderr.strip().splitlines() == [f"cli.py gif: error: {out} exists; pass --force to overwrite it"]
     assert out.read_bytes() == b"keep me"
-    forced = run_cli(*CLI_BASE, "--out", str(out), "--force")
+    forced = run_gif(*CLI_BASE, "--out", str(out), "--force")
     assert forced.returncode == 0 and out.read_bytes()[:6] == b"GIF89a"
 
 
@@ -221,7 +217,7 @@ def test_cli_refuses_an_existing_file_unless_forced(tmp_path):
     (["--out", "{tmp}/lecture.gif", "--lr=nag:0.1"], "--lr names nag, which is not among the chosen optimizers"),
 ])
 def test_cli_bad_arguments_exit_2_with_one_line(tmp_path, extra, message):
-    done = run_cli(*CLI_BASE, *(arg.format(tmp=tmp_path) for arg in extra))
+    done = run_gif(*CLI_BASE, *(arg.format(tmp=tmp_path) for arg in extra))
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("cli.py gif: error: ") and message in lines[0]
@@ -277,17 +273,17 @@ def test_more_frames_than_steps_are_explained():
 
 
 def test_cli_says_when_the_start_is_outside_the_map(tmp_path):
-    done = run_cli("--surface", "bowl", "--optimizers", "gd", "--steps", "5", "--frames", "3", "--start=100,-80",
+    done = run_gif("--surface", "bowl", "--optimizers", "gd", "--steps", "5", "--frames", "3", "--start=100,-80",
                    "--out", str(tmp_path / "far.gif"))
     assert done.returncode == 0
     assert "note: the start (100, -80) is outside the map, which shows x in [-2, 2]" in done.stderr
 
 
 def test_cli_sets_a_surfaces_own_parameter(tmp_path):
-    done = run_cli("--surface", "quadratic", "--surface-params", "condition=100", "--optimizers", "gd", "--steps",
+    done = run_gif("--surface", "quadratic", "--surface-params", "condition=100", "--optimizers", "gd", "--steps",
                    "5", "--frames", "3", "--out", str(tmp_path / "kappa.gif"))
     assert done.returncode == 0, done.stderr
-    refused = run_cli("--surface", "quadratic", "--surface-params", "kappa=100", "--optimizers", "gd",
+    refused = run_gif("--surface", "quadratic", "--surface-params", "kappa=100", "--optimizers", "gd",
                       "--out", str(tmp_path / "no.gif"))
     assert refused.returncode == 2 and "surface quadratic has no parameter 'kappa'" in refused.stderr
 
@@ -297,5 +293,5 @@ def test_cli_sets_a_surfaces_own_parameter(tmp_path):
     (["--optimizers", "gd,adam", "--lr=adam:0.1,adam:0.2"], "--lr gives adam two values"),
 ])
 def test_cli_refuses_what_it_could_not_tell_apart(tmp_path, extra, message):
-    done = run_cli("--surface", "ravine", *extra, "--out", str(tmp_path / "x.gif"))
+    done = run_gif("--surface", "ravine", *extra, "--out", str(tmp_path / "x.gif"))
     assert done.returncode == 2 and message in done.stderr and done.stderr.count("\n") == 1

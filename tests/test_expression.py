@@ -1,6 +1,4 @@
 """User-defined surfaces: hostile input is refused before anything evaluates it; good input runs exactly."""
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -12,8 +10,8 @@ from landscapes.registry import get_surface
 from simulation import engine
 from simulation.settings import make_settings
 from validation import ValidationError
+from cli_inprocess import run_cli
 
-ROOT = Path(__file__).resolve().parents[1]
 REFUSAL_SECONDS = 1.0  # hostile input must be refused at once, not after computing anything big
 
 HOSTILE = [
@@ -134,13 +132,10 @@ def test_compiled_programs_are_cached_by_normalised_expression():
 
 
 def test_cli_accepts_formulas_and_refuses_hostile_ones():
-    ok = subprocess.run([sys.executable, "cli.py", "trajectory", "--surface", "expr:x**2 + 3*y**2",
-                         "--optimizer", "gd", "--lr=0.1", "--steps", "3"], cwd=ROOT, capture_output=True,
-                        text=True, timeout=120)
+    ok = run_cli("trajectory", "--surface", "expr:x**2 + 3*y**2", "--optimizer", "gd", "--lr=0.1", "--steps", "3")
     assert ok.returncode == 0 and len(ok.stdout.splitlines()) == 5
-    bad = subprocess.run([sys.executable, "cli.py", "trajectory", "--surface",
-                          "expr:__import__('os').system('touch /tmp/descent-pwned')", "--optimizer", "gd"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    bad = run_cli("trajectory", "--surface", "expr:__import__('os').system('touch /tmp/descent-pwned')",
+                  "--optimizer", "gd")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
     assert not Path("/tmp/descent-pwned").exists()
 

@@ -1,4 +1,6 @@
 """Stability sweeps: cells equal single runs, and the measured boundary matches the theory on the ravine."""
+import json
+
 import numpy as np
 import pytest
 
@@ -6,6 +8,7 @@ from simulation import engine
 from simulation.settings import make_settings
 from simulation.sweep import quadratic_theory, sweep, sweep_axes
 from validation import ValidationError
+from cli_inprocess import run_cli
 
 LRS = np.logspace(-3, 0, 60)
 BETAS = np.linspace(0.0, 0.95, 20)
@@ -84,24 +87,16 @@ def test_sweeps_refuse_noise_and_schedules_instead_of_ignoring_them():
 
 
 def test_the_cli_prints_one_row_per_cell_and_json_with_theory():
-    import json
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[1]
-    args = [sys.executable, "cli.py", "sweep", "--surface", "ravine", "--optimizer", "momentum", "--grid", "4x3",
-            "--steps", "100"]
-    done = subprocess.run(args, cwd=root, capture_output=True, text=True, timeout=120)
+    args = ["sweep", "--surface", "ravine", "--optimizer", "momentum", "--grid", "4x3", "--steps", "100"]
+    done = run_cli(*args)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0] == "lr,momentum,final_loss,steps_to_tolerance,diverged_at" and len(lines) == 1 + 12
-    data = json.loads(subprocess.run(args + ["--format", "json"], cwd=root, capture_output=True, text=True,
-                                     timeout=120).stdout)
+    data = json.loads(run_cli(*args, "--format", "json").stdout)
     assert data["theory"]["gd_max_lr"] == pytest.approx(0.1) and len(data["cells"]) == 12
     never = [cell for cell in data["cells"] if cell["diverged_at"] is None]  # null, as in trajectory's JSON
     assert never and all(cell["diverged_at"] is None or cell["diverged_at"] > 0 for cell in data["cells"])
-    bad = subprocess.run(args[:-2] + ["--grid", "0x3"], cwd=root, capture_output=True, text=True, timeout=120)
+    bad = run_cli(*args[:-2], "--grid", "0x3")
     assert bad.returncode == 2 and "--grid first value must be an integer" in bad.stderr
 
 

@@ -6,7 +6,7 @@ against what Streamlit itself costs on this machine. Prints medians and PASS/MIS
 
     python benchmarks/bench_app.py
 
-Targets (from the issue): slider → redraw median ≤ 0.4 s and ≤ 1.5× the minimal page, with 4 optimizers ×
+Targets (README's Performance table): slider → redraw median ≤ 0.4 s and ≤ 1.5× the minimal page, with 4 optimizers ×
 500 steps; first load with a cold Numba cache ≤ 10 s, warm ≤ 3 s. "First load" is the time from opening the
 page on a freshly started server until the paths are drawn.
 

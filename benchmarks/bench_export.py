@@ -5,7 +5,7 @@
 Prints, in one run, the time and file size of a 120-frame 640×480 GIF from ``viz.export`` (warm: one
 render first, so Numba, matplotlib and font caches are loaded; then the median of a few timed renders)
 and from matplotlib's FuncAnimation + PillowWriter redrawing the whole figure every frame, their ratio,
-and PASS/MISS against the targets of issue 5. The machine is shared: rerun when the numbers look noisy.
+and PASS/MISS against the targets in README's Performance table. The machine is shared: rerun when the numbers look noisy.
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
     python scripts/generate_autograd_points.py      (a few seconds)
 
-torch is needed only here. The formulas are the golden generator's (issue 3's table in torch ops), evaluated
+torch is needed only here. The formulas are the golden generator's (the published formulas in torch ops), evaluated
 in float64 on 0-d views of one parameter vector, exactly as the reference trajectories evaluate them, and
 differentiated by autograd. ``tests/test_autograd_order.py`` checks without torch that our kernels reproduce
 these numbers bit for bit.

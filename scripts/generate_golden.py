@@ -2,8 +2,8 @@
 
     PYTHONPATH=. python scripts/generate_golden.py      (about two minutes)
 
-torch is needed only here, never by the product or the tests. Every surface is written again from the issue's
-formulas, in torch ops, and differentiated by autograd, so the golden data shares nothing with our kernels
+torch is needed only here, never by the product or the tests. Every surface is written again from its
+published formula, in torch ops, and differentiated by autograd, so the golden data shares nothing with our kernels
 except the case list (names, default starts and suggested step sizes come from the registries).
 
 Conditioning. Some trajectories depend on rounding: near a stationary coordinate the terms of a gradient
@@ -73,7 +73,7 @@ torch.set_default_dtype(torch.float64)
 
 TWO_PI = 2.0 * math.pi
 
-# The surfaces exactly as the issue's table writes them. ``c`` holds the surface parameters and ``m`` is the
+# The surfaces exactly as their published formulas write them. ``c`` holds the surface parameters and ``m`` is the
 # math namespace: torch for the autograd trajectories, sympy for the exact derivative of the conditioning check.
 SURFACE_FORMULAS = {
     "bowl": lambda x, y, c, m: x**2 + y**2,
@@ -170,7 +170,7 @@ EXTRA_CASES = (
 
 
 class Lion(torch.optim.Optimizer):
-    """Lion (Chen et al. 2023) exactly as the issue writes it; torch.optim has no Lion class.
+    """Lion (Chen et al. 2023) exactly as Chen et al. write it; torch.optim has no Lion class.
 
     c = β1·m + (1−β1)·g;  p ← p·(1 − lr·wd) − lr·sign(c);  m ← β2·m + (1−β2)·g
     Plain tensor arithmetic, one rounding per operation, so the formula reads the same as it computes.

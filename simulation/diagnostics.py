@@ -12,6 +12,7 @@ import numpy as np
 
 from optimizers import rules
 from simulation.engine import Result
+from simulation.outcomes import classify_all
 from simulation.settings import NEAR_MINIMUM_GAP
 
 VELOCITY_SLOT = "b"  # the state slot of a momentum buffer
@@ -76,14 +77,11 @@ class RunSummary:
     """The numbers table row for one run."""
 
     label: str
-    final_loss: float | None  # None when the run diverged
+    final_loss: float | None  # None when the run stopped early (diverged, or left the function's domain)
     distance_to_minimum: float | None  # to the nearest global minimum; None if the surface has none
     steps_to_tolerance: int | None  # first step with f − f_min ≤ tolerance; None if never (or unknown f_min)
     diverged_at: int | None
-
-    @property
-    def status(self) -> str:
-        return "ran every step" if self.diverged_at is None else f"diverged at step {self.diverged_at}"
+    status: str  # how the run ended (simulation.outcomes): "ran every step", "exploded at step 12", …
 
 
 def summarize(result: Result, tolerance: float = NEAR_MINIMUM_GAP) -> list[RunSummary]:
@@ -91,7 +89,7 @@ def summarize(result: Result, tolerance: float = NEAR_MINIMUM_GAP) -> list[RunSu
     spec = result.settings.surface_spec
     minima = np.asarray(spec.minima, dtype=np.float64).reshape(-1, 2)
     rows = []
-    for k, run in enumerate(result.settings.runs):
+    for k, (run, outcome) in enumerate(zip(result.settings.runs, classify_all(result))):
         diverged = result.diverged_at[k]
         last = result.n_points(k) - 1
         final_xy = result.positions[k, last]
@@ -103,7 +101,7 @@ def summarize(result: Result, tolerance: float = NEAR_MINIMUM_GAP) -> list[RunSu
         if spec.min_value is not None:
             within = np.flatnonzero(result.losses[k, :last + 1] - spec.min_value <= tolerance)
             reached = int(within[0]) if within.size else None
-        rows.append(RunSummary(run.label, final_loss, distance, reached, diverged))
+        rows.append(RunSummary(run.label, final_loss, distance, reached, diverged, outcome.status))
     return rows
 
 

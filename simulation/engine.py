@@ -38,6 +38,13 @@ def _record_state(states, k, t, state):
 
 
 @njit(**INLINE)
+def _record_stop(stops, k, p, f):
+    stops[k, 0] = p[0]
+    stops[k, 1] = p[1]
+    stops[k, 2] = f
+
+
+@njit(**INLINE)
 def step(sid, c, opt_id, hp, noise_x, noise_y, p, g, state, scalars, t):
     """Update t of one 2D run in place: gradient at p plus noise into g, the optimizer's step; return f(p)."""
     gx, gy = surfaces.gradient(sid, p[0], p[1], c)
@@ -49,9 +56,10 @@ def step(sid, c, opt_id, hp, noise_x, noise_y, p, g, state, scalars, t):
 
 @njit(**JIT)
 def simulate_batch(sid, c, opt_ids, hps, schedule_ids, sps, starts, sigmas, z, bound, pos, loss, grad, upd,
-                   states, record_state, diverged, work, state, scalars):
+                   states, record_state, diverged, stops, work, state, scalars):
     """Run trajectory k with (opt_ids[k], hps[k], schedule_ids[k], sps[k], starts[k], sigmas[k]) into row k
-    of every output, and its divergence step (or -1) into diverged[k].
+    of every output, its divergence step (or -1) into diverged[k] and where it stopped, (x, y, f) at that
+    step, into stops[k] (left NaN for a run that did not diverge).
 
     pos[k, t], loss[k, t]: the point after t updates and f there (t = 0 is the start).
     grad[k, t], upd[k, t]: the gradient used by update t+1 (including noise σ·z[t]) and that update's step.
@@ -75,6 +83,7 @@ def simulate_batch(sid, c, opt_ids, hps, schedule_ids, sps, starts, sigmas, z, b
         f = surfaces.value(sid, p[0], p[1], c)
         if out_of_bounds(p[0], p[1], f, bound):
             diverged[k] = 0
+            _record_stop(stops, k, p, f)
             continue
         pos[k, 0, 0] = p[0]
         pos[k, 0, 1] = p[1]
@@ -85,6 +94,7 @@ def simulate_batch(sid, c, opt_ids, hps, schedule_ids, sps, starts, sigmas, z, b
                      scalars, t)
             if out_of_bounds(p[0], p[1], f, bound):
                 diverged[k] = t
+                _record_stop(stops, k, p, f)
                 break
             pos[k, t, 0] = p[0]
             pos[k, t, 1] = p[1]
@@ -103,6 +113,8 @@ class Result:
 
     positions (k, n+1, 2), losses (k, n+1), grads (k, n, 2), updates (k, n, 2), states (k, n+1, slots, 2)
     or None, diverged_at: the step at which each run diverged, or None. Rows past a divergence are NaN.
+    stops (k, 3): for a run that diverged, the point and value (x, y, f) it reached at that step, which made
+    it stop (non-finite, or beyond ``DIVERGENCE_BOUND``); NaN for the others.
     """
 
     settings: Settings
@@ -112,6 +124,7 @@ class Result:
     updates: np.ndarray
     states: np.ndarray | None
     diverged_at: tuple[int | None, ...]
+    stops: np.ndarray
 
     def n_points(self, k: int) -> int:
         """How many finite points run k has (steps + 1 unless it diverged)."""
@@ -145,9 +158,10 @@ def run(settings: Settings, record_state: bool = False) -> Result:
     states = np.full((k, state_rows, rules.MAX_STATE_SLOTS, 2), np.nan)
     states[:, 0] = 0.0  # every optimizer's state starts at zero (see rules.new_state)
     diverged = np.empty(k, dtype=np.int64)
+    stops = np.full((k, 3), np.nan)
     work = np.zeros((3, rules.N_HYPERPARAMS))
     state, scalars = np.empty((rules.MAX_STATE_SLOTS, 2)), np.empty(rules.N_SCALAR_STATE)
     simulate_batch(spec.sid, c, opt_ids, hps, schedule_ids, sps, starts, sigmas, z, DIVERGENCE_BOUND,
-                   positions, losses, grads, updates, states, record_state, diverged, work, state, scalars)
+                   positions, losses, grads, updates, states, record_state, diverged, stops, work, state, scalars)
     return Result(settings, positions, losses, grads, updates, states if record_state else None,
-                  tuple(None if d == NOT_DIVERGED else int(d) for d in diverged))
+                  tuple(None if d == NOT_DIVERGED else int(d) for d in diverged), stops)

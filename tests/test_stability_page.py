@@ -129,7 +129,7 @@ def test_map_cells_are_centred_on_their_values_and_classified_by_outcome():
     edges = log_edges(lrs)
     np.testing.assert_allclose(np.sqrt(edges[:-1] * edges[1:]), lrs)  # each centre is its cell's log-midpoint
     result = sweep(make_settings("ravine", [("momentum", {})], steps=200), lrs, "momentum", [0.0, 0.5])
-    classes = outcome_classes(result)
+    classes = outcome_classes(result, 0.0)
     assert (classes[result.diverged_at >= 0] == DIVERGED).all()
     assert (classes[(result.steps_to_tolerance >= 0) & (result.diverged_at < 0)] == REACHED).all()
 

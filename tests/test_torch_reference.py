@@ -1,7 +1,7 @@
 """Every optimizer against torch.optim, replayed from golden files (no torch needed).
 
 ``scripts/generate_golden.py`` recorded torch.optim in float64 on every surface (autograd gradients of the
-issue's formulas), with default and non-default hyperparameters, and on a 1000-parameter quadratic in float64
+published formulas), with default and non-default hyperparameters, and on a 1000-parameter quadratic in float64
 and float32. Here the engine and the rules replay the same cases, each over its whole trajectory: rules and
 surface gradients round as torch's kernels and autograd do. The generator also records each case's
 ``conditioned_steps`` (how long the run is insensitive to last-bit rounding); the rare case that depends on
@@ -25,7 +25,7 @@ from simulation.settings import make_settings
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 NOT_DIVERGED = -1  # the golden files' diverged_at for a run that stayed finite
-REL_TOL = 1e-6  # issue 3's acceptance bound for agreement with torch.optim
+REL_TOL = 1e-6  # the product's bound for agreement with torch.optim
 ABS_TOL = 1e-9  # below |x| = 1e-3 a coordinate is judged absolutely: near 0 relative error means nothing
 FLOAT32_REL_TOL = 1e-4  # torch rounds every float32 operation; our rules round only what they store
 FLOAT32_ABS_TOL = 1e-5
@@ -35,7 +35,7 @@ MIN_CONDITIONED_SNAPSHOTS = 3  # of the long-vector run's snapshots, at least th
 # Ackley with eps 0.1 first differs at step 12, by one ulp of a sqrt), so they are compared over the prefix
 # the generator found well-conditioned.
 ROUNDING_SENSITIVE = {"adadelta-ackley-eps=0.1"}
-# Defaults that deliberately differ from torch's, with the reason (issue 3's optimizer table).
+# Defaults that deliberately differ from torch's, with the reason (README, Fidelity to torch.optim).
 INTENDED_DEFAULT_DEVIATIONS = {
     ("momentum", "momentum"): "torch's momentum=0 would make it plain gd",
     ("nag", "momentum"): "torch's momentum=0 is invalid with nesterov=True",

@@ -16,7 +16,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from simulation.sweep import SweepResult, QuadraticTheory
+from simulation.outcomes import EXPLOSION_FACTOR, explosion_limit, loss_gap
+from simulation.sweep import QuadraticTheory, SweepResult
 from viz.figures import (COLORSCALE, FIGURE_HEIGHT, LOSS_GAP_FLOOR, compact, contour_paths_figure, legend_below,
                          legend_margin)
 from viz.paths import MARKER_STYLES, Marker, PathTrace
@@ -27,9 +28,10 @@ SECOND_AXIS_TITLES = {"momentum": "momentum μ", "beta1": "β1 (first-moment dec
 SECOND_AXIS_SYMBOLS = {"momentum": "μ", "beta1": "β1"}
 
 # Outcome classes for the "outcome" colouring, best first, with their colours (Okabe–Ito where possible).
-REACHED, DESCENDING, WORSE, DIVERGED = range(4)
+REACHED, DESCENDING, WORSE, EXPLODED, DIVERGED = range(5)
 OUTCOMES = (("reached the minimum", "#009E73"), ("still descending", "#56B4E9"),
-            ("ended higher than it started", "#E69F00"), ("diverged", "#B2182B"))
+            ("ended higher than it started", "#E69F00"),
+            (f"exploded (loss past {EXPLOSION_FACTOR:.0e}× its start)", "#CC79A7"), ("diverged", "#B2182B"))
 NEVER_REACHED = ("never reached the minimum", "#D0D0D0")
 DIVERGED_COLOR = OUTCOMES[DIVERGED][1]
 
@@ -81,10 +83,13 @@ def _edges(centres: np.ndarray) -> np.ndarray:
     return np.concatenate([[2 * centres[0] - mid[0]], mid, [2 * centres[-1] - mid[-1]]])
 
 
-def outcome_classes(result: SweepResult) -> np.ndarray:
-    """Each cell's outcome class (``REACHED`` … ``DIVERGED``), shaped like the result's arrays."""
+def outcome_classes(result: SweepResult, min_value: float | None) -> np.ndarray:
+    """Each cell's outcome class (``REACHED`` … ``DIVERGED``), shaped like the result's arrays (exploded as
+    :mod:`simulation.outcomes` defines it, from the final loss)."""
     classes = np.full(result.final_loss.shape, DESCENDING)
     classes[~(result.final_loss < result.start_loss)] = WORSE
+    start_gap = loss_gap(np.array(result.start_loss), min_value)
+    classes[loss_gap(result.final_loss, min_value) > explosion_limit(start_gap)] = EXPLODED
     classes[result.steps_to_tolerance >= 0] = REACHED
     classes[result.diverged_at >= 0] = DIVERGED
     return classes
@@ -143,13 +148,13 @@ def steps_layer(result: SweepResult) -> Layer:
     return Layer(steps, "steps to reach the minimum")
 
 
-def outcome_layer(result: SweepResult) -> Layer:
+def outcome_layer(result: SweepResult, min_value: float | None) -> Layer:
     """One discrete colour per outcome class (the legend names them, so no colour bar)."""
     n = len(OUTCOMES)
     scale = []
     for k, (_, color) in enumerate(OUTCOMES):
         scale += [(k / n, color), ((k + 1) / n, color)]
-    return Layer(outcome_classes(result).astype(float), "outcome", scale, zmin=-0.5, zmax=n - 0.5,
+    return Layer(outcome_classes(result, min_value).astype(float), "outcome", scale, zmin=-0.5, zmax=n - 0.5,
                  show_scale=False)
 
 
@@ -157,7 +162,7 @@ def color_layer(result: SweepResult, color_by: str, min_value: float | None) -> 
     if color_by == "steps":
         return steps_layer(result)
     if color_by == "outcome":
-        return outcome_layer(result)
+        return outcome_layer(result, min_value)
     return final_loss_layer(result, min_value)
 
 

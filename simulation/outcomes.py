@@ -1,0 +1,89 @@
+"""How each run of a result ended, in words that name the cause: the one source of the app's and the CLI's
+statements about a run.
+
+- *ran*: every step, and the loss never grew far past its start;
+- *exploded*: every step taken, but the loss grew past ``EXPLOSION_FACTOR`` times its start (measured above
+  the surface's minimum, when it is known) — finite numbers, yet no descent;
+- *diverged*: the point left ``|x|, |y| ≤ DIVERGENCE_BOUND`` or overflowed, so the run stopped;
+- *undefined*: the point stayed in range but the function has no finite value there (``log(x)`` for x < 0),
+  so the run stopped; *undefined at the start* when that is already true of the start point.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulation.engine import Result
+from simulation.settings import DIVERGENCE_BOUND
+
+EXPLOSION_FACTOR = 1e6  # a loss (gap) this many times its start's counts as exploded
+MIN_GAP = 1.0  # a start at (or next to) the minimum measures growth from this gap, not from ~0
+
+RAN, EXPLODED, DIVERGED, UNDEFINED, UNDEFINED_AT_START = "ran", "exploded", "diverged", "undefined", "undefined_start"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How run ``label`` ended: ``kind`` (one of the names above), the step it concerns (None for a run
+    that ran), a short ``status`` for tables and a ``message`` that says what happened and what to try."""
+
+    label: str
+    kind: str
+    step: int | None
+    status: str
+    message: str | None
+
+    @property
+    def stopped(self) -> bool:
+        """The run stopped before its last step (it has no final loss)."""
+        return self.kind in (DIVERGED, UNDEFINED, UNDEFINED_AT_START)
+
+
+def _point(x: float, y: float) -> str:
+    return f"({x:.3g}, {y:.3g})"
+
+
+def loss_gap(losses: np.ndarray, min_value: float | None) -> np.ndarray:
+    """Losses above the surface's minimum value, or their size where the minimum is unknown."""
+    return losses - min_value if min_value is not None else np.abs(losses)
+
+
+def explosion_limit(start_gap: float) -> float:
+    """The loss gap beyond which a run that started at ``start_gap`` counts as exploded."""
+    return EXPLOSION_FACTOR * max(abs(float(start_gap)), MIN_GAP)
+
+
+def classify(result: Result, k: int) -> Outcome:
+    """The :class:`Outcome` of run ``k`` of ``result``."""
+    label = result.settings.runs[k].label
+    step = result.diverged_at[k]
+    if step is None:
+        gaps = loss_gap(result.losses[k], result.settings.surface_spec.min_value)
+        grown = np.flatnonzero(gaps > explosion_limit(gaps[0]))
+        if not grown.size:
+            return Outcome(label, RAN, None, "ran every step", None)
+        first, final = int(grown[0]), float(result.losses[k, -1])
+        return Outcome(label, EXPLODED, first, f"exploded at step {first}",
+                       f"**{label} exploded at step {first}**: its loss grew past {EXPLOSION_FACTOR:.0e} times "
+                       f"its start and ended at {final:.3g}, so these numbers say nothing about the minimum. "
+                       "Try a smaller learning rate (or less momentum).")
+    x, y, f = (float(v) for v in result.stops[k])
+    in_range = math.isfinite(x) and math.isfinite(y) and max(abs(x), abs(y)) <= DIVERGENCE_BOUND
+    if in_range and not math.isfinite(f):
+        if step == 0:
+            return Outcome(label, UNDEFINED_AT_START, 0, "undefined at the start",
+                           f"**{label} took no step**: the function has no finite value at the start "
+                           f"{_point(x, y)}. Pick a start where its value is finite.")
+        return Outcome(label, UNDEFINED, step, f"left the function's domain at step {step}",
+                       f"**{label} stopped at step {step}**: it stepped to {_point(x, y)}, where the function "
+                       "has no finite value (its domain ends before that point). Try a smaller learning rate, "
+                       "or a start further from that edge.")
+    return Outcome(label, DIVERGED, step, f"diverged at step {step}",
+                   f"**{label} diverged at step {step}**: its steps grew until the point left |x|, |y| ≤ "
+                   f"{DIVERGENCE_BOUND:.0e} or overflowed. Try a smaller learning rate (or less momentum).")
+
+
+def classify_all(result: Result) -> list[Outcome]:
+    return [classify(result, k) for k in range(len(result.settings.runs))]

@@ -9,9 +9,9 @@ prunes whichever half a caller does not need and the built-in surfaces never pay
 Gradients are analytic; ``tests/test_surfaces.py`` checks them against finite differences.
 
 Rounding follows torch. The acceptance check compares trajectories with torch.optim runs whose gradients come
-from autograd on the same formulas (``scripts/generate_golden.py``), and on chaotic or ill-conditioned surfaces a one-ulp difference in a
-gradient grows past its 1e-6 tolerance within a few hundred steps. So each value kernel rounds like the formula
-as written in torch ops (``x**2`` and ``x**3`` are torch's ``x·x`` and ``x·x·x``, ``x**4`` is ``pow``), and each
+from autograd on the same formulas (``scripts/generate_golden.py``), and on chaotic or ill-conditioned surfaces
+a one-ulp difference in a gradient grows past its 1e-6 tolerance within a few hundred steps. So each value
+kernel rounds like the formula as written in torch ops (``x**2`` and ``x**3`` are torch's ``x·x`` and ``x·x·x``, ``x**4`` is ``pow``), and each
 gradient kernel evaluates autograd's backward pass in autograd's order: the same products (``pow`` backward is
 ``grad·(n·x^(n-1))``), and contributions summed into x and y in the order autograd's engine delivers them (the
 most recently built operation first). Where autograd's form differs only by a factor of two, the simpler form

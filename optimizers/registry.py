@@ -8,11 +8,12 @@ layout the jitted rules read. Adding an optimizer means a kernel in ``optimizers
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping
 
 import numpy as np
 
+from claims import Claim
 from optimizers import rules
 from validation import Range, ValidationError, check_range, lookup
 
@@ -117,6 +118,7 @@ class Optimizer:
     mnist_lr: float
     step_kind: str = "none"  # one of STEP_KINDS: how its per-coordinate effective step is computed
     surface_lr: str = "sgd"  # which surface step-size suggestion suits it: "sgd", "adaptive" or "default"
+    claims: tuple[Claim, ...] = field(default=(), compare=False)  # runs that show what fixes/costs say
 
     def __post_init__(self) -> None:
         lookup(f"step kind of {self.name}", self.step_kind, dict.fromkeys(STEP_KINDS))
@@ -184,7 +186,9 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         "it is SGD.",
         "One step size for every direction: too small crawls, too large overshoots or diverges, and on a "
         "ravine it zig-zags across the steep walls.",
-        color="#0072B2", dash="solid", mnist_lr=0.1),
+        color="#0072B2", dash="solid", mnist_lr=0.1,
+        claims=(Claim("zig-zags across the steep walls", "zigzags", "ravine", (("gd", (("lr", 0.09),)),), 20),
+                Claim("too large overshoots or diverges", "diverges", "ravine", (("gd", (("lr", 0.2),)),), 150))),
     Optimizer(
         "momentum", rules.MOMENTUM, "Momentum (heavy ball)", "torch.optim.SGD(momentum=μ)",
         (_lr(1e-3), _momentum(0.9), _weight_decay()), (_VELOCITY,),
@@ -193,7 +197,11 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         "a ravine, so progress along the floor speeds up by up to 1/(1−μ).",
         "Velocity carries it past the minimum: expect overshoot and spirals, and one more knob (μ ≈ 0.9). "
         "(Some articles put η inside b; torch keeps it outside — identical while η is constant.)",
-        color="#E69F00", dash="solid", mnist_lr=0.01),
+        color="#E69F00", dash="solid", mnist_lr=0.01,
+        claims=(Claim("progress along the floor speeds up", "reaches_first", "ravine",
+                      (("momentum", (("lr", 0.01), ("momentum", 0.9))), ("gd", (("lr", 0.01),))), 1000),
+                Claim("Velocity carries it past the minimum", "overshoots", "bowl",
+                      (("momentum", (("lr", 0.01), ("momentum", 0.9))),), 200))),
     Optimizer(
         "nag", rules.NAG, "Nesterov momentum (NAG)", "torch.optim.SGD(momentum=μ, nesterov=True)",
         (_lr(1e-3), _momentum(0.9), _weight_decay()), (_VELOCITY,),
@@ -202,7 +210,10 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         "and overshoots less than plain momentum.",
         "Still needs a tuned η and μ. torch's form tracks the look-ahead point itself, so its path differs "
         "from the textbook θ − μv formulation by exactly the momentum term; both describe the same method.",
-        color="#009E73", dash="solid", mnist_lr=0.01),
+        color="#009E73", dash="solid", mnist_lr=0.01,
+        claims=(Claim("overshoots less than plain momentum", "overshoots_less", "bowl",
+                      (("nag", (("lr", 0.01), ("momentum", 0.9))), ("momentum", (("lr", 0.01), ("momentum", 0.9)))),
+                      200),)),
     Optimizer(
         "adagrad", rules.ADAGRAD, "AdaGrad", "torch.optim.Adagrad",
         (_lr(1e-2), _eps(1e-10), _weight_decay()), (StateSlot("G", "sum of all squared gradients"),),
@@ -212,7 +223,9 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         "G only grows, so the effective step only shrinks and training can stall. Myth: it is not a "
         "second-order method; it uses squared first derivatives, no Hessian.",
         surface_lr="adaptive",
-        color="#56B4E9", dash="dash", mnist_lr=0.01, step_kind="rms"),
+        color="#56B4E9", dash="dash", mnist_lr=0.01, step_kind="rms",
+        claims=(Claim("the effective step only shrinks", "step_shrinks", "ravine", (("adagrad", (("lr", 0.1),)),),
+                      200),)),
     Optimizer(
         "adadelta", rules.ADADELTA, "AdaDelta", "torch.optim.Adadelta",
         (_lr(1.0), _rho(0.9, "ρ: decay of both moving averages"), _eps(1e-6), _weight_decay()),
@@ -223,9 +236,11 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         r"\\ E[\Delta^2]_t = \rho E[\Delta^2]_{t-1} + (1-\rho)\Delta_t^2,\quad \theta_t = \theta_{t-1} - \eta\,\Delta_t",
         "Replaces AdaGrad's ever-growing sum with moving averages, and measures steps in the units of past "
         "updates, so in principle it needs no learning rate (torch still multiplies by η = 1).",
-        "Starts with tiny steps of about √ε that grow only slowly; on a 2D surface it can look frozen at first.",
+        "Starts with tiny steps, about √(ε/(1−ρ)) ≈ 0.003 at the defaults, that grow only slowly; on a 2D "
+        "surface it can look frozen at first.",
         surface_lr="default",
-        color="#7F7F7F", dash="dash", mnist_lr=1.0, step_kind="adadelta"),
+        color="#7F7F7F", dash="dash", mnist_lr=1.0, step_kind="adadelta",
+        claims=(Claim("Starts with tiny steps", "tiny_first_steps", "ravine", (("adadelta", ()),), 20),)),
     Optimizer(
         "rmsprop", rules.RMSPROP, "RMSProp", "torch.optim.RMSprop (ρ is torch's alpha)",
         (_lr(1e-2), _rho(0.99, "ρ (torch's alpha): decay of the squared-gradient average"), _eps(1e-8),
@@ -234,10 +249,13 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         r"v_t = \rho v_{t-1} + (1-\rho) g_t^2,\quad \theta_t = \theta_{t-1} - \frac{\eta\, g_t}{\sqrt{v_t}+\epsilon}",
         "AdaGrad without the shrinkage: a moving average of squared gradients forgets the distant past, so "
         "the per-coordinate step stays useful.",
-        "Steps have roughly size η wherever the gradient is steady, so near a minimum it jitters unless η "
-        "decays. Myth: plain RMSProp has no momentum (torch offers it as an option).",
+        "Its first step is η/√(1−ρ) in every coordinate (10η at ρ = 0.99), however gentle the slope, so an η "
+        "that suits the later steps can throw the first one far. Myth: plain RMSProp has no momentum (torch "
+        "offers it as an option).",
         surface_lr="adaptive",
-        color="#CC79A7", dash="solid", mnist_lr=1e-3, step_kind="rms"),
+        color="#CC79A7", dash="solid", mnist_lr=1e-3, step_kind="rms",
+        claims=(Claim("Its first step is η/√(1−ρ) in every coordinate", "first_step_lr_over_root", "ravine",
+                      (("rmsprop", (("lr", 0.01),)),), 3),)),
     Optimizer(
         "adam", rules.ADAM, "Adam", "torch.optim.Adam",
         (_lr(1e-3), *_betas(), _eps(1e-8), _weight_decay()), _ADAM_SLOTS[:2],
@@ -247,7 +265,9 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         "Not always best: on a ravine tuned momentum can beat it, and its step of about η per coordinate "
         "ignores the true curvature. Its learning rate still needs tuning.",
         surface_lr="adaptive",
-        color="#D55E00", dash="dash", mnist_lr=1e-3, step_kind="adam"),
+        color="#D55E00", dash="dash", mnist_lr=1e-3, step_kind="adam",
+        claims=(Claim("on a ravine tuned momentum can beat it", "reaches_first", "ravine",
+                      (("momentum", (("lr", 0.03), ("momentum", 0.6))), ("adam", (("lr", 0.1),))), 300),)),
     Optimizer(
         "amsgrad", rules.AMSGRAD, "AMSGrad", "torch.optim.Adam(amsgrad=True)",
         (_lr(1e-3), *_betas(), _eps(1e-8), _weight_decay()), _ADAM_SLOTS,
@@ -256,7 +276,9 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         "repairs a convergence flaw of Adam.",
         "After one large gradient its steps stay small for good, which can make it slower than Adam.",
         surface_lr="adaptive",
-        color="#882255", dash="dot", mnist_lr=1e-3, step_kind="amsgrad"),
+        color="#882255", dash="dot", mnist_lr=1e-3, step_kind="amsgrad",
+        claims=(Claim("can make it slower than Adam", "reaches_first", "beale",
+                      (("adam", (("lr", 0.05),)), ("amsgrad", (("lr", 0.05),))), 500),)),
     Optimizer(
         "adamax", rules.ADAMAX, "AdaMax", "torch.optim.Adamax",
         (_lr(2e-3), *_betas(), _eps(1e-8), _weight_decay()),
@@ -287,7 +309,9 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         "Weight decay pulls every path towards the origin, so on a 2D surface the end point is the minimum "
         "of the loss plus the decay, not of the loss alone.",
         surface_lr="adaptive",
-        color="#AA4499", dash="dashdot", mnist_lr=1e-3, step_kind="adam"),
+        color="#AA4499", dash="dashdot", mnist_lr=1e-3, step_kind="adam",
+        claims=(Claim("Weight decay pulls every path towards the origin", "ends_nearer_origin", "rosenbrock",
+                      (("adamw", (("lr", 0.02), ("weight_decay", 0.5))), ("adam", (("lr", 0.02),))), 1000),)),
     Optimizer(
         "radam", rules.RADAM, "RAdam", "torch.optim.RAdam",
         (_lr(1e-3), *_betas(), _eps(1e-8), _weight_decay()), _ADAM_SLOTS[:2],
@@ -296,20 +320,28 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         r"\text{else } \theta_t = \theta_{t-1} - \eta\,\hat m_t",
         "Rectified Adam: while too few gradients have been seen to trust v, it takes plain momentum steps, "
         "then phases in the adaptive scaling — a built-in warm-up.",
-        "The first few steps are momentum SGD steps of size η·|g|, which on steep surfaces can be large.",
+        "The first few steps are momentum SGD steps (the very first is η·g), which on steep surfaces can be "
+        "large.",
         surface_lr="adaptive",
-        color="#6699CC", dash="dot", mnist_lr=1e-3, step_kind="radam"),
+        color="#6699CC", dash="dot", mnist_lr=1e-3, step_kind="radam",
+        claims=(Claim("the very first is η·g", "first_step_lr_times_gradient", "ravine",
+                      (("radam", (("lr", 0.1),)),), 3),)),
     Optimizer(
         "lion", rules.LION, "Lion", "Lion (Chen et al. 2023)",
-        (_lr(1e-4), *_betas(0.9, 0.99), _weight_decay(decoupled=True)), (StateSlot("m", "momentum (average gradient)"),),
+        (_lr(1e-4), *_betas(0.9, 0.99), _weight_decay(decoupled=True)),
+        (StateSlot("m", "momentum (average gradient)"),),
         r"c_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\quad \theta_t = \theta_{t-1}(1-\eta\lambda) - \eta\,\mathrm{sign}(c_t)"
         r"\\ m_t = \beta_2 m_{t-1} + (1-\beta_2) g_t",
         "Uses only the sign of an interpolated momentum: every coordinate moves exactly η per step, and it "
         "keeps a single state vector (half of Adam's memory).",
-        "Fixed-size steps mean it never settles exactly: near a minimum it hops back and forth by η. It "
-        "needs a smaller η than Adam (about 3–10×).",
+        "Fixed-size steps: near a minimum it hops back and forth by η, unless the start lies a whole number "
+        "of steps from the minimum in every coordinate, as on the ravine from its default start, where it "
+        "lands exactly. For training networks Chen et al. recommend an η 3–10× smaller than AdamW's.",
         surface_lr="adaptive",
-        color="#C9B400", dash="dot", mnist_lr=1e-4, step_kind="sign"),
+        color="#C9B400", dash="dot", mnist_lr=1e-4, step_kind="sign",
+        claims=(Claim("near a minimum it hops back and forth by η", "hops_by_lr", "bowl",
+                      (("lion", (("lr", 0.1),)),), 300, start=(-1.23, 0.77)),
+                Claim("where it lands exactly", "settles", "ravine", (("lion", (("lr", 0.1),)),), 150))),
 ]}
 
 

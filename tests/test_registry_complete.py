@@ -12,13 +12,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from claims import Claim
 from landscapes import surfaces
 from landscapes.registry import SURFACES
 from optimizers import rules
 from optimizers.registry import LINE_DASHES, OPTIMIZERS, STEP_KINDS, shared_hyperparameter
 from optimizers.schedules import MAX_SCHEDULE_PARAMS, SCHEDULES, scheduled_lr
-from simulation import diagnostics, engine
+from simulation import diagnostics, engine, evidence
 from simulation.settings import make_settings
+from validation import ValidationError
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 HEX_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
@@ -103,3 +105,18 @@ def test_registered_hessian_matches_the_kernel(name: str):
                        / (2 * h))
     expected = np.sort(np.linalg.eigvalsh(np.column_stack(columns)))
     assert np.allclose(spec.hessian_eigenvalues(), expected, rtol=1e-5), name
+
+
+CLAIMS = [(name, claim) for name, spec in OPTIMIZERS.items() for claim in spec.claims]
+
+
+@pytest.mark.parametrize("name, claim", CLAIMS, ids=[f"{n}:{c.check}" for n, c in CLAIMS])
+def test_what_an_optimizer_text_says_is_what_it_does(name: str, claim):
+    spec = OPTIMIZERS[name]
+    assert claim.says in f"{spec.fixes} {spec.costs}", f"{name}: the claim backs no words of its text"
+    assert evidence.holds(claim), f"{name}: “{claim.says}” is not what the run shows"
+
+
+def test_an_unknown_claim_check_is_an_error():
+    with pytest.raises(ValidationError, match="unknown claim check"):
+        evidence.holds(Claim("it flies", "flies", "bowl", (("gd", ()),), 5))

@@ -15,7 +15,8 @@ Hyperparameters = tuple[tuple[str, float], ...]  # (name, value) pairs; the rest
 class Claim:
     """``says``: the words of the text this claim backs (they must appear in it); ``check``: the name of a
     check in ``simulation.evidence.CHECKS``; the comparison it runs: ``runs`` (optimizer, hyperparameters)
-    on ``surface`` for ``steps`` steps from ``start`` (None: the surface's default start)."""
+    on ``surface`` (with ``surface_params``) for ``steps`` steps from ``start`` (None: the surface's default
+    start)."""
 
     says: str
     check: str
@@ -23,3 +24,4 @@ class Claim:
     runs: tuple[tuple[str, Hyperparameters], ...]
     steps: int
     start: tuple[float, float] | None = None
+    surface_params: tuple[tuple[str, float], ...] = ()

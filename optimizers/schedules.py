@@ -59,17 +59,20 @@ def _cosine(base_lr, eta_min, e, period):
 
 @dataclass(frozen=True)
 class ScheduleParam:
-    name: str
+    name: str  # torch's name, used in links and on the command line
     index: int  # its SP_* position
     default: float
     allowed: Range
+    label: str  # a student's name for it
     help: str
 
 
 @dataclass(frozen=True)
 class Schedule:
-    name: str
+    name: str  # used in links and on the command line
     kind: int
+    title: str  # a student's name for it
+    explanation: str  # one line: what it does to the learning rate
     torch_equivalent: str
     params: tuple[ScheduleParam, ...]
 
@@ -95,23 +98,38 @@ _PERIOD = Range(1.0, MAX_PERIOD)
 _GAMMA = Range(0.0, 1.0, low_inclusive=False)
 _ETA_MIN = Range(0.0, 1e3)
 SCHEDULES: dict[str, Schedule] = {s.name: s for s in [
-    Schedule("constant", CONSTANT, "no scheduler", ()),
-    Schedule("step", STEP, "StepLR", (
-        ScheduleParam("step_size", SP_STEP_SIZE, 100, _PERIOD, "updates between decays"),
-        ScheduleParam("gamma", SP_GAMMA, 0.5, _GAMMA, "factor at each decay"))),
-    Schedule("exponential", EXPONENTIAL, "ExponentialLR", (
-        ScheduleParam("gamma", SP_GAMMA, 0.99, _GAMMA, "factor per update"),)),
-    Schedule("cosine", COSINE, "CosineAnnealingLR", (
-        ScheduleParam("T_max", SP_T_MAX, 200, _PERIOD, "updates of one half cosine period"),
-        ScheduleParam("eta_min", SP_ETA_MIN, 0.0, _ETA_MIN, "the smallest learning rate"))),
-    Schedule("warmup_cosine", WARMUP_COSINE, "SequentialLR(LinearLR, CosineAnnealingLR)", (
-        ScheduleParam("warmup", SP_WARMUP, 20, _PERIOD, "updates of linear warm-up"),
-        ScheduleParam("T_max", SP_T_MAX, 180, _PERIOD, "updates of cosine annealing after the warm-up"),
-        ScheduleParam("start_factor", SP_START_FACTOR, 0.1, Range(0.0, 1.0, low_inclusive=False),
-                      "fraction of the learning rate at the first update"),
-        ScheduleParam("eta_min", SP_ETA_MIN, 0.0, _ETA_MIN, "the smallest learning rate"))),
-    Schedule("inverse_time", INVERSE_TIME, "LambdaLR(lambda e: 1 / (1 + k·e))", (
-        ScheduleParam("k", SP_K, 0.01, Range(0.0, 1e3), "decay rate: the rate halves after 1/k updates"),)),
+    Schedule("constant", CONSTANT, "Constant", "The same learning rate at every step.", "no scheduler", ()),
+    Schedule("step", STEP, "Step decay", "Multiplies the learning rate by γ every few steps: a staircase down.",
+             "StepLR", (
+                 ScheduleParam("step_size", SP_STEP_SIZE, 100, _PERIOD, "steps per drop",
+                               "updates between two drops (torch: step_size)"),
+                 ScheduleParam("gamma", SP_GAMMA, 0.5, _GAMMA, "drop factor γ",
+                               "the factor at each drop (torch: gamma)"))),
+    Schedule("exponential", EXPONENTIAL, "Exponential decay", "Multiplies the learning rate by γ after every step.",
+             "ExponentialLR", (
+                 ScheduleParam("gamma", SP_GAMMA, 0.99, _GAMMA, "factor per step γ",
+                               "the factor after each update (torch: gamma)"),)),
+    Schedule("cosine", COSINE, "Cosine annealing",
+             "Glides from η down to the lowest rate along half a cosine, then back up.", "CosineAnnealingLR", (
+                 ScheduleParam("T_max", SP_T_MAX, 200, _PERIOD, "steps to the lowest rate",
+                               "updates of one half cosine period (torch: T_max)"),
+                 ScheduleParam("eta_min", SP_ETA_MIN, 0.0, _ETA_MIN, "lowest rate",
+                               "the smallest learning rate (torch: eta_min)"))),
+    Schedule("warmup_cosine", WARMUP_COSINE, "Warm-up, then cosine",
+             "Grows linearly from a fraction of η during the warm-up, then glides down along a cosine.",
+             "SequentialLR(LinearLR, CosineAnnealingLR)", (
+                 ScheduleParam("warmup", SP_WARMUP, 20, _PERIOD, "warm-up steps",
+                               "updates of linear warm-up (torch: LinearLR's total_iters)"),
+                 ScheduleParam("T_max", SP_T_MAX, 180, _PERIOD, "steps to the lowest rate after it",
+                               "updates of cosine annealing after the warm-up (torch: T_max)"),
+                 ScheduleParam("start_factor", SP_START_FACTOR, 0.1, Range(0.0, 1.0, low_inclusive=False),
+                               "starting fraction", "fraction of η at the first update (torch: start_factor)"),
+                 ScheduleParam("eta_min", SP_ETA_MIN, 0.0, _ETA_MIN, "lowest rate",
+                               "the smallest learning rate (torch: eta_min)"))),
+    Schedule("inverse_time", INVERSE_TIME, "1/t decay", "Divides η by 1 + k·t: it has halved after 1/k steps.",
+             "LambdaLR(lambda e: 1 / (1 + k·e))", (
+                 ScheduleParam("k", SP_K, 0.01, Range(0.0, 1e3), "decay rate k",
+                               "the rate halves after 1/k updates"),)),
 ]}
 
 

@@ -6,7 +6,8 @@ statements about a run.
   the surface's minimum, when it is known) — finite numbers, yet no descent;
 - *diverged*: the point left ``|x|, |y| ≤ DIVERGENCE_BOUND`` or overflowed, so the run stopped;
 - *undefined*: the point stayed in range but the function has no finite value there (``log(x)`` for x < 0),
-  so the run stopped; *undefined at the start* when that is already true of the start point.
+  so the run stopped (a non-finite value far out, or after an astronomically large loss, is an overflow,
+  so that run diverged); *undefined at the start* when the start point already has no finite value.
 """
 from __future__ import annotations
 
@@ -20,6 +21,11 @@ from simulation.settings import DIVERGENCE_BOUND
 
 EXPLOSION_FACTOR = 1e6  # a loss (gap) this many times its start's counts as exploded
 MIN_GAP = 1.0  # a start at (or next to) the minimum measures growth from this gap, not from ~0
+# A non-finite value at a point this far out, or right after a loss this large, is the overflow of a run that
+# was blowing up (diverged); at a moderate point after a moderate loss it is a hole in the function itself
+# (log of a negative number, a pole). Every map the product draws lies well within FAR.
+FAR = 1e6
+OVERFLOW_FROM = 1e100
 
 RAN, EXPLODED, DIVERGED, UNDEFINED, UNDEFINED_AT_START = "ran", "exploded", "diverged", "undefined", "undefined_start"
 
@@ -71,7 +77,10 @@ def classify(result: Result, k: int) -> Outcome:
                        "Try a smaller learning rate (or less momentum).")
     x, y, f = (float(v) for v in result.stops[k])
     in_range = math.isfinite(x) and math.isfinite(y) and max(abs(x), abs(y)) <= DIVERGENCE_BOUND
-    if in_range and not math.isfinite(f):
+    last = abs(float(result.losses[k, step - 1])) if step > 0 else 0.0
+    # a run that was already far out or astronomically high overflowed; otherwise f has a hole there
+    blowing_up = max(abs(x), abs(y)) > FAR or last > OVERFLOW_FROM
+    if in_range and not math.isfinite(f) and not blowing_up:
         if step == 0:
             return Outcome(label, UNDEFINED_AT_START, 0, "undefined at the start",
                            f"**{label} took no step**: the function has no finite value at the start "

@@ -51,3 +51,8 @@ def test_the_stability_map_calls_exploded_cells_exploded():
     classes = outcome_classes(result, 0.0)
     assert result.diverged_at[0, 1] < 0 and result.final_loss[0, 1] > 1e100
     assert classes[0, 1] == EXPLODED_CELL and classes[0, 0] != EXPLODED_CELL
+
+
+def test_an_overflow_after_huge_losses_is_divergence_not_a_hole_in_the_function():
+    (outcome,) = _outcomes("beale", [("gd", {"lr": 0.05})], 1000)
+    assert outcome.kind == DIVERGED

@@ -120,3 +120,25 @@ def test_what_an_optimizer_text_says_is_what_it_does(name: str, claim):
 def test_an_unknown_claim_check_is_an_error():
     with pytest.raises(ValidationError, match="unknown claim check"):
         evidence.holds(Claim("it flies", "flies", "bowl", (("gd", ()),), 5))
+
+
+LESSON_CLAIMS = [(name, claim) for name, spec in SURFACES.items() for claim in spec.claims]
+
+
+def test_every_surface_lesson_carries_a_claim():
+    assert not [name for name, spec in SURFACES.items() if not spec.claims]
+
+
+@pytest.mark.parametrize("name, claim", LESSON_CLAIMS, ids=[f"{n}:{c.check}" for n, c in LESSON_CLAIMS])
+def test_what_a_surface_lesson_says_is_what_the_runs_do(name: str, claim):
+    assert claim.says in SURFACES[name].lesson, f"{name}: the claim backs no words of its lesson"
+    assert evidence.holds(claim), f"{name}: “{claim.says}” is not what the run shows"
+
+
+@pytest.mark.parametrize("name", list(SCHEDULES))
+def test_schedule_entry_speaks_student(name: str):
+    spec = SCHEDULES[name]
+    assert spec.title and spec.explanation and spec.torch_equivalent, f"schedule {name}: title or explanation"
+    for param in spec.params:
+        assert param.label and param.help, f"schedule {name}.{param.name}: label or help"
+        assert param.allowed.contains(param.default), f"schedule {name}.{param.name}: default outside its range"

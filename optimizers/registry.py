@@ -40,6 +40,9 @@ WEIGHT_DECAY_OPTIONS = (0.0, 1e-4, 1e-3, 1e-2, 0.05, 0.1, 0.5, 1.0)
 # "adadelta"; "adam" / "amsgrad" — bias-corrected, from v / v_max; "adamax"; "radam".
 STEP_KINDS = ("none", "sign", "rms", "adadelta", "adam", "amsgrad", "adamax", "radam")
 LINE_DASHES = ("solid", "dash", "dot", "dashdot")  # Plotly dash names; matplotlib reads them too
+# Which stability limit on a quadratic (constant Hessian) the theory gives for it: gradient descent's
+# η < 2/λ_max, heavy ball's η < 2(1+μ)/λ_max, Nesterov's η < 2(1+μ)/((1+2μ)λ_max); "none": no closed form.
+STABILITY_RULES = ("none", "gd", "heavy_ball", "nesterov")
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class Hyperparameter:
     label: str  # short, for a slider: "learning rate η"
     help: str
     options: tuple[float, ...]  # the slider's values
+    symbol: str  # in formulas and axis titles: "η"
     log_scale: bool = False  # sliders for this one move in decades
 
 
@@ -66,35 +70,35 @@ class StateSlot:
 
 def _lr(default: float) -> Hyperparameter:
     return Hyperparameter("lr", rules.HP_LR, default, Range(0.0, MAX_LR, low_inclusive=False), "learning rate η",
-                          "learning rate: the step size", LR_OPTIONS, log_scale=True)
+                          "learning rate: the step size", LR_OPTIONS, "η", log_scale=True)
 
 
 def _momentum(default: float, help_text: str = "momentum μ: how much of the previous step is kept"):
     return Hyperparameter("momentum", rules.HP_MOMENTUM, default, Range(0.0, 1.0, high_inclusive=False),
-                          "momentum μ", help_text, DECAY_OPTIONS)
+                          "momentum μ", help_text, DECAY_OPTIONS, "μ")
 
 
 def _eps(default: float) -> Hyperparameter:
     return Hyperparameter("eps", rules.HP_EPS, default, Range(0.0, MAX_EPS, low_inclusive=False), "ε",
-                          "ε added to the denominator for numerical stability", EPS_OPTIONS, log_scale=True)
+                          "ε added to the denominator for numerical stability", EPS_OPTIONS, "ε", log_scale=True)
 
 
 def _weight_decay(default: float = 0.0, decoupled: bool = False) -> Hyperparameter:
     how = "decoupled: p ← p·(1 − lr·wd)" if decoupled else "L2 penalty added to the gradient: g ← g + wd·p"
     return Hyperparameter("weight_decay", rules.HP_WEIGHT_DECAY, default, Range(0.0, MAX_WEIGHT_DECAY),
-                          "weight decay", f"weight decay ({how})", WEIGHT_DECAY_OPTIONS)
+                          "weight decay", f"weight decay ({how})", WEIGHT_DECAY_OPTIONS, "λ")
 
 
 def _betas(beta1: float = 0.9, beta2: float = 0.999) -> tuple[Hyperparameter, Hyperparameter]:
     unit = Range(0.0, 1.0, high_inclusive=False)
     return (Hyperparameter("beta1", rules.HP_BETA1, beta1, unit, "β1", "β1: decay of the first-moment average",
-                           DECAY_OPTIONS),
+                           DECAY_OPTIONS, "β1"),
             Hyperparameter("beta2", rules.HP_BETA2, beta2, unit, "β2", "β2: decay of the second-moment average",
-                           BETA2_OPTIONS))
+                           BETA2_OPTIONS, "β2"))
 
 
 def _rho(default: float, help_text: str) -> Hyperparameter:
-    return Hyperparameter("rho", rules.HP_RHO, default, Range(0.0, 1.0), "ρ", help_text, DECAY_OPTIONS)
+    return Hyperparameter("rho", rules.HP_RHO, default, Range(0.0, 1.0), "ρ", help_text, DECAY_OPTIONS, "ρ")
 
 
 @dataclass(frozen=True)
@@ -118,11 +122,13 @@ class Optimizer:
     mnist_lr: float
     step_kind: str = "none"  # one of STEP_KINDS: how its per-coordinate effective step is computed
     surface_lr: str = "sgd"  # which surface step-size suggestion suits it: "sgd", "adaptive" or "default"
+    stability_rule: str = "none"  # one of STABILITY_RULES: its limit on a quadratic, drawn on the stability map
     claims: tuple[Claim, ...] = field(default=(), compare=False)  # runs that show what fixes/costs say
 
     def __post_init__(self) -> None:
         lookup(f"step kind of {self.name}", self.step_kind, dict.fromkeys(STEP_KINDS))
         lookup(f"line dash of {self.name}", self.dash, dict.fromkeys(LINE_DASHES))
+        lookup(f"stability rule of {self.name}", self.stability_rule, dict.fromkeys(STABILITY_RULES))
         check_range(f"MNIST learning rate of {self.name}", self.mnist_lr, self.hyperparameter("lr").allowed)
 
     @property
@@ -186,7 +192,7 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         "it is SGD.",
         "One step size for every direction: too small crawls, too large overshoots or diverges, and on a "
         "ravine it zig-zags across the steep walls.",
-        color="#0072B2", dash="solid", mnist_lr=0.1,
+        color="#0072B2", dash="solid", mnist_lr=0.1, stability_rule="gd",
         claims=(Claim("zig-zags across the steep walls", "zigzags", "ravine", (("gd", (("lr", 0.09),)),), 20),
                 Claim("too large overshoots or diverges", "diverges", "ravine", (("gd", (("lr", 0.2),)),), 150))),
     Optimizer(
@@ -197,7 +203,7 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         "a ravine, so progress along the floor speeds up by up to 1/(1−μ).",
         "Velocity carries it past the minimum: expect overshoot and spirals, and one more knob (μ ≈ 0.9). "
         "(Some articles put η inside b; torch keeps it outside — identical while η is constant.)",
-        color="#E69F00", dash="solid", mnist_lr=0.01,
+        color="#E69F00", dash="solid", mnist_lr=0.01, stability_rule="heavy_ball",
         claims=(Claim("progress along the floor speeds up", "reaches_first", "ravine",
                       (("momentum", (("lr", 0.01), ("momentum", 0.9))), ("gd", (("lr", 0.01),))), 1000),
                 Claim("Velocity carries it past the minimum", "overshoots", "bowl",
@@ -210,7 +216,7 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         "and overshoots less than plain momentum.",
         "Still needs a tuned η and μ. torch's form tracks the look-ahead point itself, so its path differs "
         "from the textbook θ − μv formulation by exactly the momentum term; both describe the same method.",
-        color="#009E73", dash="solid", mnist_lr=0.01,
+        color="#009E73", dash="solid", mnist_lr=0.01, stability_rule="nesterov",
         claims=(Claim("overshoots less than plain momentum", "overshoots_less", "bowl",
                       (("nag", (("lr", 0.01), ("momentum", 0.9))), ("momentum", (("lr", 0.01), ("momentum", 0.9)))),
                       200),)),

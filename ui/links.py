@@ -3,8 +3,8 @@
 A page keeps its controls in ``st.session_state`` and mirrors them in the URL: on a session's first run it
 decodes the query parameters into session state (:func:`restore_from_url`), shows what could not be used once
 (:func:`show_url_notes`), and after every run writes the current controls back (:func:`update_url`). Each
-page brings its own ``decode`` and ``encode`` (``ui.state`` for the playground, ``ui.stability_state`` for
-the stability map).
+page brings its own ``decode`` and ``encode`` (``ui.playground_url`` for the playground,
+``ui.stability_state`` for the stability map), both written with ``ui.url_codec``.
 """
 from __future__ import annotations
 

@@ -47,6 +47,7 @@ def show_url_notes(notes_key: str) -> None:
 
 
 def update_url(wanted: dict[str, str]) -> None:
-    """Make the page URL hold ``wanted`` (only when something changed: each update is a message)."""
+    """Make the page URL hold ``wanted`` (only when something changed: each update is a message, and the
+    browser records each as a history entry; only widgets bound to the URL replace the entry instead)."""
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)

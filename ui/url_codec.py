@@ -12,7 +12,8 @@ cannot read the links already given out: selectboxes and radios with a ``format_
 (``view=Animation``, not ``view=animation``), multiselects repeat the parameter instead of ``gd,adam``,
 toggles read ``true``/``false`` instead of ``1``/``0``, select sliders refuse a value between their options
 instead of taking the nearest one, and a bound widget's key is its URL name, which two pages of one session
-(``steps`` on both) would share.
+(``steps`` on both) would share. Writing the other parameters with ``st.query_params.from_dict`` would wipe a
+bound one. ``tests/test_url_binding.py`` checks these reasons against the installed Streamlit.
 """
 from __future__ import annotations
 

@@ -10,14 +10,13 @@ from streamlit.testing.v1 import AppTest
 
 from simulation.settings import DIVERGENCE_BOUND, make_settings
 from simulation.sweep import sweep
-from ui import stability_page as page
-from ui import state
-from viz.stability import DIVERGED, REACHED, log_edges, outcome_classes
+from ui import playground_url, stability_controls as controls, stability_page as page, stability_state, state
+from viz.stability import COLOR_MODES, DIVERGED, REACHED, Cell, log_edges, outcome_classes
 
 # The page as the app mounts it; AppTest runs it without a server.
 SCRIPT = "from ui.stability_page import render\nrender()\n"
 TIMEOUT = 60  # seconds: the first run may load the Numba kernels from the on-disk cache
-SMALL = {page.GRID_KEY: 25, page.STEPS_KEY: 100}  # coarse and short: the tests check wiring, not pictures
+SMALL = {stability_state.GRID_KEY: 25, stability_state.STEPS_KEY: 100}  # coarse and short: the tests check wiring, not pictures
 
 
 def _app(**state) -> AppTest:
@@ -42,8 +41,8 @@ def _map_traces(at: AppTest) -> list[str]:
 def test_the_page_loads_with_its_defaults():
     at = _ok(_app().run())
     assert not at.error
-    assert at.sidebar.selectbox(key=page.SURFACE_KEY).value == page.DEFAULT_SURFACE
-    assert at.sidebar.select_slider(key=page.GRID_KEY).value == page.DEFAULT_GRID
+    assert at.sidebar.selectbox(key=stability_state.SURFACE_KEY).value == stability_state.DEFAULT_SURFACE
+    assert at.sidebar.select_slider(key=stability_state.GRID_KEY).value == stability_state.DEFAULT_GRID
     assert len(at.get("plotly_chart")) >= 3  # the map, and the shown cell's path and loss curve
     assert at.subheader[0].value.startswith("Path of η")
     assert "best cell" in at.caption[0].value
@@ -60,7 +59,7 @@ def test_the_ravine_map_draws_the_theory_and_explains_it():
 
 def test_an_adaptive_optimizer_gets_no_theory_lines():
     at = _ok(_app(**SMALL).run())
-    _ok(at.sidebar.selectbox(key=page.OPTIMIZER_KEY).set_value("adam").run())
+    _ok(at.sidebar.selectbox(key=stability_state.OPTIMIZER_KEY).set_value("adam").run())
     names = _map_traces(at)
     assert not any("limit" in name for name in names)
     assert "adaptive methods" in at.info[0].value
@@ -69,18 +68,18 @@ def test_an_adaptive_optimizer_gets_no_theory_lines():
 
 def test_the_quadratic_follows_its_condition_number_and_other_surfaces_have_no_theory():
     at = _ok(_app(**SMALL).run())
-    _ok(at.sidebar.selectbox(key=page.SURFACE_KEY).set_value("quadratic").run())
-    _ok(at.sidebar.select_slider(key=page.surface_param_key("condition")).set_value(100.0).run())
+    _ok(at.sidebar.selectbox(key=stability_state.SURFACE_KEY).set_value("quadratic").run())
+    _ok(at.sidebar.select_slider(key=stability_state.surface_param_key("condition")).set_value(100.0).run())
     assert "κ = 100" in at.info[0].value
     assert "2/λ_max = 0.02" in at.info[0].value
-    _ok(at.sidebar.selectbox(key=page.SURFACE_KEY).set_value("rosenbrock").run())
+    _ok(at.sidebar.selectbox(key=stability_state.SURFACE_KEY).set_value("rosenbrock").run())
     assert not at.info and not at.error
     assert not any("limit" in name for name in _map_traces(at))
 
 
-@pytest.mark.parametrize("mode", list(page.COLOR_MODES))
+@pytest.mark.parametrize("mode", list(COLOR_MODES))
 def test_every_colouring_renders(mode):
-    _ok(_app(**SMALL, **{page.COLOR_KEY: mode}).run())
+    _ok(_app(**SMALL, **{stability_state.COLOR_KEY: mode}).run())
 
 
 def test_a_clicked_cell_is_loaded_into_the_path_view():
@@ -91,7 +90,7 @@ def test_a_clicked_cell_is_loaded_into_the_path_view():
     assert "cell you clicked" in at.caption[0].value
     assert "shown below" in _map_traces(at)
     # a cell clicked for another optimizer, or now off the map, does not apply
-    _ok(at.sidebar.selectbox(key=page.OPTIMIZER_KEY).set_value("lion").run())
+    _ok(at.sidebar.selectbox(key=stability_state.OPTIMIZER_KEY).set_value("lion").run())
     assert "best cell" in at.caption[0].value
     at = _ok(_app(**SMALL, **{page.SELECTED_KEY: ("momentum", 50.0, 0.5)}).run())
     assert "best cell" in at.caption[0].value
@@ -114,10 +113,10 @@ def test_invalid_input_is_one_line_of_error_not_a_traceback():
 
 
 def test_the_playground_link_carries_the_shown_run():
-    inputs = page.PageInputs("quadratic", (("condition", 100.0),), "nag", (-4.0, 1.5), 300, 50, (1e-3, 1.0),
+    inputs = controls.PageInputs("quadratic", (("condition", 100.0),), "nag", (-4.0, 1.5), 300, 50, (1e-3, 1.0),
                              "final_loss")
-    url = page.playground_url(inputs, page.Cell(0.02, 0.9))
-    values, notes = state.decode(dict(parse_qsl(urlsplit(url).query)))
+    url = page.playground_url(inputs, Cell(0.02, 0.9))
+    values, notes = playground_url.decode(dict(parse_qsl(urlsplit(url).query)))
     assert not notes, notes
     assert values == {state.SURFACE: "quadratic", state.OPTIMIZERS_KEY: ["nag"], state.STEPS: 300,
                       state.START_X: -4.0, state.START_Y: 1.5, state.surface_param_key("condition"): 100.0,
@@ -150,27 +149,27 @@ def _linked(query: dict[str, str]) -> AppTest:
 def test_a_link_restores_every_control_and_the_page_keeps_the_url_current():
     at = _linked(LINK)
     sidebar = at.sidebar
-    assert sidebar.selectbox(key=page.SURFACE_KEY).value == "quadratic"
-    assert sidebar.select_slider(key=page.surface_param_key("condition")).value == 100.0
-    assert sidebar.selectbox(key=page.OPTIMIZER_KEY).value == "nag"
+    assert sidebar.selectbox(key=stability_state.SURFACE_KEY).value == "quadratic"
+    assert sidebar.select_slider(key=stability_state.surface_param_key("condition")).value == 100.0
+    assert sidebar.selectbox(key=stability_state.OPTIMIZER_KEY).value == "nag"
     assert sidebar.number_input(key="stability.start_x.quadratic").value == -4.0
     assert sidebar.number_input(key="stability.start_y.quadratic").value == 1.5
-    assert sidebar.select_slider(key=page.STEPS_KEY).value == 200
-    assert sidebar.select_slider(key=page.GRID_KEY).value == 50
+    assert sidebar.select_slider(key=stability_state.STEPS_KEY).value == 200
+    assert sidebar.select_slider(key=stability_state.GRID_KEY).value == 50
     assert tuple(sidebar.select_slider[-1].value) == (0.001, 1.0)  # the learning-rate range
-    assert sidebar.radio(key=page.COLOR_KEY).value == "outcome"
+    assert sidebar.radio(key=stability_state.COLOR_KEY).value == "outcome"
     assert not [i for i in at.info if "could not be used" in i.value]
     assert {name: at.query_params[name] for name in LINK} == {**LINK, "start": "-4,1.5"}
-    _ok(sidebar.select_slider(key=page.GRID_KEY).set_value(75).run())
+    _ok(sidebar.select_slider(key=stability_state.GRID_KEY).set_value(75).run())
     assert at.query_params["grid"] == "75"
 
 
 def test_bad_link_values_fall_back_with_a_note():
     at = _linked({"surface": "nowhere", "optimizer": "adagrad", "grid": "7000", "lr": "1,0.001", "start": "a,b",
                   "colour": "x"})
-    assert at.sidebar.selectbox(key=page.SURFACE_KEY).value == page.DEFAULT_SURFACE
-    assert at.sidebar.selectbox(key=page.OPTIMIZER_KEY).value == page.DEFAULT_OPTIMIZER
-    assert at.sidebar.select_slider(key=page.GRID_KEY).value == page.DEFAULT_GRID
+    assert at.sidebar.selectbox(key=stability_state.SURFACE_KEY).value == stability_state.DEFAULT_SURFACE
+    assert at.sidebar.selectbox(key=stability_state.OPTIMIZER_KEY).value == stability_state.DEFAULT_OPTIMIZER
+    assert at.sidebar.select_slider(key=stability_state.GRID_KEY).value == stability_state.DEFAULT_GRID
     (note,) = [i.value for i in at.info if "could not be used" in i.value]
     for fragment in ("surface=", "optimizer=", "grid=", "lr=", "start=", "'colour'"):
         assert fragment in note
@@ -178,7 +177,6 @@ def test_bad_link_values_fall_back_with_a_note():
 
 
 def test_links_round_trip_through_encode_and_decode():
-    from ui import stability_state
 
     values, notes = stability_state.decode(LINK)
     assert not notes
@@ -189,8 +187,8 @@ def test_links_round_trip_through_encode_and_decode():
 
 
 def test_a_learning_rate_range_with_equal_ends_is_widened_with_a_note():
-    assert page.two_ended((1.0, 1.0)) == (1.0, 1.5)
-    assert page.two_ended((10.0, 10.0)) == (9.0, 10.0)
+    assert controls.two_ended((1.0, 1.0)) == (1.0, 1.5)
+    assert controls.two_ended((10.0, 10.0)) == (9.0, 10.0)
     at = _ok(_app().run())
     lr_range = next(s for s in at.sidebar.select_slider if s.label == "Learning-rate range")
     at = _ok(lr_range.set_value((1.0, 1.0)).run())

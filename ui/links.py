@@ -3,8 +3,8 @@
 A page keeps its controls in ``st.session_state`` and mirrors them in the URL: on a session's first run it
 decodes the query parameters into session state (:func:`restore_from_url`), shows what could not be used once
 (:func:`show_url_notes`), and after every run writes the current controls back (:func:`update_url`). Each
-page brings its own ``decode`` and ``encode`` (``ui.state`` for the playground, ``ui.stability_state`` for
-the stability map).
+page brings its own ``decode`` and ``encode`` (``ui.playground_url`` for the playground,
+``ui.stability_state`` for the stability map), both written with ``ui.url_codec``.
 """
 from __future__ import annotations
 
@@ -47,6 +47,7 @@ def show_url_notes(notes_key: str) -> None:
 
 
 def update_url(wanted: dict[str, str]) -> None:
-    """Make the page URL hold ``wanted`` (only when something changed: each update is a message)."""
+    """Make the page URL hold ``wanted`` (only when something changed: each update is a message, and the
+    browser records each as a history entry; only widgets bound to the URL replace the entry instead)."""
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)

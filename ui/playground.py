@@ -12,7 +12,7 @@ import streamlit as st
 from landscapes.registry import CUSTOM_PREFIX, Surface, get_surface
 from simulation.engine import Result
 from simulation.settings import Settings, make_run, make_settings
-from ui import compute, explain, links, state
+from ui import compute, explain, links, playground_url, state
 from ui.export_panel import render_export_panel
 from ui.presets import PRESETS
 from ui.schedules_panel import Schedule, render_schedules, schedules_valid
@@ -96,5 +96,5 @@ def _render_results(page: PageChoices, schedules: dict[str, Schedule]) -> None:
 
 
 def render() -> None:
-    links.restore_from_url(state.decode, state.URL_APPLIED, state.URL_NOTES)
+    links.restore_from_url(playground_url.decode, state.URL_APPLIED, state.URL_NOTES)
     _render_page(render_sidebar())

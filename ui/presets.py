@@ -6,6 +6,7 @@ from typing import Any
 
 from landscapes.registry import get_surface
 from ui import state
+from ui.view_options import DEFAULT_VIEW
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,7 @@ class Preset:
     surface: str
     runs: tuple[tuple[str, dict[str, float]], ...]
     steps: int
-    view: str = state.DEFAULT_VIEW
+    view: str = DEFAULT_VIEW
     noise: float = 0.0
     start: tuple[float, float] | None = None  # None: the surface's default start
     surface_params: dict[str, float] = field(default_factory=dict)

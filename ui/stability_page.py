@@ -1,7 +1,7 @@
 """The "Stability map" page: which learning rates and momenta converge, crawl or blow up — and why.
 
-Sidebar: surface (κ for the quadratic), optimizer, start, steps, grid size, learning-rate range and colouring.
-Main area, three tabs:
+Sidebar (:mod:`ui.stability_controls`): surface, optimizer, start, steps, grid size, learning-rate range and
+colouring. Main area, three tabs:
 
 - Map: a learning-rate × momentum (or β1) grid of complete runs, coloured by outcome, with the classical
   stability limits drawn on the quadratics; clicking a cell shows that run's path and loss curve.
@@ -9,200 +9,45 @@ Main area, three tabs:
 - Tune: each chosen optimizer's learning rate searched on the same surface (``simulation.tuning``), tuned vs
   default side by side, with the objective stated.
 
-Every computation is a cached call into the core (all inputs are arguments); invalid input becomes one line of
-``st.error``, never a traceback. The sidebar's controls live in the URL (:mod:`ui.stability_state`), so a
-link restores the map.
+Every computation is a cached call into the core (:mod:`ui.stability_compute`); the words are
+:mod:`ui.stability_text`'s. Invalid input becomes one line of ``st.error``, never a traceback. The sidebar's
+controls live in the URL (:mod:`ui.stability_state`), so a link restores the map.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from landscapes.registry import SURFACES, Surface, get_surface
-from simulation import diagnostics, tuning
-from simulation.engine import Result
-from optimizers.registry import LR_OPTIONS, OPTIMIZERS, Optimizer, get_optimizer
-from simulation.settings import CONVERGED_GAP, Settings, make_settings
-from simulation.sweep import QuadraticTheory, SweepResult, quadratic_theory, sweep, sweep_axes
-from ui import compute, links, options, state
-from ui.stability_state import (COLOR_KEY, DEFAULT_GRID, DEFAULT_OPTIMIZER, DEFAULT_STEPS,
-                                DEFAULT_SURFACE, GRID_KEY, GRID_OPTIONS, LINKED_LR_RANGE_KEY, OPTIMIZER_KEY,
-                                STEP_OPTIONS, STEPS_KEY, SURFACE_KEY, SWEEPABLE, URL_APPLIED_KEY, URL_NOTES_KEY,
-                                color_modes, decode, encode, lr_range_key, start_keys,
-                                surface_param_key)
+from optimizers.registry import OPTIMIZERS
+from simulation import tuning
+from simulation.settings import Settings
+from simulation.sweep import SweepResult, quadratic_theory
+from ui import compute, links, state
+from ui.playground_url import encode as encode_playground
+from ui.stability_compute import cached_best_cell, cached_sweep, cached_tuning
+from ui.stability_controls import PageInputs, base_settings, settings_for, sidebar_inputs, sync_url
+from ui.stability_state import OPTIMIZER_KEY, URL_APPLIED_KEY, URL_NOTES_KEY, decode
+from ui.stability_text import (FAN_CAPTION, INTRO, THEORY_OPTIMIZERS, TUNE_CAPTION, TUNE_INTRO, describe_run,
+                               objective_text, outcome_text, theory_caption)
 from ui.views import PLOT_CONFIG
 from validation import ValidationError
 from viz.paths import surface_markers
 from viz.result_figures import loss_figure, map_figure
-from viz.stability import COLOR_MODES, SECOND_AXIS_SYMBOLS, Cell, fan_figure, stability_figure
+from viz.stability import SECOND_AXIS_SYMBOLS, Cell, fan_figure, stability_figure
 
 MAP_CHART_KEY = "stability.map_chart"
 SELECTED_KEY = "stability.selected"  # (optimizer, lr, second): the cell whose path the map tab shows
 TUNE_OPTIMIZERS_KEY = "stability.tune_optimizers"
 TUNE_REQUESTED_KEY = "stability.tune_requested"
 
-SECOND_RANGE = (0.0, 0.99)  # 1 would never forget a gradient (torch refuses it); 0.99 is the usual maximum
-DECADES_BELOW, DECADES_ABOVE = 2, 1  # default map range around the suggested learning rate
-THEORY_OPTIMIZERS = ("momentum", "nag")  # the methods whose stability limit on a quadratic is drawn
 FAN_SIZE = 8
 TUNE_DEFAULT = ("gd", "momentum", "adam")
-CACHE_ENTRIES = 16  # a lesson's worth of maps and tunings per server; a 150 × 150 map is about 0.5 MB
-START_STEP = 0.1  # the start inputs move in tenths: the surfaces' domains span a few units
 RANGE_SLACK = 1e-9  # relative: a clicked edge cell still counts as on the map after float round trips
 PLAYGROUND_URL = "./"  # the playground is the app's default page; it reads its controls from the query
-
-INTRO = (
-    "Every cell of the map is one complete run: the same surface, start and number of steps, with the "
-    "learning rate η of its column and the momentum of its row. The colour tells how the run ended. Too small "
-    "a step crawls (left), too large a step blows up (right, dark red), and the fastest settings sit just "
-    "left of the edge. **Click a cell** to watch its path.")
-COLOR_HELP = ("Final loss: how close to the minimum the run ended (log scale). Steps to converge: the first "
-              "step with the loss within {tol:g} of the minimum. Outcome: one colour per kind of ending.")
-
-
-@dataclass(frozen=True)
-class PageInputs:
-    """Everything the sidebar chose (validated into :class:`Settings` by :func:`base_settings`)."""
-
-    surface: str
-    surface_params: tuple[tuple[str, float], ...]
-    optimizer: str
-    start: tuple[float, float]
-    steps: int
-    grid: int
-    lr_range: tuple[float, float]
-    color_by: str
-
-    @property
-    def second_name(self) -> str:
-        return sweep_axes(self.optimizer)[0]
-
-
-# ---- cached computations (every input is an argument) -------------------------------------------------------
-
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner="Running every cell of the map …")
-def cached_sweep(settings: Settings, lr_range: tuple[float, float], grid: int) -> SweepResult:
-    """The map: ``grid`` log-spaced learning rates × ``grid`` values of the optimizer's second axis."""
-    lrs = np.logspace(math.log10(lr_range[0]), math.log10(lr_range[1]), grid)
-    seconds = np.linspace(*SECOND_RANGE, grid)
-    return sweep(settings, lrs, sweep_axes(settings.runs[0].optimizer)[0], seconds)
-
-
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def cached_best_cell(settings: Settings, lr_range: tuple[float, float], grid: int) -> tuple[int, int]:
-    """(row, column) of the map's best cell on the tuning objective (a Python loop over cells: cache it)."""
-    result = cached_sweep(settings, lr_range, grid)
-    return tuning.best_cell(result, tuning.target_loss(settings, CONVERGED_GAP))
-
-
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner="Searching learning rates …")
-def cached_tuning(settings: Settings) -> tuple[tuning.TunedRun, ...]:
-    return tuning.tune(settings)
-
-
-# ---- sidebar ------------------------------------------------------------------------------------------------
-
-def suggested_lr(surface: Surface, optimizer: Optimizer, theory: QuadraticTheory | None) -> float:
-    """A learning rate near the interesting part of the map: the theory's limit, or the playground's default."""
-    if theory is not None and not optimizer.adaptive:
-        return theory.gd_max_lr
-    return options.hyperparameter_default(surface, optimizer, "lr")
-
-
-def default_lr_range(suggestion: float) -> tuple[float, float]:
-    """The learning-rate options from two decades below ``suggestion`` to one above (snapped to options)."""
-    return tuple(options.snap(value, LR_OPTIONS, log_scale=True)
-                 for value in (suggestion / 10 ** DECADES_BELOW, suggestion * 10 ** DECADES_ABOVE))
-
-
-def two_ended(lr_range: tuple[float, float]) -> tuple[float, float]:
-    """``lr_range``, or when both ends are the same option, that option and its neighbour (a map needs a
-    range of learning rates to have any cells)."""
-    low, high = lr_range
-    if low != high:
-        return low, high
-    index = LR_OPTIONS.index(low)
-    if index + 1 < len(LR_OPTIONS):
-        return low, LR_OPTIONS[index + 1]
-    return LR_OPTIONS[index - 1], high
-
-
-def _surface_controls() -> tuple[Surface, tuple[tuple[str, float], ...]]:
-    links.seed(SURFACE_KEY, DEFAULT_SURFACE)
-    surface = get_surface(st.sidebar.selectbox("Surface", list(SURFACES), key=SURFACE_KEY,
-                                               format_func=lambda name: SURFACES[name].title))
-    params = {}
-    for param in surface.params:
-        key = surface_param_key(param.name)
-        links.seed(key, param.default)
-        params[param.name] = float(st.sidebar.select_slider(param.label.capitalize(), param.options, key=key,
-                                                            help=param.help))
-    return surface, tuple(params.items())
-
-
-def _start_controls(surface: Surface) -> tuple[float, float]:
-    left, right = st.sidebar.columns(2)
-    (x0, y0), (key_x, key_y) = surface.default_start, start_keys(surface.name)
-    links.seed(key_x, float(x0))
-    links.seed(key_y, float(y0))
-    x = left.number_input("Start x", step=START_STEP, key=key_x)
-    y = right.number_input("Start y", step=START_STEP, key=key_y)
-    return float(x), float(y)
-
-
-def sidebar_inputs() -> PageInputs:
-    """The page's controls, in the sidebar."""
-    st.sidebar.header("Stability map")
-    surface, params = _surface_controls()
-    links.seed(OPTIMIZER_KEY, DEFAULT_OPTIMIZER)
-    optimizer = get_optimizer(st.sidebar.selectbox(
-        "Optimizer", SWEEPABLE, key=OPTIMIZER_KEY, format_func=lambda name: OPTIMIZERS[name].title,
-        help="Optimizers with a momentum or β1 to sweep against the learning rate."))
-    start = _start_controls(surface)
-    links.seed(STEPS_KEY, DEFAULT_STEPS)
-    steps = st.sidebar.select_slider("Steps per run", STEP_OPTIONS, key=STEPS_KEY)
-    links.seed(GRID_KEY, DEFAULT_GRID)
-    grid = st.sidebar.select_slider("Grid (cells per axis)", GRID_OPTIONS, key=GRID_KEY)
-    theory = quadratic_theory(make_settings(surface.name, [(optimizer.name, {})], surface_params=dict(params)))
-    linked = st.session_state.pop(LINKED_LR_RANGE_KEY, None)
-    lr_range = st.sidebar.select_slider(
-        "Learning-rate range", LR_OPTIONS,
-        value=linked or default_lr_range(suggested_lr(surface, optimizer, theory)),
-        format_func=lambda v: f"{v:g}", help="The map's learning-rate axis (log scale).",
-        key=lr_range_key(surface.name, optimizer.name, params))
-    range_note = st.sidebar.empty()  # a slot that stays when empty, so the controls below never move
-    widened = two_ended(lr_range)
-    if widened != tuple(lr_range):
-        lr_range = widened
-        range_note.caption(f"The range needs two different ends: showing {lr_range[0]:g} to {lr_range[1]:g}.")
-    modes = color_modes(surface)
-    if st.session_state.get(COLOR_KEY) not in modes:
-        st.session_state[COLOR_KEY] = modes[0]
-    color_by = st.sidebar.radio("Colour cells by", modes, format_func=COLOR_MODES.get, key=COLOR_KEY,
-                                help=COLOR_HELP.format(tol=CONVERGED_GAP))
-    return PageInputs(surface.name, params, optimizer.name, start, steps, grid,
-                      (float(lr_range[0]), float(lr_range[1])), color_by)
-
-
-def _sync_url(inputs: PageInputs) -> None:
-    links.update_url(encode(inputs.surface, inputs.surface_params, inputs.optimizer, inputs.start, inputs.steps,
-                            inputs.grid, inputs.lr_range, inputs.color_by))
-
-
-def settings_for(inputs: PageInputs, runs) -> Settings:
-    """``runs`` (``(optimizer, hyperparameters)`` pairs or OptimizerRuns) on the sidebar's surface, start, steps."""
-    return make_settings(inputs.surface, runs, steps=inputs.steps, start=inputs.start,
-                         surface_params=dict(inputs.surface_params))
-
-
-def base_settings(inputs: PageInputs, hyperparams: dict | None = None) -> Settings:
-    """The map's optimizer with ``hyperparams`` (torch's defaults for the rest)."""
-    return settings_for(inputs, [(inputs.optimizer, hyperparams or {})])
 
 
 # ---- map tab --------------------------------------------------------------------------------------------------
@@ -230,35 +75,6 @@ def shown_cell(inputs: PageInputs, result: SweepResult, settings: Settings) -> t
     return Cell(float(result.lrs[col]), float(result.seconds[row])), False
 
 
-def theory_caption(theory: QuadraticTheory, optimizer: str) -> str:
-    """What the lines on the map mean, with this quadratic's numbers."""
-    facts = (f"This surface is a quadratic with curvatures λ_min = {theory.lam_min:g} and "
-             f"λ_max = {theory.lam_max:g} (condition number κ = {theory.condition:g}). ")
-    gd = (f"Plain gradient descent (μ = 0, the bottom row) diverges once η > 2/λ_max = {theory.gd_max_lr:.3g} "
-          "(dashed line): the step overshoots the steepest direction by more than it gains. ")
-    if optimizer not in THEORY_OPTIMIZERS:
-        return ("The lines of gradient-descent theory are not drawn for adaptive methods: they rescale every "
-                "step by the gradients' own size, so their boundary lies elsewhere. " + facts)
-    if optimizer == "nag":
-        return (facts + gd + "Nesterov momentum with μ = 0 is gradient descent; for μ > 0 it converges for "
-                "η < 2(1+μ)/((1+2μ)·λ_max) (solid line), a little left of heavy ball's 2(1+μ)/λ_max — "
-                "braking early costs step size.")
-    return (facts + gd + "Heavy-ball momentum converges for 0 ≤ μ < 1 and η < 2(1+μ)/λ_max (solid line): "
-            "momentum buys a larger stable step. The fastest setting (Polyak) is "
-            f"η* = 4/(√λ_max + √λ_min)² = {theory.optimal_lr:.3g} and μ* = ((√κ − 1)/(√κ + 1))² = "
-            f"{theory.optimal_beta:.3f} (star): the more elongated the bowl, the more momentum pays.")
-
-
-def describe_run(result: Result, tolerance: float = CONVERGED_GAP) -> str:
-    """One sentence on how run 0 of ``result`` ended (from the playground's numbers-table summary)."""
-    row = diagnostics.summarize(result, tolerance)[0]
-    if row.diverged_at is not None:
-        return f"diverged at step {row.diverged_at}"
-    if row.steps_to_tolerance is not None:
-        return f"reached the minimum (loss within {tolerance:g}) at step {row.steps_to_tolerance}"
-    return f"ended at loss {row.final_loss:.4g} after {result.settings.steps} steps"
-
-
 def playground_url(inputs: PageInputs, cell: Cell) -> str:
     """A link that opens this run in the playground (which snaps each value to its nearest slider option)."""
     optimizer = inputs.optimizer
@@ -266,7 +82,7 @@ def playground_url(inputs: PageInputs, cell: Cell) -> str:
                 state.START_X: inputs.start[0], state.START_Y: inputs.start[1],
                 state.hp_key(optimizer, "lr"): cell.lr, state.hp_key(optimizer, inputs.second_name): cell.second}
     controls.update({state.surface_param_key(name): value for name, value in inputs.surface_params})
-    return f"{PLAYGROUND_URL}?{urlencode(state.encode(controls))}"
+    return f"{PLAYGROUND_URL}?{urlencode(encode_playground(controls))}"
 
 
 def _render_cell_path(inputs: PageInputs, cell: Cell, clicked: bool) -> None:
@@ -324,21 +140,10 @@ def render_fan_tab(inputs: PageInputs, result: SweepResult, cell: Cell) -> None:
     st.plotly_chart(fan_figure(grid.xs, grid.ys, grid.zs, lrs, fan.positions, fan.losses, fan.diverged_at,
                                surface_markers(spec, settings.start), spec.log_color, title),
                     key="stability.fan", config=PLOT_CONFIG)
-    st.caption("Dark paths take small steps and crawl; brighter ones take larger steps and overshoot. The "
-               "brightest is the first learning rate of the map's row that fails (a cross marks where a run "
-               "diverged). The momentum is that of the cell shown on the map tab.")
+    st.caption(FAN_CAPTION)
 
 
 # ---- tune tab -------------------------------------------------------------------------------------------------
-
-def outcome_text(outcome: tuning.Outcome) -> str:
-    """How a candidate run ended, for the table."""
-    if outcome.diverged:
-        return f"diverged at step {outcome.diverged_at}"
-    if outcome.steps_to_tolerance >= 0 and math.isfinite(outcome.final_loss):
-        return f"final loss {outcome.final_loss:.3g}, minimum reached at step {outcome.steps_to_tolerance}"
-    return f"final loss {outcome.final_loss:.4g}"
-
 
 def tuning_table(tuned: tuple[tuning.TunedRun, ...]) -> pd.DataFrame:
     """One row per optimizer: default and tuned learning rates with what each achieved."""
@@ -349,20 +154,11 @@ def tuning_table(tuned: tuple[tuning.TunedRun, ...]) -> pd.DataFrame:
     } for t in tuned])
 
 
-def _objective_text() -> str:
-    grid = tuning.lr_grid()
-    return (f"**Objective:** {tuning.OBJECTIVE}. Each optimizer tries {grid.size} learning rates from "
-            f"{grid[0]:g} to {grid[-1]:g} ({tuning.LR_POINTS_PER_DECADE} per factor of ten) plus its default, "
-            "with every other hyperparameter at its torch.optim default, the same start and steps, and no "
-            f"noise; “the minimum” means a loss within {CONVERGED_GAP:g} of it.")
-
-
 def _render_tuned(inputs: PageInputs, names: list[str]) -> None:
     settings = settings_for(inputs, [(name, {}) for name in names])
     tuned = cached_tuning(settings)
     st.dataframe(tuning_table(tuned), hide_index=True)
-    st.caption("With every learning rate tuned, the step at which each optimizer reached the minimum is the "
-               "fair race; with the defaults, the race mostly measures how well each default suits this surface.")
+    st.caption(TUNE_CAPTION)
     tuned_settings = settings_for(inputs, [t.tuned_run for t in tuned])
     grid = compute.grid(inputs.surface, inputs.surface_params)
     left, right = st.columns(2)
@@ -378,12 +174,10 @@ def _render_tuned(inputs: PageInputs, names: list[str]) -> None:
 
 def render_tune_tab(inputs: PageInputs) -> None:
     """A fair comparison: every chosen optimizer gets its learning rate searched on this surface."""
-    st.markdown("Comparing optimizers at their default learning rates mostly compares the defaults. "
-                "Here each one gets the same budget of trial runs to find its best learning rate first, on the "
-                "surface, start and number of steps chosen in the sidebar.")
+    st.markdown(TUNE_INTRO)
     names = st.multiselect("Optimizers", list(OPTIMIZERS), default=list(TUNE_DEFAULT), key=TUNE_OPTIMIZERS_KEY,
                            format_func=lambda name: OPTIMIZERS[name].title)
-    st.markdown(_objective_text())
+    st.markdown(objective_text())
     if st.button("Tune learning rates", type="primary", key="stability.tune_button"):
         st.session_state[TUNE_REQUESTED_KEY] = True
     if not names:
@@ -402,7 +196,7 @@ def render() -> None:
     links.show_url_notes(URL_NOTES_KEY)
     try:
         inputs = sidebar_inputs()
-        _sync_url(inputs)
+        sync_url(inputs)
         settings = base_settings(inputs)
         result = cached_sweep(settings, inputs.lr_range, inputs.grid)
         cell, clicked = shown_cell(inputs, result, settings)

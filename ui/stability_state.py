@@ -1,8 +1,9 @@
 """The stability-map page's controls: session-state keys, the values they offer, and their URL form.
 
 A link such as ``?surface=quadratic&condition=100&optimizer=nag&lr=0.001,1&grid=75`` restores the map. As on
-the playground (:mod:`ui.state`), decoding never fails: a bad or hand-edited value falls back to its default
-with a one-line note for the page to show. Plain Python: no Streamlit calls.
+the playground, decoding never fails: a bad or hand-edited value falls back to its default with a one-line
+note for the page to show (the grammar and the notes are :mod:`ui.url_codec`'s). Plain Python: no Streamlit
+calls.
 """
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from landscapes.registry import SURFACES, Surface
 from optimizers.registry import LR_OPTIONS, OPTIMIZERS
 from simulation.sweep import sweep_axes
 from ui import options
-from ui.state import Decoder, format_value
-from validation import Range, ValidationError, check_range
+from ui.url_codec import START_URL_NAME, Decoder, format_pair, format_value, parse_pair
+from validation import Range, ValidationError
 from viz.stability import COLOR_MODES
 
 # Session-state and widget keys.
@@ -39,8 +40,8 @@ DEFAULT_GRID = 100
 DEFAULT_COLOR = next(iter(COLOR_MODES))
 
 # URL names of the controls.
-URL_SURFACE, URL_OPTIMIZER, URL_START, URL_STEPS, URL_GRID, URL_LR_RANGE, URL_COLOR = (
-    "surface", "optimizer", "start", "steps", "grid", "lr", "color")
+URL_SURFACE, URL_OPTIMIZER, URL_STEPS, URL_GRID, URL_LR_RANGE, URL_COLOR = (
+    "surface", "optimizer", "steps", "grid", "lr", "color")
 LEARNING_RATES = Range(LR_OPTIONS[0], LR_OPTIONS[-1])
 
 
@@ -71,8 +72,8 @@ def encode(surface: str, surface_params: tuple[tuple[str, float], ...], optimize
     """URL query parameters for the page's controls."""
     params = {URL_SURFACE: surface}
     params.update({name: format_value(value) for name, value in surface_params})
-    params.update({URL_OPTIMIZER: optimizer, URL_START: f"{start[0]:g},{start[1]:g}", URL_STEPS: str(steps),
-                   URL_GRID: str(grid), URL_LR_RANGE: f"{lr_range[0]:g},{lr_range[1]:g}", URL_COLOR: color_by})
+    params.update({URL_OPTIMIZER: optimizer, START_URL_NAME: format_pair(start), URL_STEPS: str(steps),
+                   URL_GRID: str(grid), URL_LR_RANGE: format_pair(lr_range), URL_COLOR: color_by})
     return params
 
 
@@ -81,60 +82,27 @@ def decode(params: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
     d = Decoder(params)
     d.choice(URL_SURFACE, SURFACE_KEY, tuple(SURFACES), DEFAULT_SURFACE)
     surface = SURFACES[d.values.get(SURFACE_KEY, DEFAULT_SURFACE)]
-    for param in surface.params:
-        text = d.pop(param.name)
-        if text is not None:
-            d.values[surface_param_key(param.name)] = d.snapped(
-                param.name, text, param.allowed, param.options, param.log_scale,
-                options.snap(param.default, param.options, param.log_scale))
+    d.surface_params(surface, surface_param_key)
     d.choice(URL_OPTIMIZER, OPTIMIZER_KEY, SWEEPABLE, DEFAULT_OPTIMIZER)
-    _decode_start(d, surface)
-    _decode_option(d, URL_STEPS, STEPS_KEY, STEP_OPTIONS, DEFAULT_STEPS)
-    _decode_option(d, URL_GRID, GRID_KEY, GRID_OPTIONS, DEFAULT_GRID)
+    d.start(surface, start_keys(surface.name))
+    d.option(URL_STEPS, STEPS_KEY, STEP_OPTIONS, DEFAULT_STEPS)
+    d.option(URL_GRID, GRID_KEY, GRID_OPTIONS, DEFAULT_GRID)
     _decode_lr_range(d)
     d.choice(URL_COLOR, COLOR_KEY, tuple(color_modes(surface)), DEFAULT_COLOR)
-    for leftover in sorted(d.params):
-        d.notes.append(f"URL parameter {leftover!r} is not a control here; ignored.")
-    return d.values, d.notes
-
-
-def _two_numbers(text: str, name: str, first: Range, second: Range) -> tuple[float, float]:
-    parts = text.split(",")
-    if len(parts) != 2:
-        raise ValidationError(f"{name}: expected two numbers A,B")
-    return check_range(name, parts[0], first), check_range(name, parts[1], second)
-
-
-def _decode_start(d: Decoder, surface: Surface) -> None:
-    text = d.pop(URL_START)
-    if text is None:
-        return
-    (x_low, x_high), (y_low, y_high) = options.start_limits(surface)
-    try:
-        x, y = _two_numbers(text, URL_START, Range(x_low, x_high), Range(y_low, y_high))
-    except ValidationError as error:
-        x, y = d.fallback(URL_START, text, str(error), surface.default_start)
-    key_x, key_y = start_keys(surface.name)
-    d.values[key_x], d.values[key_y] = float(x), float(y)
-
-
-def _decode_option(d: Decoder, name: str, key: str, choices: tuple[int, ...], default: int) -> None:
-    """An integer slider value, moved to the nearest option (with a note if it moved)."""
-    text = d.pop(name)
-    if text is not None:
-        d.values[key] = int(d.snapped(name, text, Range(choices[0], choices[-1]), choices, False, default))
+    return d.finish()
 
 
 def _decode_lr_range(d: Decoder) -> None:
+    """``lr=LOW,HIGH`` snapped to the slider's options; a bad range leaves the suggested one (with a note)."""
     text = d.pop(URL_LR_RANGE)
     if text is None:
         return
     try:
-        low, high = (options.snap(v, LR_OPTIONS, log_scale=True)
-                     for v in _two_numbers(text, URL_LR_RANGE, LEARNING_RATES, LEARNING_RATES))
+        low, high = (options.snap(v, LR_OPTIONS, log_scale=True) for v in parse_pair(
+            text, "LOW,HIGH", (URL_LR_RANGE, LEARNING_RATES), (URL_LR_RANGE, LEARNING_RATES)))
         if not low < high:
             raise ValidationError("the first learning rate must be below the second")
     except ValidationError as error:
-        d.notes.append(f"URL value {URL_LR_RANGE}={text[:40]!r} ignored ({error}); using the suggested range.")
+        d.ignored(URL_LR_RANGE, text, str(error), "the suggested range")
         return
     d.values[LINKED_LR_RANGE_KEY] = (low, high)

@@ -10,7 +10,8 @@ import streamlit as st
 
 from landscapes.registry import get_surface
 from simulation.settings import Settings
-from ui import compute, links, options, state
+from ui import compute, links, options, playground_url, state
+from ui.view_options import DEFAULT_SPEED, DEFAULT_VIEW, SPEEDS, VIEWS
 
 PLOT_CONFIG = {"displaylogo": False, "scrollZoom": False}
 START_DECIMALS = 3  # a clicked start is rounded like the start inputs show it
@@ -59,9 +60,9 @@ def _paths_view(settings: Settings) -> None:
 
 def _speed() -> int:
     if state.SPEED not in st.session_state:
-        st.session_state[state.SPEED] = state.DEFAULT_SPEED
-    speed = st.radio("Playback speed", list(state.SPEEDS), key=state.SPEED, horizontal=True)
-    return state.SPEEDS[speed]
+        st.session_state[state.SPEED] = DEFAULT_SPEED
+    speed = st.radio("Playback speed", list(SPEEDS), key=state.SPEED, horizontal=True)
+    return SPEEDS[speed]
 
 
 @st.fragment
@@ -69,9 +70,9 @@ def render_views(settings: Settings) -> None:
     """The view picker and the chosen view for ``settings``."""
     if st.session_state.pop(state.NEEDS_FULL_RERUN, False):
         st.rerun(scope="app")
-    if st.session_state.get(state.VIEW) not in state.VIEWS:
-        st.session_state[state.VIEW] = state.DEFAULT_VIEW
-    view = st.radio("View", list(state.VIEWS), key=state.VIEW, format_func=state.VIEWS.get, horizontal=True,
+    if st.session_state.get(state.VIEW) not in VIEWS:
+        st.session_state[state.VIEW] = DEFAULT_VIEW
+    view = st.radio("View", list(VIEWS), key=state.VIEW, format_func=VIEWS.get, horizontal=True,
                     label_visibility="collapsed")
     st.caption(VIEW_HELP[view])
     if view == "paths":
@@ -84,4 +85,4 @@ def render_views(settings: Settings) -> None:
 
 def sync_url() -> None:
     """Put every control into the page URL."""
-    links.update_url(state.encode(st.session_state))
+    links.update_url(playground_url.encode(st.session_state))

@@ -6,23 +6,30 @@ from typing import Sequence
 import streamlit as st
 
 from optimizers.registry import OPTIMIZERS
+from landscapes.analysis import describe
+from landscapes.registry import CUSTOM_PREFIX, get_surface
 from simulation.diagnostics import summarize
 from simulation.engine import Result
+from simulation.outcomes import DIVERGED, EXPLODED, UNDEFINED, UNDEFINED_AT_START, classify_all
 from simulation.settings import NEAR_MINIMUM_GAP
 from ui import state
 from ui.views import sync_url
 
 NOT_APPLICABLE = "—"
+CACHED_DESCRIPTIONS = 32  # one sentence per user formula in use
+
+
+OUTCOME_ICONS = {EXPLODED: "💥", DIVERGED: "💥", UNDEFINED: ":material/block:",
+                 UNDEFINED_AT_START: ":material/block:"}
 
 
 def render_divergence(result: Result) -> None:
-    """One warning per run that blew up, with the usual remedy (in one container, present even when empty, so
-    the elements below keep their places as runs start or stop diverging)."""
+    """One warning per run that did not simply run, naming the cause and what to try (in one container,
+    present even when empty, so the elements below keep their places as runs start or stop failing)."""
     box = st.container()
-    for run, step in zip(result.settings.runs, result.diverged_at):
-        if step is not None:
-            box.warning(f"**{run.label} diverged at step {step}**: its steps grew until the point left any "
-                        "sensible range. A smaller learning rate (or less momentum) usually tames it.", icon="💥")
+    for outcome in classify_all(result):
+        if outcome.message is not None:
+            box.warning(outcome.message, icon=OUTCOME_ICONS[outcome.kind])
 
 
 def _number(value: float | None, digits: str = ".4g") -> str:
@@ -55,13 +62,22 @@ def render_numbers(result: Result) -> None:
     st.subheader("Numbers")
     st.markdown(markdown_table(results_table(result)))
     spec = result.settings.surface_spec
-    if spec.min_value is None:
+    if spec.name.startswith(CUSTOM_PREFIX):
+        st.caption(f"{described(spec.name)} Its exact lowest value is not known, so distance and steps to "
+                   f"the minimum are not measured ({NOT_APPLICABLE}); a lower final loss means further downhill.")
+    elif spec.min_value is None:
         st.caption("This surface has no lowest point (it falls forever in some direction), so distances and "
                    "steps to the minimum do not apply; lower final loss means further downhill.")
     else:
         st.caption(f"The lowest value of this surface is {spec.min_value:g}. “Steps to …” counts the first "
                    f"step at which the loss came within {NEAR_MINIMUM_GAP:g} of it; {NOT_APPLICABLE} means "
                    "it never did within the steps run.")
+
+
+@st.cache_data(max_entries=CACHED_DESCRIPTIONS, show_spinner=False)
+def described(surface: str) -> str:
+    """What sampling the user's function ``surface`` (``expr:<formula>``) shows (a few grids of it: cached)."""
+    return describe(get_surface(surface))
 
 
 @st.fragment

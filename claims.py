@@ -16,7 +16,7 @@ class Claim:
     """``says``: the words of the text this claim backs (they must appear in it); ``check``: the name of a
     check in ``simulation.evidence.CHECKS``; the comparison it runs: ``runs`` (optimizer, hyperparameters)
     on ``surface`` (with ``surface_params``) for ``steps`` steps from ``start`` (None: the surface's default
-    start)."""
+    start), with gradient noise ``noise`` (seed 0, the app's default)."""
 
     says: str
     check: str
@@ -25,3 +25,4 @@ class Claim:
     steps: int
     start: tuple[float, float] | None = None
     surface_params: tuple[tuple[str, float], ...] = ()
+    noise: float = 0.0

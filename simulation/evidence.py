@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+from dataclasses import replace
+
 import numpy as np
 
 from claims import Claim
@@ -32,6 +34,8 @@ FLAT = 1e-3  # a gradient this small marks a stationary point
 VALLEY_SHARE = 0.1  # "finds the valley": within this share of its steps …
 VALLEY_DROP = 0.5  # … the loss falls below this share of the start's
 FAR_FROM_MINIMUM = 1.0
+SAME_DIMPLE = 0.25  # "stays in its dimple": ends this close to where it ends without noise (well under the
+#                     unit spacing of Rastrigin's dimples)
 
 
 def _reach(result: Result, k: int) -> float:
@@ -197,6 +201,14 @@ def _ends_at_local_minimum(result: Result) -> bool:
     return bool(np.hypot(*gradient) < FLAT and result.losses[0, -1] - spec.min_value > FLAT)
 
 
+def _stays_put_under_noise(result: Result) -> bool:
+    """Every run ends within ``SAME_DIMPLE`` of where the same run ends without gradient noise."""
+    quiet = engine.run(replace(result.settings, noise=0.0))
+    return all(np.hypot(*(_end(result, k) - _end(quiet, k))) < SAME_DIMPLE
+               and quiet.diverged_at[k] is None and result.diverged_at[k] is None
+               for k in range(len(result.settings.runs)))
+
+
 CHECKS: dict[str, Callable[[Result], bool]] = {
     "reaches_first": _reaches_first, "zigzags": _zigzags, "overshoots": _overshoots,
     "overshoots_less": _overshoots_less, "diverges": _diverges, "step_shrinks": _step_shrinks,
@@ -206,7 +218,7 @@ CHECKS: dict[str, Callable[[Result], bool]] = {
     "bends": _bends, "zigzags_less": _zigzags_less, "valley_then_crawl": _valley_then_crawl,
     "leaves_the_ridge": _leaves_the_ridge, "slows_down": _slows_down, "different_minima": _different_minima,
     "reaches": _reaches, "never_reaches": _never_reaches, "ends_lower": _ends_lower,
-    "ends_at_local_minimum": _ends_at_local_minimum,
+    "ends_at_local_minimum": _ends_at_local_minimum, "stays_put_under_noise": _stays_put_under_noise,
 }
 
 
@@ -215,6 +227,6 @@ def holds(claim: Claim) -> bool:
     check = lookup("claim check", claim.check, CHECKS)
     runs = [(name, dict(values)) for name, values in claim.runs]
     start = None if claim.start is None else ",".join(map(str, claim.start))
-    result = engine.run(make_settings(claim.surface, runs, steps=claim.steps, start=start,
+    result = engine.run(make_settings(claim.surface, runs, steps=claim.steps, start=start, noise=claim.noise,
                                       surface_params=dict(claim.surface_params)), record_state=True)
     return check(result)

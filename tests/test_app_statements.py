@@ -2,7 +2,7 @@
 formula, and the message of each run that did not simply run."""
 from __future__ import annotations
 
-from test_app import _numbers_rows, _run
+from test_app import _numbers_rows, _paths, _run
 
 
 def _captions(at) -> list[str]:
@@ -39,3 +39,20 @@ def test_an_exploded_run_gets_a_warning_and_its_row_says_so():
     messages = [w.value for w in at.warning]
     assert len(messages) == 1 and "gd (lr=0.2) exploded at step" in messages[0], messages
     assert "exploded at step" in _numbers_rows(at)[0]
+
+
+def test_same_hyperparameters_for_all_gives_no_optimizer_a_value_it_does_not_have_by_default():
+    at = _run({"optimizers": "momentum,rmsprop,lion,adam", "same": "1", "all.lr": "0.01"})
+    labels = sorted(_paths(at))
+    assert all("lr=0.01" in label for label in labels), labels
+    rmsprop, lion = (next(label for label in labels if label.startswith(n)) for n in ("rmsprop", "lion"))
+    assert "momentum" not in rmsprop and "beta2" not in lion, labels  # their own defaults: 0 and 0.99
+    note = next(c.value for c in at.sidebar.caption if c.value.startswith("Not shared"))
+    assert "RMSProp 0" in note and "Lion 0.99" in note and "Adam 0.999" in note, note
+    assert "rmsprop.momentum" in at.query_params and "all.momentum" not in at.query_params
+
+
+def test_hyperparameters_whose_defaults_agree_stay_shared():
+    at = _run({"optimizers": "adam,nadam", "same": "1", "all.beta1": "0.8"})
+    assert sorted(_paths(at)) == ["adam (lr=0.1, beta1=0.8)", "nadam (lr=0.1, beta1=0.8)"]
+    assert not [c for c in at.sidebar.caption if c.value.startswith("Not shared")]

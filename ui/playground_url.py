@@ -15,7 +15,7 @@ from ui import options
 from ui.schedule_picker import COUNTED_IN_UPDATES, DEFAULT_SCHEDULE, choice_key, param_key
 from ui.state import (CUSTOM, EXPLAINED, FORMULA, HP_PREFIX, NOISE, OPTIMIZERS_KEY, SAME_FOR_ALL, SEED, SHARED,
                       SPEED, START_X, START_Y, STEPS, SURFACE, SURFACE_PARAM_PREFIX, THREE_D, VALID_FORMULA, VIEW,
-                      hp_key, schedule_of, schedule_prefix, surface_name, surface_param_key)
+                      hp_key, owner_of, schedule_of, schedule_prefix, surface_name, surface_param_key)
 from ui.url_codec import START_URL_NAME, Decoder, format_pair, format_schedule, format_value, parse_schedule
 from ui.view_options import DEFAULT_SPEED, DEFAULT_VIEW, SPEEDS, VIEWS
 from validation import ValidationError
@@ -38,9 +38,9 @@ def _active_hyperparameter(state: Mapping[str, Any], key: str) -> bool:
     """Whether ``key`` belongs to a slider on screen (left-over keys of other optimizers are not)."""
     owner, _, name = key[len(HP_PREFIX):].partition(".")
     chosen = [o for o in state.get(OPTIMIZERS_KEY, []) if o in OPTIMIZERS]
-    if state.get(SAME_FOR_ALL):
-        return owner == SHARED and any(name in OPTIMIZERS[o].defaults for o in chosen)
-    return owner in chosen and name in OPTIMIZERS[owner].defaults
+    same = bool(state.get(SAME_FOR_ALL))
+    users = chosen if owner == SHARED else [owner] if owner in chosen else []
+    return any(name in OPTIMIZERS[o].defaults and owner_of(chosen, same, o, name) == owner for o in users)
 
 
 def encode(state: Mapping[str, Any]) -> dict[str, str]:

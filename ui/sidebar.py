@@ -162,7 +162,8 @@ def _hyperparameter_sliders(surface: Surface, owner: str, owners: Sequence[str])
     first_owner: dict[str, str] = {}
     for name in owners:
         for hp in OPTIMIZERS[name].hyperparameters:
-            first_owner.setdefault(hp.name, name)
+            if state.owner_of(owners, owner == state.SHARED, name, hp.name) == owner:
+                first_owner.setdefault(hp.name, name)
     _hyperparameter_slider(surface, owner, "lr", first_owner["lr"])
     more = [n for n in first_owner if n != "lr"]
     if not more:
@@ -182,7 +183,8 @@ def swatch(color: str, text: str) -> None:
 
 def _same_for_all() -> bool:
     return bool(st.toggle("Same hyperparameters for all", key=state.SAME_FOR_ALL,
-                          help="One set of sliders drives every optimizer (each uses the ones it has)."))
+                          help="One set of sliders drives every optimizer (each uses the ones it has): the learning rate, and "
+                               "the others where the optimizers' defaults agree."))
 
 
 def _hyperparameters(surface: Surface, chosen: Sequence[str], same_for_all: bool
@@ -190,13 +192,30 @@ def _hyperparameters(surface: Surface, chosen: Sequence[str], same_for_all: bool
     """The hyperparameter sliders; returns each optimizer with the values its sliders (or the shared ones) hold."""
     if same_for_all:
         _hyperparameter_sliders(surface, state.SHARED, chosen)
+        _own_values(surface, chosen)
     else:
         for name, color in zip(chosen, run_colors(chosen)):
             swatch(color, OPTIMIZERS[name].title)
             _hyperparameter_sliders(surface, name, [name])
-    owner_of = {name: state.SHARED if same_for_all else name for name in chosen}
-    return tuple((name, {hp.name: st.session_state[state.hp_key(owner_of[name], hp.name)]
+    return tuple((name, {hp.name: st.session_state[state.hp_key(state.owner_of(chosen, same_for_all, name, hp.name),
+                                                                 hp.name)]
                          for hp in OPTIMIZERS[name].hyperparameters}) for name in chosen)
+
+
+def _own_values(surface: Surface, chosen: Sequence[str]) -> None:
+    """Under shared sliders, say which hyperparameters each optimizer keeps its own value of (their defaults
+    differ, see ``state.shares``), and what those values are."""
+    kept: dict[str, list[str]] = {}
+    for name in chosen:
+        for hp in OPTIMIZERS[name].hyperparameters:
+            if not state.shares(chosen, hp.name):
+                _hyperparameter_value(surface, name, hp.name, name)
+                value = _number_label(st.session_state[state.hp_key(name, hp.name)])
+                kept.setdefault(hp.label, []).append(f"{OPTIMIZERS[name].short_title} {value}")
+    if kept:
+        st.caption("Not shared, as the optimizers' defaults differ; each keeps its own "
+                   "(switch “Same hyperparameters for all” off to change them): "
+                   + "; ".join(f"{label}: {', '.join(values)}" for label, values in kept.items()) + ".")
 
 
 def _steps() -> int:

@@ -5,9 +5,10 @@ each its URL form. Hyperparameters, surface parameters and schedules have one ke
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from landscapes.registry import CUSTOM_PREFIX
+from optimizers.registry import OPTIMIZERS
 from optimizers.schedules import SCHEDULES
 from ui import options
 from ui.schedule_picker import DEFAULT_SCHEDULE, choice_key, param_key, scaled_defaults
@@ -38,6 +39,7 @@ MORE_OPEN = "more_open."  # + owner: that optimizer's "More" hyperparameter sect
 EXPORT_OPEN = "export_open"  # the lecture-export section is open
 
 SHARED = "all"  # owner name of the hyperparameters used by every optimizer in "same for all" mode
+ALWAYS_SHARED = "lr"  # on screen and in every run's label: one slider drives every optimizer's
 HP_PREFIX = "hp."
 SURFACE_PARAM_PREFIX = "surface_param."
 SCHEDULE_PREFIX = "schedule."  # + owner: the key prefix of that optimizer's schedule picker
@@ -48,6 +50,20 @@ DEFAULT_FORMULA = "sin(x)*cos(y) + 0.1*(x**2 + y**2)"
 def hp_key(owner: str, name: str) -> str:
     """Session key of hyperparameter ``name`` of optimizer ``owner`` (or of ``SHARED``)."""
     return f"{HP_PREFIX}{owner}.{name}"
+
+
+def shares(chosen: Sequence[str], name: str) -> bool:
+    """With "same hyperparameters for all": whether one slider drives hyperparameter ``name`` of every chosen
+    optimizer that has it. It does for the learning rate, and for any other whose torch default those
+    optimizers agree on; the rest keep each optimizer's own value, so no optimizer is silently given a value
+    it does not have by default (RMSProp's optional momentum, Adam's β2 for Lion)."""
+    defaults = {OPTIMIZERS[o].defaults[name] for o in chosen if name in OPTIMIZERS[o].defaults}
+    return name == ALWAYS_SHARED or len(defaults) == 1
+
+
+def owner_of(chosen: Sequence[str], same_for_all: bool, optimizer: str, name: str) -> str:
+    """Whose slider holds hyperparameter ``name`` of ``optimizer``: the shared one or its own."""
+    return SHARED if same_for_all and shares(chosen, name) else optimizer
 
 
 def surface_param_key(name: str) -> str:

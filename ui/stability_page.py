@@ -31,13 +31,14 @@ from ui.playground_url import encode as encode_playground
 from ui.stability_compute import cached_best_cell, cached_sweep, cached_tuning
 from ui.stability_controls import PageInputs, base_settings, settings_for, sidebar_inputs, sync_url
 from ui.stability_state import OPTIMIZER_KEY, URL_APPLIED_KEY, URL_NOTES_KEY, decode
-from ui.stability_text import (FAN_CAPTION, INTRO, THEORY_OPTIMIZERS, TUNE_CAPTION, TUNE_INTRO, describe_run,
-                               objective_text, outcome_text, theory_caption)
+from ui.stability_text import (MOMENTUM_RULES, TUNE_CAPTION, TUNE_INTRO, all_descending_note, describe_run,
+                               fan_caption, fixed_momentum_note, intro, objective_text, outcome_text,
+                               theory_caption)
 from ui.views import PLOT_CONFIG
 from validation import ValidationError
 from viz.paths import surface_markers
 from viz.result_figures import loss_figure, map_figure
-from viz.stability import SECOND_AXIS_SYMBOLS, Cell, fan_figure, stability_figure
+from viz.stability import DESCENDING, Cell, fan_figure, outcome_classes, second_axis, stability_figure
 
 MAP_CHART_KEY = "stability.map_chart"
 SELECTED_KEY = "stability.selected"  # (optimizer, lr, second): the cell whose path the map tab shows
@@ -86,7 +87,7 @@ def playground_url(inputs: PageInputs, cell: Cell) -> str:
 
 
 def _render_cell_path(inputs: PageInputs, cell: Cell, clicked: bool) -> None:
-    symbol = SECOND_AXIS_SYMBOLS[inputs.second_name]
+    symbol = OPTIMIZERS[inputs.optimizer].hyperparameter(inputs.second_name).symbol
     settings = base_settings(inputs, {"lr": cell.lr, inputs.second_name: cell.second})
     result = compute.simulate(settings)
     how = "the cell you clicked" if clicked else "the best cell of the map (click another one)"
@@ -104,15 +105,19 @@ def render_map_tab(inputs: PageInputs, settings: Settings, result: SweepResult, 
                    ) -> None:
     """The clickable map with its theory, then the path and loss curve of the shown cell."""
     theory = quadratic_theory(settings)
-    draw_theory = theory is not None and inputs.optimizer in THEORY_OPTIMIZERS
+    rule = OPTIMIZERS[inputs.optimizer].stability_rule
+    draw_theory = theory is not None and rule in MOMENTUM_RULES
     spec = settings.surface_spec
     title = f"{OPTIMIZERS[inputs.optimizer].title} on {spec.title}: {inputs.steps} steps per cell"
     figure = stability_figure(result, inputs.color_by, spec.min_value, theory if draw_theory else None,
-                              inputs.optimizer if draw_theory else None, cell, title)
+                              rule, cell, title)
     st.plotly_chart(figure, key=MAP_CHART_KEY, on_select=_on_cell_click, selection_mode="points",
                     config=PLOT_CONFIG)
+    if (inputs.color_by == "outcome" and spec.min_value is not None
+            and np.all(outcome_classes(result, spec.min_value) == DESCENDING)):
+        st.info(all_descending_note(inputs.steps), icon=":material/palette:")
     if theory is not None:
-        st.info(theory_caption(theory, inputs.optimizer))
+        st.info(theory_caption(theory, rule))
     _render_cell_path(inputs, cell, clicked)
 
 
@@ -135,12 +140,12 @@ def render_fan_tab(inputs: PageInputs, result: SweepResult, cell: Cell) -> None:
     fan = compute.simulate(settings)
     grid = compute.grid(inputs.surface, inputs.surface_params)
     spec = settings.surface_spec
-    symbol = SECOND_AXIS_SYMBOLS[inputs.second_name]
+    symbol = second_axis(result).symbol
     title = f"{FAN_SIZE} learning rates, {symbol} = {cell.second:.3f}"
     st.plotly_chart(fan_figure(grid.xs, grid.ys, grid.zs, lrs, fan.positions, fan.losses, fan.diverged_at,
                                surface_markers(spec, settings.start), spec.log_color, title),
                     key="stability.fan", config=PLOT_CONFIG)
-    st.caption(FAN_CAPTION)
+    st.caption(fan_caption(second_axis(result)))
 
 
 # ---- tune tab -------------------------------------------------------------------------------------------------
@@ -159,6 +164,10 @@ def _render_tuned(inputs: PageInputs, names: list[str]) -> None:
     tuned = cached_tuning(settings)
     st.dataframe(tuning_table(tuned), hide_index=True)
     st.caption(TUNE_CAPTION)
+    theory = quadratic_theory(settings)
+    heavy = [t.run for t in tuned if t.run.spec.stability_rule == "heavy_ball"]
+    if theory is not None and heavy:
+        st.info(fixed_momentum_note(theory, heavy[0].values["momentum"]), icon=":material/info:")
     tuned_settings = settings_for(inputs, [t.tuned_run for t in tuned])
     grid = compute.grid(inputs.surface, inputs.surface_params)
     left, right = st.columns(2)
@@ -191,7 +200,7 @@ def render_tune_tab(inputs: PageInputs) -> None:
 def render() -> None:
     """The whole page: sidebar controls, then the map, fan and tune tabs."""
     st.title("Stability map")
-    st.markdown(INTRO)
+    intro_slot = st.empty()  # filled once the sidebar has chosen the optimizer, whose rows it names
     links.restore_from_url(decode, URL_APPLIED_KEY, URL_NOTES_KEY)
     links.show_url_notes(URL_NOTES_KEY)
     try:
@@ -199,6 +208,7 @@ def render() -> None:
         sync_url(inputs)
         settings = base_settings(inputs)
         result = cached_sweep(settings, inputs.lr_range, inputs.grid)
+        intro_slot.markdown(intro(second_axis(result)))
         cell, clicked = shown_cell(inputs, result, settings)
         map_tab, fan_tab, tune_tab = st.tabs(["Map", f"Fan of {FAN_SIZE} learning rates", "Tune (fair comparison)"])
         with map_tab:

@@ -6,23 +6,33 @@ from __future__ import annotations
 
 import math
 
+from optimizers.registry import Hyperparameter
 from simulation import diagnostics, tuning
 from simulation.engine import Result
 from simulation.settings import CONVERGED_GAP
 from simulation.sweep import QuadraticTheory
 
-THEORY_OPTIMIZERS = ("momentum", "nag")  # the methods whose stability limit on a quadratic is drawn
+MOMENTUM_RULES = ("heavy_ball", "nesterov")  # stability rules (the registry's) whose limit in μ is drawn
 
-INTRO = (
-    "Every cell of the map is one complete run: the same surface, start and number of steps, with the "
-    "learning rate η of its column and the momentum of its row. The colour tells how the run ended. Too small "
-    "a step crawls (left), too large a step blows up (right, dark red), and the fastest settings sit just "
-    "left of the edge. **Click a cell** to watch its path.")
+
+def intro(second: Hyperparameter) -> str:
+    """What a cell of the map is, naming the hyperparameter of its rows."""
+    return ("Every cell of the map is one complete run: the same surface, start and number of steps, with the "
+            f"learning rate η of its column and the {second.label} of its row. The colour tells how the run "
+            "ended. Too small a step crawls (left), too large a step blows up (right, dark red), and the fastest "
+            "settings sit just left of the edge. **Click a cell** to watch its path.")
+
+
 COLOR_HELP = ("Final loss: how close to the minimum the run ended (log scale). Steps to converge: the first "
               "step with the loss within {tol:g} of the minimum. Outcome: one colour per kind of ending.")
-FAN_CAPTION = ("Dark paths take small steps and crawl; brighter ones take larger steps and overshoot. The "
-               "brightest is the first learning rate of the map's row that fails (a cross marks where a run "
-               "diverged). The momentum is that of the cell shown on the map tab.")
+
+
+def fan_caption(second: Hyperparameter) -> str:
+    return ("Dark paths take small steps and crawl; brighter ones take larger steps and overshoot. The "
+            "brightest is the first learning rate of the map's row that fails (a cross marks where a run "
+            f"diverged). The {second.label} is that of the cell shown on the map tab.")
+
+
 TUNE_INTRO = ("Comparing optimizers at their default learning rates mostly compares the defaults. Here each one "
               "gets the same budget of trial runs to find its best learning rate first, on the surface, start "
               "and number of steps chosen in the sidebar.")
@@ -30,16 +40,17 @@ TUNE_CAPTION = ("With every learning rate tuned, the step at which each optimize
                 "fair race; with the defaults, the race mostly measures how well each default suits this surface.")
 
 
-def theory_caption(theory: QuadraticTheory, optimizer: str) -> str:
-    """What the lines on the map mean, with this quadratic's numbers."""
+def theory_caption(theory: QuadraticTheory, stability_rule: str) -> str:
+    """What the lines on the map mean, with this quadratic's numbers, for an optimizer whose registry
+    ``stability_rule`` is ``stability_rule``."""
     facts = (f"This surface is a quadratic with curvatures λ_min = {theory.lam_min:g} and "
              f"λ_max = {theory.lam_max:g} (condition number κ = {theory.condition:g}). ")
     gd = (f"Plain gradient descent (μ = 0, the bottom row) diverges once η > 2/λ_max = {theory.gd_max_lr:.3g} "
           "(dashed line): the step overshoots the steepest direction by more than it gains. ")
-    if optimizer not in THEORY_OPTIMIZERS:
+    if stability_rule not in MOMENTUM_RULES:
         return ("The lines of gradient-descent theory are not drawn for adaptive methods: they rescale every "
                 "step by the gradients' own size, so their boundary lies elsewhere. " + facts)
-    if optimizer == "nag":
+    if stability_rule == "nesterov":
         return (facts + gd + "Nesterov momentum with μ = 0 is gradient descent; for μ > 0 it converges for "
                 "η < 2(1+μ)/((1+2μ)·λ_max) (solid line), a little left of heavy ball's 2(1+μ)/λ_max — "
                 "braking early costs step size.")
@@ -47,6 +58,38 @@ def theory_caption(theory: QuadraticTheory, optimizer: str) -> str:
             "momentum buys a larger stable step. The fastest setting (Polyak) is "
             f"η* = 4/(√λ_max + √λ_min)² = {theory.optimal_lr:.3g} and μ* = ((√κ − 1)/(√κ + 1))² = "
             f"{theory.optimal_beta:.3f} (star): the more elongated the bowl, the more momentum pays.")
+
+
+def gd_best_rate(theory: QuadraticTheory) -> float:
+    """The factor by which gradient descent at its best η = 2/(λ_min + λ_max) shrinks the distance to the
+    minimum per step: (κ − 1)/(κ + 1)."""
+    return (theory.condition - 1.0) / (theory.condition + 1.0)
+
+
+def heavy_ball_best_rate(momentum: float) -> float:
+    """The best factor per step heavy ball with momentum μ can reach on any quadratic, whatever η: √μ (each
+    curvature's two modes multiply to μ, so the slower one shrinks by at least √μ)."""
+    return math.sqrt(momentum)
+
+
+def fixed_momentum_note(theory: QuadraticTheory, momentum: float) -> str:
+    """Why heavy ball, tuned in η only, can lose to gradient descent on this quadratic (or why it wins)."""
+    fixed, gd = heavy_ball_best_rate(momentum), gd_best_rate(theory)
+    polyak = (math.sqrt(theory.condition) - 1.0) / (math.sqrt(theory.condition) + 1.0)
+    verdict = ("so here no η lets it match gradient descent's best" if fixed > gd
+               else "so here the right η lets it beat gradient descent's best")
+    return (f"Only η is searched, so heavy-ball momentum keeps μ = {momentum:g}: in the long run its distance to "
+            f"the minimum then shrinks at best by a factor √μ = {fixed:.3f} per step, whatever η. On this quadratic "
+            f"(κ = {theory.condition:g}) gradient descent at its best η shrinks it by (κ − 1)/(κ + 1) = {gd:.3f} "
+            f"per step, {verdict}. At Polyak's μ* = {theory.optimal_beta:.3f} momentum would shrink it by "
+            f"(√κ − 1)/(√κ + 1) = {polyak:.3f} per step: the star on the map tab.")
+
+
+def all_descending_note(steps: int, tolerance: float = CONVERGED_GAP) -> str:
+    """For an outcome map on which every run is still descending (one colour)."""
+    return (f"Every cell is still descending after {steps} steps: none came within {tolerance:g} of the minimum "
+            "and none blew up, so the outcome colouring shows one colour. Colour by final loss to see which "
+            "settings got closest, or give every run more steps.")
 
 
 def describe_run(result: Result, tolerance: float = CONVERGED_GAP) -> str:

@@ -16,6 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
+from optimizers.registry import Hyperparameter, shared_hyperparameter
 from simulation.outcomes import EXPLOSION_FACTOR, explosion_limit, loss_gap
 from simulation.sweep import QuadraticTheory, SweepResult
 from viz.figures import (COLORSCALE, FIGURE_HEIGHT, LOSS_GAP_FLOOR, compact, contour_paths_figure, legend_below,
@@ -24,8 +25,6 @@ from viz.paths import MARKER_STYLES, Marker, PathTrace
 
 # What the cells can be coloured by (key → menu label).
 COLOR_MODES = {"final_loss": "Final loss (log)", "steps": "Steps to converge", "outcome": "Outcome"}
-SECOND_AXIS_TITLES = {"momentum": "momentum μ", "beta1": "β1 (first-moment decay)"}
-SECOND_AXIS_SYMBOLS = {"momentum": "μ", "beta1": "β1"}
 
 # Outcome classes for the "outcome" colouring, best first, with their colours (Okabe–Ito where possible).
 REACHED, DESCENDING, WORSE, EXPLODED, DIVERGED = range(5)
@@ -63,6 +62,11 @@ class Cell:
 
     lr: float
     second: float
+
+
+def second_axis(result: SweepResult) -> Hyperparameter:
+    """The hyperparameter of the map's rows (its label titles the axis, its symbol names it in hovers)."""
+    return shared_hyperparameter(result.second_name)
 
 
 def log_edges(values: np.ndarray) -> np.ndarray:
@@ -202,12 +206,12 @@ def click_target_trace(result: SweepResult) -> go.Scatter:
     custom = np.column_stack([result.final_loss.ravel(), steps.ravel(), diverged.ravel()])
     with np.errstate(over="ignore"):  # losses beyond float32's range show as inf, which is what they are here
         custom = custom.astype(np.float32)
-    name = SECOND_AXIS_TITLES.get(result.second_name, result.second_name)
+    symbol = second_axis(result).symbol
     return go.Scatter(
         x=lr.ravel(), y=second.ravel(), customdata=custom, mode="markers", showlegend=False,
         name="cells", marker=dict(size=CLICK_TARGET_SIZE, color=CLICK_TARGET_COLOR),
         selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
-        hovertemplate=(f"η = %{{x:.3g}}, {name} = %{{y:.3f}}<br>final loss %{{customdata[0]:.3g}}"
+        hovertemplate=(f"η = %{{x:.3g}}, {symbol} = %{{y:.3f}}<br>final loss %{{customdata[0]:.3g}}"
                        "<br>reached the minimum at step %{customdata[1]:.0f}"
                        "<br>diverged at step %{customdata[2]:.0f}<extra>click to load</extra>"))
 
@@ -220,18 +224,18 @@ def _haloed_line(x, y, name: str, dash: str, hovertemplate: str) -> list[go.Scat
                        **common)]
 
 
-def theory_traces(theory: QuadraticTheory, seconds: np.ndarray, momentum_rule: str | None
+def theory_traces(theory: QuadraticTheory, seconds: np.ndarray, stability_rule: str | None
                   ) -> list[go.Scatter]:
-    """Gradient descent's limit 2/λ_max; for ``momentum_rule`` "momentum" also heavy ball's 2(1+μ)/λ_max and
-    the optimum (η*, μ*), for "nag" Nesterov's 2(1+μ)/((1+2μ)·λ_max)."""
+    """Gradient descent's limit 2/λ_max; for the registry's ``stability_rule`` "heavy_ball" also heavy
+    ball's 2(1+μ)/λ_max and the optimum (η*, μ*), for "nesterov" Nesterov's 2(1+μ)/((1+2μ)·λ_max)."""
     low, high = float(seconds[0]), float(seconds[-1])
     traces = _haloed_line([theory.gd_max_lr] * 2, [low, high], "gradient descent limit η = 2/λ_max", GD_DASH,
                           "gradient descent diverges for η > 2/λ_max = %{x:.3g}<extra></extra>")
-    if momentum_rule == "nag":
+    if stability_rule == "nesterov":
         traces += _haloed_line(
             theory.nesterov_max_lr(seconds), seconds, "Nesterov limit η = 2(1+μ)/((1+2μ)λ_max)", "solid",
             "Nesterov diverges for η > %{x:.3g} at μ = %{y:.2f}<extra></extra>")
-    if momentum_rule == "momentum":
+    if stability_rule == "heavy_ball":
         traces += _haloed_line(
             theory.heavy_ball_max_lr(seconds), seconds, "momentum limit η = 2(1+μ)/λ_max", "solid",
             "heavy ball diverges for η > 2(1+μ)/λ_max = %{x:.3g} at μ = %{y:.2f}<extra></extra>")
@@ -257,7 +261,7 @@ def selected_cell_traces(cell: Cell) -> list[go.Scatter]:
 
 
 def stability_figure(result: SweepResult, color_by: str = "final_loss", min_value: float | None = None,
-                     theory: QuadraticTheory | None = None, momentum_rule: str | None = None,
+                     theory: QuadraticTheory | None = None, stability_rule: str | None = None,
                      selected: Cell | None = None, title: str = "") -> go.Figure:
     """The stability map of ``result`` (rows: second axis, columns: learning rates on a log axis).
 
@@ -266,8 +270,9 @@ def stability_figure(result: SweepResult, color_by: str = "final_loss", min_valu
             that never reached the minimum are grey.
         min_value: the surface's minimum (the final loss is shown above it); None when unknown.
         theory: the quadratic's stability facts, drawn as lines (None: no overlay).
-        momentum_rule: "momentum" or "nag" also draws that method's limit (and for heavy ball the optimal
-            (η*, μ*)); None draws gradient descent's limit only.
+        stability_rule: the optimizer's ``Optimizer.stability_rule``: "heavy_ball" or "nesterov" also draws
+            that method's limit (and for heavy ball the optimal (η*, μ*)); any other draws gradient descent's
+            limit only.
         selected: the cell whose path the page shows, outlined.
     """
     fig = go.Figure(heatmap_trace(result, color_layer(result, color_by, min_value)))
@@ -280,7 +285,7 @@ def stability_figure(result: SweepResult, color_by: str = "final_loss", min_valu
         fig.add_traces(mask_traces(result, result.diverged_at >= 0, OUTCOMES[DIVERGED][0], DIVERGED_COLOR))
     fig.add_trace(click_target_trace(result))
     if theory is not None:
-        fig.add_traces(theory_traces(theory, result.seconds, momentum_rule))
+        fig.add_traces(theory_traces(theory, result.seconds, stability_rule))
     if selected is not None:
         fig.add_traces(selected_cell_traces(selected))
     _map_layout(fig, result, title)
@@ -298,7 +303,7 @@ def _map_layout(fig: go.Figure, result: SweepResult, title: str) -> None:
     fig.update_xaxes(type="log", range=[np.log10(x_edges[0]), np.log10(x_edges[-1])],
                      title_text="learning rate η (log scale)", exponentformat="power", showgrid=False)
     fig.update_yaxes(range=[y_edges[0], y_edges[-1]], showgrid=False, zeroline=False,
-                     title_text=SECOND_AXIS_TITLES.get(result.second_name, result.second_name))
+                     title_text=second_axis(result).label)
 
 
 def fan_colors(count: int) -> list[str]:

@@ -2,7 +2,16 @@
 formula, and the message of each run that did not simply run."""
 from __future__ import annotations
 
-from test_app import _numbers_rows, _paths, _run
+from urllib.parse import parse_qsl, urlsplit
+
+import numpy as np
+
+from simulation import engine
+from simulation.settings import make_settings
+from test_app import _numbers_rows, _paths, _run, _shown
+from ui import stability_page, state
+from ui.stability_controls import PageInputs
+from viz.stability import Cell
 
 
 def _captions(at) -> list[str]:
@@ -56,3 +65,17 @@ def test_hyperparameters_whose_defaults_agree_stay_shared():
     at = _run({"optimizers": "adam,nadam", "same": "1", "all.beta1": "0.8"})
     assert sorted(_paths(at)) == ["adam (lr=0.1, beta1=0.8)", "nadam (lr=0.1, beta1=0.8)"]
     assert not [c for c in at.sidebar.caption if c.value.startswith("Not shared")]
+
+
+def test_a_link_from_the_stability_map_opens_exactly_that_run():
+    lr, mu = float(np.logspace(-3, 0, 100)[67]), float(np.linspace(0.0, 0.99, 100)[48])  # 0.107…, 0.48
+    inputs = PageInputs("ravine", (), "momentum", (-5.0, 2.0), 120, 100, (1e-3, 1.0), "final_loss")
+    at = _run(dict(parse_qsl(urlsplit(stability_page.playground_url(inputs, Cell(lr, mu))).query)))
+    assert not at.info, [i.value for i in at.info]  # no value was moved to a slider option
+    slider = at.sidebar.select_slider(key=state.hp_key("momentum", "lr"))
+    assert slider.value == lr and _shown(slider) == format(lr, "g")  # the browser shows it as an option
+    assert at.session_state[state.hp_key("momentum", "momentum")] == mu
+    expected = engine.run(make_settings("ravine", [("momentum", {"lr": lr, "momentum": mu})], 120, "-5,2"))
+    (drawn,) = _paths(at).values()
+    np.testing.assert_allclose(drawn, expected.positions[0], rtol=1e-6)
+    assert at.query_params["momentum.lr"] == repr(lr)  # and the playground's own link keeps it

@@ -16,7 +16,8 @@ from ui import stability_state
 from ui.stability_text import gd_best_rate, heavy_ball_best_rate
 from viz.stability import stability_figure
 
-RULE_TRACES = {"heavy_ball": "momentum limit η = 2(1+μ)/λ_max", "nesterov": "Nesterov limit η = 2(1+μ)/((1+2μ)λ_max)"}
+RULE_TRACES = {"heavy_ball": "momentum limit η = 2(1+μ)/λ_max",
+               "nesterov": "Nesterov limit η = 2(1+μ)/((1+2μ)λ_max)"}
 LATE = (150, 250)  # steps over which a run's per-step contraction is measured (past the transient)
 ENVELOPE = 30  # steps: the largest distance in a window this long spans an oscillation of the runs measured
 
@@ -69,7 +70,7 @@ def test_the_tune_tab_says_why_tuned_momentum_loses_on_the_ravine():
     at = _ok(_app(**{stability_state.GRID_KEY: 25}).run())
     _ok(at.button(key="stability.tune_button").click().run())
     note = next(i.value for i in at.info if "Only η is searched" in i.value)
-    assert "√μ = 0.949" in note and "(κ − 1)/(κ + 1) = 0.905" in note and "no η lets it match" in note
+    assert "√μ = 0.949" in note and "(κ − 1)/(κ + 1) = 0.905" in note and "no η lets momentum match" in note
 
 
 def test_a_map_of_runs_all_still_descending_says_so():

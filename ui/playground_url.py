@@ -15,7 +15,7 @@ from ui import options
 from ui.schedule_picker import COUNTED_IN_UPDATES, DEFAULT_SCHEDULE, choice_key, param_key
 from ui.state import (CUSTOM, EXPLAINED, FORMULA, HP_PREFIX, NOISE, OPTIMIZERS_KEY, SAME_FOR_ALL, SEED, SHARED,
                       SPEED, START_X, START_Y, STEPS, SURFACE, SURFACE_PARAM_PREFIX, THREE_D, VALID_FORMULA, VIEW,
-                      hp_key, owner_of, schedule_of, schedule_prefix, surface_name, surface_param_key)
+                      hp_key, linked_key, owner_of, schedule_of, schedule_prefix, surface_name, surface_param_key)
 from ui.url_codec import START_URL_NAME, Decoder, format_pair, format_schedule, format_value, parse_schedule
 from ui.view_options import DEFAULT_SPEED, DEFAULT_VIEW, SPEEDS, VIEWS
 from validation import ValidationError
@@ -183,5 +183,7 @@ def _decode_hyperparameters(d: Decoder, surface: Surface, chosen: list[str]) -> 
             continue  # stays in d.params and is reported as not a control here
         hp = specs[0].hyperparameter(hp_name)
         default = options.hyperparameter_default(surface, specs[0], hp_name)
-        d.values[hp_key(owner, hp_name)] = d.snapped(
-            name, d.pop(name), hp.allowed, hp.options, hp.log_scale, default)
+        key = hp_key(owner, hp_name)
+        d.values[key] = d.exact(name, d.pop(name), hp.allowed, default)
+        if d.values[key] not in hp.options:  # a run from another page: its slider offers this value too
+            d.values[linked_key(key)] = d.values[key]

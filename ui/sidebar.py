@@ -82,8 +82,15 @@ def _initialise(key: str, default: Any, choices: Sequence[float] | None = None, 
         st.session_state[key] = options.snap(float(st.session_state[key]), choices, log_scale)
 
 
+def _offered(key: str, choices: Sequence[float]) -> Sequence[float]:
+    """A slider's options, with the value between them that a link asked for exactly (for the session)."""
+    linked = st.session_state.get(state.linked_key(key))
+    return choices if linked is None else tuple(sorted({*choices, linked}))
+
+
 def _option_slider(label: str, key: str, choices: Sequence[float], default: float, help_text: str,
                    log_scale: bool = False) -> float:
+    choices = _offered(key, choices)
     _initialise(key, options.snap(default, choices, log_scale), choices, log_scale)
     return st.select_slider(label, options=choices, key=key, format_func=_number_label, help=help_text,
                             persist_state=links.KEEP_WHILE_HIDDEN)
@@ -146,8 +153,9 @@ def _hyperparameter_slider(surface: Surface, owner: str, hp_name: str, optimizer
 def _hyperparameter_value(surface: Surface, owner: str, hp_name: str, optimizer: str) -> None:
     """Seed ``hp_name``'s value without drawing its slider (its section is closed)."""
     hyperparameter = OPTIMIZERS[optimizer].hyperparameter(hp_name)
-    _initialise(state.hp_key(owner, hp_name), options.hyperparameter_default(surface, OPTIMIZERS[optimizer], hp_name),
-                hyperparameter.options, hyperparameter.log_scale)
+    key = state.hp_key(owner, hp_name)
+    _initialise(key, options.hyperparameter_default(surface, OPTIMIZERS[optimizer], hp_name),
+                _offered(key, hyperparameter.options), hyperparameter.log_scale)
 
 
 def _hyperparameter_sliders(surface: Surface, owner: str, owners: Sequence[str]) -> None:
@@ -183,8 +191,8 @@ def swatch(color: str, text: str) -> None:
 
 def _same_for_all() -> bool:
     return bool(st.toggle("Same hyperparameters for all", key=state.SAME_FOR_ALL,
-                          help="One set of sliders drives every optimizer (each uses the ones it has): the learning rate, and "
-                               "the others where the optimizers' defaults agree."))
+                          help="One set of sliders drives every optimizer (each uses the ones it has): the "
+                               "learning rate, and the others where the optimizers' defaults agree."))
 
 
 def _hyperparameters(surface: Surface, chosen: Sequence[str], same_for_all: bool

@@ -77,7 +77,8 @@ def shown_cell(inputs: PageInputs, result: SweepResult, settings: Settings) -> t
 
 
 def playground_url(inputs: PageInputs, cell: Cell) -> str:
-    """A link that opens this run in the playground (which snaps each value to its nearest slider option)."""
+    """A link that opens exactly this run in the playground (whose sliders then offer its η and second value,
+    wherever they fall between their options)."""
     optimizer = inputs.optimizer
     controls = {state.SURFACE: inputs.surface, state.OPTIMIZERS_KEY: [optimizer], state.STEPS: inputs.steps,
                 state.START_X: inputs.start[0], state.START_Y: inputs.start[1],
@@ -94,7 +95,7 @@ def _render_cell_path(inputs: PageInputs, cell: Cell, clicked: bool) -> None:
     st.subheader(f"Path of η = {cell.lr:.3g}, {symbol} = {cell.second:.3f}")
     st.caption(f"Showing {how}: it {describe_run(result)}.")
     st.link_button("Open this run in the playground", playground_url(inputs, cell), icon=":material/open_in_new:",
-                   help="Opens in a new tab; the playground's sliders round η and μ to their nearest options.")
+                   help=f"Opens in a new tab with this cell's exact η and {symbol}.")
     grid = compute.grid(inputs.surface, inputs.surface_params)
     left, right = st.columns(2)
     left.plotly_chart(map_figure(result, grid), key="stability.cell_map", config=PLOT_CONFIG)
@@ -166,8 +167,9 @@ def _render_tuned(inputs: PageInputs, names: list[str]) -> None:
     st.caption(TUNE_CAPTION)
     theory = quadratic_theory(settings)
     heavy = [t.run for t in tuned if t.run.spec.stability_rule == "heavy_ball"]
-    if theory is not None and heavy:
-        st.info(fixed_momentum_note(theory, heavy[0].values["momentum"]), icon=":material/info:")
+    note = fixed_momentum_note(theory, heavy[0].values["momentum"]) if theory is not None and heavy else None
+    if note is not None:
+        st.info(note, icon=":material/info:")
     tuned_settings = settings_for(inputs, [t.tuned_run for t in tuned])
     grid = compute.grid(inputs.surface, inputs.surface_params)
     left, right = st.columns(2)

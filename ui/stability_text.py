@@ -72,17 +72,19 @@ def heavy_ball_best_rate(momentum: float) -> float:
     return math.sqrt(momentum)
 
 
-def fixed_momentum_note(theory: QuadraticTheory, momentum: float) -> str:
-    """Why heavy ball, tuned in η only, can lose to gradient descent on this quadratic (or why it wins)."""
+def fixed_momentum_note(theory: QuadraticTheory, momentum: float) -> str | None:
+    """Why heavy ball, tuned in η only, loses to gradient descent on this quadratic; None where its fixed μ
+    does not hold it back that far."""
     fixed, gd = heavy_ball_best_rate(momentum), gd_best_rate(theory)
+    if fixed <= gd:
+        return None
     polyak = (math.sqrt(theory.condition) - 1.0) / (math.sqrt(theory.condition) + 1.0)
-    verdict = ("so here no η lets it match gradient descent's best" if fixed > gd
-               else "so here the right η lets it beat gradient descent's best")
-    return (f"Only η is searched, so heavy-ball momentum keeps μ = {momentum:g}: in the long run its distance to "
-            f"the minimum then shrinks at best by a factor √μ = {fixed:.3f} per step, whatever η. On this quadratic "
-            f"(κ = {theory.condition:g}) gradient descent at its best η shrinks it by (κ − 1)/(κ + 1) = {gd:.3f} "
-            f"per step, {verdict}. At Polyak's μ* = {theory.optimal_beta:.3f} momentum would shrink it by "
-            f"(√κ − 1)/(√κ + 1) = {polyak:.3f} per step: the star on the map tab.")
+    return (f"Only η is searched, so heavy-ball momentum keeps μ = {momentum:g}: in the long run its distance "
+            f"to the minimum then shrinks at best by a factor √μ = {fixed:.3f} per step, whatever η. On this "
+            f"quadratic (κ = {theory.condition:g}) gradient descent at its best η shrinks it by "
+            f"(κ − 1)/(κ + 1) = {gd:.3f} per step, so here no η lets momentum match gradient descent's best. At "
+            f"Polyak's μ* = {theory.optimal_beta:.3f} momentum would shrink it by (√κ − 1)/(√κ + 1) = "
+            f"{polyak:.3f} per step: the star on the map tab.")
 
 
 def all_descending_note(steps: int, tolerance: float = CONVERGED_GAP) -> str:

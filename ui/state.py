@@ -43,6 +43,7 @@ ALWAYS_SHARED = "lr"  # on screen and in every run's label: one slider drives ev
 HP_PREFIX = "hp."
 SURFACE_PARAM_PREFIX = "surface_param."
 SCHEDULE_PREFIX = "schedule."  # + owner: the key prefix of that optimizer's schedule picker
+LINKED_PREFIX = "_linked."  # + a slider's key: a value between its options that a link asked for exactly
 
 CUSTOM = "custom"  # the surface choice "Your own function…"
 DEFAULT_FORMULA = "sin(x)*cos(y) + 0.1*(x**2 + y**2)"
@@ -64,6 +65,11 @@ def shares(chosen: Sequence[str], name: str) -> bool:
 def owner_of(chosen: Sequence[str], same_for_all: bool, optimizer: str, name: str) -> str:
     """Whose slider holds hyperparameter ``name`` of ``optimizer``: the shared one or its own."""
     return SHARED if same_for_all and shares(chosen, name) else optimizer
+
+
+def linked_key(key: str) -> str:
+    """Where a link's exact value for the slider under ``key`` is kept: the slider offers it for the session."""
+    return LINKED_PREFIX + key
 
 
 def surface_param_key(name: str) -> str:
@@ -99,4 +105,4 @@ def schedule_of(values: Mapping[str, Any], owner: str, steps: int) -> tuple[str,
 
 def is_surface_dependent(key: str) -> bool:
     """Keys whose defaults depend on the surface, reset when the surface changes."""
-    return key.startswith((HP_PREFIX, SURFACE_PARAM_PREFIX)) or key in (START_X, START_Y)
+    return key.startswith((HP_PREFIX, SURFACE_PARAM_PREFIX, LINKED_PREFIX)) or key in (START_X, START_Y)

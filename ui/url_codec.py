@@ -30,11 +30,18 @@ START_URL_NAME = "start"  # ?start=-5,2 on every page
 NOTE_TEXT_LIMIT = 40  # characters of a bad value quoted in its note
 
 
+def exact(number: float) -> str:
+    """The shortest text that reads back as exactly ``number`` (``0.1``, ``0.10722672220103231``): a link never
+    rounds a value the page only rounds for display."""
+    short = f"{number:g}"
+    return short if float(short) == number else repr(float(number))
+
+
 def format_value(value: Any) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float):
-        return f"{value:g}"
+        return exact(value)
     if isinstance(value, (list, tuple)):
         return ",".join(map(str, value))
     return str(value)
@@ -42,12 +49,12 @@ def format_value(value: Any) -> str:
 
 def format_pair(pair: tuple[float, float]) -> str:
     """``-5,2``: a start point or a range."""
-    return f"{pair[0]:g},{pair[1]:g}"
+    return f"{exact(pair[0])},{exact(pair[1])}"
 
 
 def format_schedule(name: str, values: Mapping[str, float]) -> str:
     """``cosine:T_max=150,eta_min=0`` (just the name for a schedule without parameters)."""
-    listed = ",".join(f"{param}={value:g}" for param, value in values.items())
+    listed = ",".join(f"{param}={exact(value)}" for param, value in values.items())
     return f"{name}:{listed}" if listed else name
 
 
@@ -101,6 +108,13 @@ class Decoder:
         if abs(choice - value) > SNAP_TOLERANCE * max(abs(value), 1.0):
             self.notes.append(f"URL value {name}={value:g} is not on the slider; using the nearest, {choice:g}.")
         return choice
+
+    def exact(self, name: str, text: str, allowed: Range, default: float) -> float:
+        """A number within ``allowed``, kept exactly as the link gives it (the slider offers it too)."""
+        try:
+            return check_range(name, text, allowed)
+        except ValidationError as error:
+            return self.fallback(name, text, str(error), default)
 
     def option(self, name: str, key: str, choices: tuple[int, ...], default: int) -> None:
         """An integer slider value, moved to the nearest option (with a note if it moved)."""

@@ -137,8 +137,10 @@ def _surface_params(surface: Surface) -> dict[str, float]:
 
 def _optimizers() -> list[str]:
     _initialise(state.OPTIMIZERS_KEY, list(options.DEFAULT_OPTIMIZERS))
-    return st.multiselect("Optimizers (up to 6)", list(OPTIMIZERS), key=state.OPTIMIZERS_KEY,
+    # no "Select all": with more optimizers than the charts take, it would silently keep the first few
+    return st.multiselect(f"Optimizers (up to {options.MAX_OPTIMIZERS})", list(OPTIMIZERS), key=state.OPTIMIZERS_KEY,
                           max_selections=options.MAX_OPTIMIZERS, format_func=lambda n: OPTIMIZERS[n].short_title,
+                          select_all=False,
                           help="Each optimizer keeps its colour in every chart.")
 
 

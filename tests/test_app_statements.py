@@ -2,15 +2,18 @@
 formula, and the message of each run that did not simply run."""
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
+import pytest
 
 from simulation import engine
 from simulation.settings import make_settings
 from test_app import _numbers_rows, _paths, _run, _shown
 from ui import stability_page, state
 from ui.stability_controls import PageInputs
+from ui.url_codec import literal
 from viz.stability import Cell
 
 
@@ -79,3 +82,23 @@ def test_a_link_from_the_stability_map_opens_exactly_that_run():
     (drawn,) = _paths(at).values()
     np.testing.assert_allclose(drawn, expected.positions[0], rtol=1e-6)
     assert at.query_params["momentum.lr"] == repr(lr)  # and the playground's own link keeps it
+
+
+def _outside_code(markdown: str) -> str:
+    return re.sub(r"(`+).*?\1", "", markdown)
+
+
+def test_link_notes_show_the_users_text_as_typed():
+    at = _run({"surface": "expr:__import__('os')", "optimizers": "gd,*bold*", "x_y_": "1"})
+    note = at.info[0].value
+    assert "`surface=\"expr:__import__('os')\"`" in note  # a code span: shown exactly, not as Markdown
+    assert "`'*bold*'`" in note and "`'x_y_'`" in note
+    assert not re.search(r"(?<!\\)[*_]", _outside_code(note)), note  # no emphasis made of the user's text
+
+
+@pytest.mark.parametrize("text", ["a`b", "`x", "``", "__init__", "$x$", ":smile:"])
+def test_a_literal_holds_its_text_exactly(text):
+    span = literal(text)
+    fence = re.match("`+", span).group()
+    inner = span[len(fence):-len(fence)]
+    assert fence not in inner and (inner == text or inner == f" {text} ")

@@ -27,7 +27,7 @@ def test_both_pages_note_a_bad_start_point_and_use_the_default(page, text, probl
     decode, keys = PAGES[page]
     values, notes = decode({"surface": "ravine", "start": text})
     assert (values[keys[0]], values[keys[1]]) == tuple(SURFACES["ravine"].default_start)
-    assert len(notes) == 1 and f"start={text!r} ignored ({problem}" in notes[0]
+    assert len(notes) == 1 and f"`start={text!r}` ignored ({problem}" in notes[0]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -56,5 +56,5 @@ def test_parameters_no_control_took_are_each_noted():
     decoder.option("steps", "steps", (50, 100), 50)
     values, notes = decoder.finish()
     assert values == {"steps": 100}
-    assert notes == ["URL parameter 'Surface' is not a control here; ignored.",
-                     "URL parameter 'zoom' is not a control here; ignored."]
+    assert notes == ["URL parameter `'Surface'` is not a control here; ignored.",
+                     "URL parameter `'zoom'` is not a control here; ignored."]

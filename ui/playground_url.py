@@ -16,7 +16,8 @@ from ui.schedule_picker import COUNTED_IN_UPDATES, DEFAULT_SCHEDULE, choice_key,
 from ui.state import (CUSTOM, EXPLAINED, FORMULA, HP_PREFIX, NOISE, OPTIMIZERS_KEY, SAME_FOR_ALL, SEED, SHARED,
                       SPEED, START_X, START_Y, STEPS, SURFACE, SURFACE_PARAM_PREFIX, THREE_D, VALID_FORMULA, VIEW,
                       hp_key, linked_key, owner_of, schedule_of, schedule_prefix, surface_name, surface_param_key)
-from ui.url_codec import START_URL_NAME, Decoder, format_pair, format_schedule, format_value, parse_schedule
+from ui.url_codec import (START_URL_NAME, Decoder, format_pair, format_schedule, format_value, literal,
+                          parse_schedule)
 from ui.view_options import DEFAULT_SPEED, DEFAULT_VIEW, SPEEDS, VIEWS
 from validation import ValidationError
 
@@ -122,7 +123,7 @@ def _decode_optimizers(d: Decoder, defaults: dict[str, Any]) -> list[str]:
     names = list(dict.fromkeys(n.strip().lower() for n in text.split(",") if n.strip()))  # GD, Adam: fine too
     unknown = [n for n in names if n not in OPTIMIZERS]
     if unknown:
-        d.notes.append(f"URL lists unknown optimizers {', '.join(map(repr, unknown))}; they were left out.")
+        d.notes.append(f"URL lists unknown optimizers {literal(', '.join(map(repr, unknown)))}; they were left out.")
     chosen = [n for n in names if n in OPTIMIZERS]
     if len(chosen) > options.MAX_OPTIMIZERS:
         d.notes.append(f"URL lists more than {options.MAX_OPTIMIZERS} optimizers; only the first "

@@ -17,6 +17,7 @@ bound one. ``tests/test_url_binding.py`` checks these reasons against the instal
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping
 
 from landscapes.registry import Surface
@@ -28,6 +29,25 @@ TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off"
 SNAP_TOLERANCE = 1e-9  # relative: a URL value this close to an option is that option
 START_URL_NAME = "start"  # ?start=-5,2 on every page
 NOTE_TEXT_LIMIT = 40  # characters of a bad value quoted in its note
+CODE_SPAN = re.compile(r"(`+[^`]*?`+)")  # kept as they are by ``plain``
+# Characters that make Markdown (and the page's maths) inside a sentence; the rest act only at a line's start.
+MARKDOWN_PUNCTUATION = re.compile(r"[\\`*_\[\]<>$~|]")
+
+
+def literal(text: str) -> str:
+    """``text`` as a Markdown code span: the page shows it exactly as written (no emphasis, links, maths or
+    emoji made of it). The fence is one backtick longer than any run of backticks inside."""
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    pad = " " if text[:1] == "`" or text[-1:] == "`" else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def plain(text: str) -> str:
+    """``text`` (a message that may quote a link's values) with Markdown's punctuation escaped outside its
+    code spans, so the page shows what it says."""
+    parts = re.split(CODE_SPAN, text)
+    return "".join(part if index % 2 else MARKDOWN_PUNCTUATION.sub(r"\\\g<0>", part)
+                   for index, part in enumerate(parts))
 
 
 def exact(number: float) -> str:
@@ -92,7 +112,8 @@ class Decoder:
         return self.params.pop(name, None)
 
     def ignored(self, name: str, text: str, problem: str, using: str) -> None:
-        self.notes.append(f"URL value {name}={text[:NOTE_TEXT_LIMIT]!r} ignored ({problem}); using {using}.")
+        self.notes.append(f"URL value {literal(f'{name}={text[:NOTE_TEXT_LIMIT]!r}')} ignored ({plain(problem)}); "
+                          f"using {using}.")
 
     def fallback(self, name: str, text: str, problem: str, default: Any) -> Any:
         self.ignored(name, text, problem, format_value(default))
@@ -169,5 +190,5 @@ class Decoder:
     def finish(self) -> tuple[dict[str, Any], list[str]]:
         """The values, and the notes with one more for each parameter no control took."""
         for leftover in sorted(self.params):
-            self.notes.append(f"URL parameter {leftover!r} is not a control here; ignored.")
+            self.notes.append(f"URL parameter {literal(repr(leftover))} is not a control here; ignored.")
         return self.values, self.notes

@@ -13,7 +13,7 @@ from landscapes.registry import SURFACES
 from optimizers.registry import OPTIMIZERS
 from ui import state
 from ui.presets import PRESETS
-from ui.schedule_picker import choice_key, param_key
+from ui.schedule_picker import choice_key, param_key, scaled_defaults
 from viz.figures import LR_META, PATH_META
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -314,15 +314,21 @@ def test_a_bad_schedule_in_the_url_falls_back_with_a_note():
     assert not _lr_traces(at)
 
 
-def test_an_invalid_schedule_value_is_reported_once_beside_it():
-    at = _run({"optimizers": "gd"})
+def test_an_invalid_schedule_value_is_marked_and_the_charts_keep_the_last_valid_schedule():
+    at = _run({"optimizers": "gd,adam"})
     prefix = state.schedule_prefix("gd")
     at.selectbox(key=choice_key(prefix)).set_value("exponential")
     at = _ok(at.run())
+    valid = _paths(at)
     at.number_input(key=param_key(prefix, "exponential", "gamma", 150)).set_value(0.0)
     at = _ok(at.run())
-    assert [e.value for e in at.error] == ["gamma must be in (0, 1], got 0"]
-    assert any("schedule value marked above" in i.value for i in at.info)
+    assert [e.value for e in at.error] == ["factor per step γ must be in (0, 1], got 0"]
+    drawn = _paths(at)  # the charts still stand, with the last valid schedule, and the page says so
+    assert drawn.keys() == valid.keys() and all(np.array_equal(drawn[k], valid[k]) for k in valid)
+    assert len(_numbers_rows(at)) == 2
+    gamma = scaled_defaults("exponential", 150)["gamma"]
+    assert any(f"keep the last valid schedule: Exponential decay (factor per step γ {gamma:g})" in c.value
+               for c in at.caption)
 
 
 def test_same_for_all_shares_one_schedule_and_a_preset_clears_it():

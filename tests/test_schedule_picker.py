@@ -36,8 +36,8 @@ def picker_app(*prefixes: str, steps: int = STEPS) -> AppTest:
 def test_constant_by_default_without_parameters():
     app = picker_app("a")
     assert app.session_state[PICKED] == {"a": ("constant", {})}
-    assert app.selectbox(key=choice_key("a")).options == [f"{name} ({spec.torch_equivalent})"
-                                                          for name, spec in SCHEDULES.items()]
+    assert app.selectbox(key=choice_key("a")).options == [spec.title for spec in SCHEDULES.values()]
+    assert SCHEDULES["constant"].explanation in [c.value for c in app.caption]
     assert not app.number_input
 
 
@@ -78,7 +78,7 @@ def test_an_invalid_value_is_one_error_line_and_returned_as_entered():
     app.selectbox(key=choice_key("a")).set_value("exponential").run()
     app.number_input(key=param_key("a", "exponential", "gamma", STEPS)).set_value(0.0).run()
     assert not app.exception
-    assert [e.value for e in app.error] == ["gamma must be in (0, 1], got 0"]
+    assert [e.value for e in app.error] == ["factor per step γ must be in (0, 1], got 0"]
     assert app.session_state[PICKED]["a"] == ("exponential", {"gamma": 0.0})
     with pytest.raises(ValidationError):
         get_schedule("exponential").validate({"gamma": 0.0})  # so the caller refuses it too
@@ -93,3 +93,15 @@ def test_a_new_run_length_brings_new_defaults_but_keeps_what_the_user_set():
     app.number_input(key=param_key("a", "cosine", "T_max", 2 * STEPS)).set_value(123).run()
     app.slider(key=RUN_LENGTH_KEY).set_value(STEPS).run()  # set by the user: kept
     assert app.session_state[PICKED]["a"] == ("cosine", {"T_max": 123.0, "eta_min": 0.0})
+
+
+@pytest.mark.parametrize("name", [n for n, spec in SCHEDULES.items() if spec.params])
+def test_each_schedule_speaks_student_and_keeps_torchs_names_in_the_help(name):
+    app = picker_app("a")
+    app.selectbox(key=choice_key("a")).set_value(name).run()
+    spec = SCHEDULES[name]
+    assert spec.explanation in [c.value for c in app.caption]
+    inputs = app.number_input
+    assert [i.label for i in inputs] == [p.label for p in spec.params]
+    assert [i.help for i in inputs] == [p.help for p in spec.params]  # where torch's names are given
+    assert spec.torch_equivalent in app.selectbox(key=choice_key("a")).help

@@ -15,13 +15,10 @@ from simulation.settings import Settings, make_run, make_settings
 from ui import compute, explain, links, playground_url, state
 from ui.export_panel import render_export_panel
 from ui.presets import PRESETS
-from ui.schedules_panel import Schedule, render_schedules, schedules_valid
+from ui.schedules_panel import Schedule, render_schedules
 from ui.sidebar import PageChoices, render_run_controls, render_sidebar
 from ui.views import render_views, sync_url
 from validation import ValidationError
-
-
-SCHEDULE_FIX_NOTE = "The charts come back once the learning-rate schedule value marked above is valid."
 
 
 def _show_surface(surface: Surface) -> None:
@@ -83,10 +80,7 @@ def _render_results(page: PageChoices, schedules: dict[str, Schedule]) -> None:
                                  page.surface_params)
     except ValidationError as error:
         sync_url()
-        if schedules_valid(schedules):
-            st.error(str(error))
-        else:  # the schedule picker already says what is wrong, next to the value
-            st.info(SCHEDULE_FIX_NOTE, icon=":material/timeline:")
+        st.error(str(error))
         return
     result = compute.simulate(settings)
     explain.render_divergence(result)

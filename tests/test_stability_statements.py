@@ -13,7 +13,7 @@ from simulation.settings import CONVERGED_GAP, make_settings
 from simulation.sweep import quadratic_theory, sweep, sweep_axes
 from test_stability_page import SMALL, _app, _map_traces, _ok
 from ui import stability_state
-from ui.stability_text import gd_best_rate, heavy_ball_best_rate
+from ui.stability_text import describe_run, gd_best_rate, heavy_ball_best_rate
 from viz.stability import stability_figure
 
 RULE_TRACES = {"heavy_ball": "momentum limit η = 2(1+μ)/λ_max",
@@ -83,3 +83,9 @@ def test_a_map_of_runs_all_still_descending_says_so():
     assert not [i for i in at.info if "still descending" in i.value]
     assert "still descending" in _map_traces(_ok(at.sidebar.radio(key=stability_state.COLOR_KEY)
                                                  .set_value("outcome").run()))
+
+
+def test_the_cell_caption_names_an_exploded_run():
+    result = engine.run(make_settings("ravine", [("gd", {"lr": 0.2})], steps=150))
+    text = describe_run(result)
+    assert text.startswith("exploded at step") and "ended at loss" in text, text

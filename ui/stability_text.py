@@ -9,6 +9,7 @@ import math
 from optimizers.registry import Hyperparameter
 from simulation import diagnostics, tuning
 from simulation.engine import Result
+from simulation.outcomes import EXPLODED, EXPLOSION_FACTOR, classify
 from simulation.settings import CONVERGED_GAP
 from simulation.sweep import QuadraticTheory
 
@@ -99,6 +100,9 @@ def describe_run(result: Result, tolerance: float = CONVERGED_GAP) -> str:
     row = diagnostics.summarize(result, tolerance)[0]
     if row.diverged_at is not None:
         return f"diverged at step {row.diverged_at}"
+    if classify(result, 0).kind == EXPLODED:
+        return (f"{row.status} (its loss grew past {EXPLOSION_FACTOR:.0e} times its start) and ended at loss "
+                f"{row.final_loss:.4g}")
     if row.steps_to_tolerance is not None:
         return f"reached the minimum (loss within {tolerance:g}) at step {row.steps_to_tolerance}"
     return f"ended at loss {row.final_loss:.4g} after {result.settings.steps} steps"

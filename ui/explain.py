@@ -5,9 +5,9 @@ from typing import Sequence
 
 import streamlit as st
 
-from optimizers.registry import OPTIMIZERS
 from landscapes.analysis import describe
 from landscapes.registry import CUSTOM_PREFIX, get_surface
+from optimizers.registry import OPTIMIZERS
 from simulation.diagnostics import summarize
 from simulation.engine import Result
 from simulation.outcomes import DIVERGED, EXPLODED, UNDEFINED, UNDEFINED_AT_START, classify_all
@@ -17,8 +17,6 @@ from ui.views import sync_url
 
 NOT_APPLICABLE = "—"
 CACHED_DESCRIPTIONS = 32  # one sentence per user formula in use
-
-
 OUTCOME_ICONS = {EXPLODED: "💥", DIVERGED: "💥", UNDEFINED: ":material/block:",
                  UNDEFINED_AT_START: ":material/block:"}
 

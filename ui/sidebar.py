@@ -207,9 +207,11 @@ def _hyperparameters(surface: Surface, chosen: Sequence[str], same_for_all: bool
         for name, color in zip(chosen, run_colors(chosen)):
             swatch(color, OPTIMIZERS[name].title)
             _hyperparameter_sliders(surface, name, [name])
-    return tuple((name, {hp.name: st.session_state[state.hp_key(state.owner_of(chosen, same_for_all, name, hp.name),
-                                                                 hp.name)]
-                         for hp in OPTIMIZERS[name].hyperparameters}) for name in chosen)
+    def value(name: str, hp_name: str) -> float:
+        return st.session_state[state.hp_key(state.owner_of(chosen, same_for_all, name, hp_name), hp_name)]
+
+    return tuple((name, {hp.name: value(name, hp.name) for hp in OPTIMIZERS[name].hyperparameters})
+                 for name in chosen)
 
 
 def _own_values(surface: Surface, chosen: Sequence[str]) -> None:

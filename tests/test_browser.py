@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from optimizers.registry import OPTIMIZERS
+from optimizers.schedules import get_schedule
 from tests.conftest import CHART_MARGINS
 
 pytestmark = pytest.mark.browser
@@ -149,7 +150,7 @@ def test_a_schedule_is_drawn_under_the_loss_curves(page, app_url, artifacts):
     page.wait_for_load_state("networkidle")
     page.screenshot(path=str(artifacts / "playground-schedules.png"), full_page=True)
     page.get_by_text("Learning-rate schedules").first.click()
-    warmup = page.locator('input[aria-label="warmup"]')
+    warmup = page.locator(f'input[aria-label="{get_schedule("warmup_cosine").params[0].label}"]')
     warmup.scroll_into_view_if_needed(timeout=CHANGE_TIMEOUT_MS)
     assert warmup.input_value() == "15"  # the URL's value, in Adam's picker
     page.screenshot(path=str(artifacts / "playground-schedule-pickers.png"))

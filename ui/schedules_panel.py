@@ -19,9 +19,9 @@ from viz.theme import run_colors
 
 Schedule = tuple[str, dict[str, float]]  # (schedule name, {parameter: value})
 PANEL_TITLE = "Learning-rate schedules"
-PANEL_HELP = ("The learning rate can change as the run goes on, as torch.optim.lr_scheduler changes it in "
-              "training. Each schedule's periods count optimizer steps; this run has {steps}. The chart under "
-              "the loss curves shows every run's rate, relative to its base rate.")
+PANEL_HELP = ("The learning rate can change as the run goes on, as it often does in training. Each schedule's "
+              "periods count optimizer steps; this run has {steps}. The chart under the loss curves shows every "
+              "run's rate, relative to its base rate.")
 LAST_VALID = ".last_valid"  # + a picker's prefix: the schedule its optimizer runs while the picker is invalid
 
 

@@ -1,15 +1,17 @@
 """What a person sees in the playground is what it does (Debian's Chromium via Playwright): the optimizer
-picker offers no "Select all" it could not honour."""
+picker offers no "Select all" it could not honour, and an invalid schedule value leaves the charts in place."""
 from __future__ import annotations
 
 import pytest
 
 from optimizers.registry import OPTIMIZERS
+from optimizers.schedules import get_schedule
 from tests.test_browser import CHANGE_TIMEOUT_MS, _open, page  # noqa: F401  (page is a fixture)
 
 pytestmark = pytest.mark.browser
 
 OPTION = '[role="option"]'
+MOVED_AT_MOST_PX = 150  # the error under the value and the note on the kept schedule: a few lines
 
 
 def test_the_optimizer_picker_offers_no_select_all(page, app_url):  # noqa: F811
@@ -20,3 +22,19 @@ def test_the_optimizer_picker_offers_no_select_all(page, app_url):  # noqa: F811
     texts = options.all_inner_texts()
     assert OPTIMIZERS["adam"].short_title in texts  # the list is open
     assert not [t for t in texts if "select all" in t.lower()], texts
+
+
+def test_an_invalid_schedule_value_leaves_the_charts_in_place(page, app_url):  # noqa: F811
+    """The value is marked where it was typed; the map stays, a line or two lower at most."""
+    _open(page, f"{app_url}/?optimizers=gd&gd.schedule=exponential:gamma=0.99")
+    page.get_by_text("Learning-rate schedules").first.click()
+    gamma = page.locator(f'input[aria-label="{get_schedule("exponential").params[0].label}"]')
+    gamma.wait_for(timeout=CHANGE_TIMEOUT_MS)
+    map_top = page.locator(".js-plotly-plot").first.bounding_box()["y"]
+    gamma.fill("0")
+    gamma.press("Enter")
+    page.locator('[data-testid="stAlertContentError"]').first.wait_for(timeout=CHANGE_TIMEOUT_MS)
+    page.get_by_text("keep the last valid schedule").wait_for(timeout=CHANGE_TIMEOUT_MS)
+    charts = page.locator(".js-plotly-plot")
+    assert charts.count() >= 2  # the map and the loss curves still stand
+    assert 0 <= charts.first.bounding_box()["y"] - map_top < MOVED_AT_MOST_PX

@@ -11,7 +11,7 @@ import pytest
 from simulation import engine
 from simulation.settings import make_settings
 from test_app import _numbers_rows, _paths, _run, _shown
-from ui import stability_page, state
+from ui import playground_url, stability_page, state
 from ui.stability_controls import PageInputs
 from ui.url_codec import literal
 from viz.stability import Cell
@@ -102,3 +102,11 @@ def test_a_literal_holds_its_text_exactly(text):
     fence = re.match("`+", span).group()
     inner = span[len(fence):-len(fence)]
     assert fence not in inner and (inner == text or inner == f" {text} ")
+
+
+def test_a_link_cannot_share_a_hyperparameter_the_page_does_not_share():
+    values, notes = playground_url.decode({"optimizers": "momentum,rmsprop", "same": "1", "all.momentum": "0.5",
+                                           "all.lr": "0.01"})
+    assert values[state.hp_key(state.SHARED, "lr")] == 0.01
+    assert state.hp_key(state.SHARED, "momentum") not in values
+    assert notes == ["URL parameter `'all.momentum'` is not a control here; ignored."]

@@ -15,7 +15,8 @@ from ui import options
 from ui.schedule_picker import COUNTED_IN_UPDATES, DEFAULT_SCHEDULE, choice_key, param_key
 from ui.state import (CUSTOM, EXPLAINED, FORMULA, HP_PREFIX, NOISE, OPTIMIZERS_KEY, SAME_FOR_ALL, SEED, SHARED,
                       SPEED, START_X, START_Y, STEPS, SURFACE, SURFACE_PARAM_PREFIX, THREE_D, VALID_FORMULA, VIEW,
-                      hp_key, linked_key, owner_of, schedule_of, schedule_prefix, surface_name, surface_param_key)
+                      hp_key, linked_key, owner_of, schedule_of, schedule_prefix, shares, surface_name,
+                      surface_param_key)
 from ui.url_codec import (START_URL_NAME, Decoder, format_pair, format_schedule, format_value, literal,
                           parse_schedule)
 from ui.view_options import DEFAULT_SPEED, DEFAULT_VIEW, SPEEDS, VIEWS
@@ -178,10 +179,10 @@ def _decode_hyperparameters(d: Decoder, surface: Surface, chosen: list[str]) -> 
     """``<optimizer>.<hyperparameter>`` (or ``all.<hyperparameter>``) for the chosen optimizers."""
     for name in [n for n in d.params if "." in n]:
         owner, hp_name = name.split(".", 1)
-        owners = chosen if owner == SHARED else [owner] if owner in chosen else []
+        owners = chosen if owner == SHARED and shares(chosen, hp_name) else [owner] if owner in chosen else []
         specs = [OPTIMIZERS[o] for o in owners if hp_name in OPTIMIZERS[o].defaults]
         if not specs:
-            continue  # stays in d.params and is reported as not a control here
+            continue  # stays in d.params and is reported as not a control here (no slider, or none shared)
         hp = specs[0].hyperparameter(hp_name)
         default = options.hyperparameter_default(surface, specs[0], hp_name)
         key = hp_key(owner, hp_name)

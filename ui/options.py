@@ -1,7 +1,8 @@
 """The values each control offers and the defaults it starts from (plain Python, no Streamlit).
 
 Sliders offer fixed option lists: learning rates on a log scale, momentum-like decays packed towards 1 where
-the interesting values are. URL values that fall between options snap to the nearest one.
+the interesting values are. URL values that fall between options snap to the nearest one, except a
+hyperparameter's: its slider offers the link's exact value too (``ui.playground_url``).
 """
 from __future__ import annotations
 

@@ -1,0 +1,226 @@
+"""A class on one server: N students open the playground at once, then each moves a learning-rate slider
+every few seconds.
+
+Every student is a websocket client speaking Streamlit's protocol (``benchmarks/class_client.py``), so one
+machine plays a hundred students without a hundred browsers. A student first fetches the page (as the browser
+does, which also collects a proxy's sticky cookie), loads the playground, checks that a chart arrived and no
+exception did, then moves its slider. Each configuration runs on a freshly started server (a cold start, the
+way a class meets it), and the same class runs in the same session against a minimal page (one slider, one
+chart) so the figures can be read against what Streamlit itself costs here. Prints load and slider latency
+(p50/p95), errors, the server's CPU (cores busy, on average) and peak resident memory::
+
+    python benchmarks/bench_class.py --students 100
+
+Targets on a 2-core machine: 100 students, 0 errors, slider p95 ≤ 1 s, server peak RSS ≤ 1.5 GB.
+
+Streamlit runs a full garbage collection after every script run (``runner.postScriptGC``); the app freezes the
+objects alive after a page's first run out of the collector's sight (``ui/heap.py``). The configurations
+measured: Streamlit's default, the collection switched off, and the default without the freeze.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.class_client import Run, Student  # noqa: E402
+from tests.conftest import ROOT, free_port, start_streamlit, stop, wait_until_healthy  # noqa: E402
+from ui import state  # noqa: E402
+
+# A Plotly figure's JSON as Streamlit sends it starts with its traces; an empty figure's list is empty. (Reading
+# the prefix, not parsing megabytes of JSON per run, keeps the simulator's own CPU out of the measurement.)
+CHART_WITH_DATA = '{"data":[{'
+THINK_SECONDS = (2.0, 4.0)  # a student moves the slider every 2–4 s
+RUN_TIMEOUT_SECONDS = 180.0  # one load or slider move taking longer is an error
+TARGET_STUDENTS = 100
+TARGET_P95_S = 1.0
+TARGET_RSS_MB = 1536
+PLAYGROUND_SLIDER_KEY = state.hp_key("gd", "lr")
+MINIMAL_SLIDER_KEY = "value"
+MINIMAL_PAGE = f'''
+import plotly.graph_objects as go
+import streamlit as st
+
+value = st.select_slider("value", [str(v) for v in range(100)], "50", key={MINIMAL_SLIDER_KEY!r})
+st.plotly_chart(go.Figure(go.Scatter(x=[0, 1], y=[0, int(value)]), layout=dict(title=dict(text=value))))
+'''
+# The app as the benchmark's third configuration serves it: every page as usual, but never frozen.
+APP_WITHOUT_FREEZE = f'''
+import runpy
+import sys
+
+sys.path.insert(0, {str(ROOT)!r})
+from ui import heap
+
+heap.settle_after_first_run = lambda page: None
+runpy.run_path({str(ROOT / "app.py")!r}, run_name="__main__")
+'''
+CONFIGURATIONS = {  # name → (Streamlit's postScriptGC, the app's freeze)
+    "default": ("true", True),
+    "no-post-gc": ("false", True),
+    "no-freeze": ("true", False),
+}
+
+
+@dataclass
+class ClassReport:
+    """What one class measured: per-student latencies, errors and the server's CPU and memory."""
+    students: int
+    loads: list[float] = field(default_factory=list)
+    moves: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    busy_cores: float = 0.0  # server CPU seconds per wall second while the class ran
+    client_cores: float = 0.0  # the same for this simulator, which shares the machine
+    peak_rss_mb: float = 0.0
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+class ServerProbe:
+    """CPU time and peak resident memory of one process, read from Linux's /proc."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+    def peak_rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        raise RuntimeError(f"no VmHWM for process {self.pid}")
+
+
+def fetch_page(base_url: str) -> str:
+    """GET the app's page as the browser does first; returns the cookies set (a proxy's sticky cookie)."""
+    with urllib.request.urlopen(base_url + "/", timeout=RUN_TIMEOUT_SECONDS) as response:
+        response.read()
+        return "; ".join(c.split(";", 1)[0] for c in response.headers.get_all("Set-Cookie") or [])
+
+
+def run_problems(run: Run, what: str) -> list[str]:
+    """A run must draw a chart with data and no exception."""
+    problems = [f"{what}: exception {e.type}: {e.message[:120]}" for e in run.exceptions]
+    if run.compile_error:
+        problems.append(f"{what}: the script failed to compile")
+    if not any(chart.spec.startswith(CHART_WITH_DATA) for chart in run.of_type("plotly_chart")):
+        problems.append(f"{what}: no chart with data arrived")
+    return problems
+
+
+def _slider(run: Run, key: str):
+    sliders = [s for s in run.of_type("slider") if s.id.endswith(key)]
+    if not sliders:
+        raise LookupError(f"no slider keyed {key!r} was drawn")
+    return sliders[0]
+
+
+async def student(base_url: str, slider_key: str, moves: int, seed: int, report: ClassReport,
+                  cookies: list[str] | None = None) -> None:
+    """One student: fetch the page, load it, then move the slider ``moves`` times, a few seconds apart."""
+    rng = random.Random(seed)
+    try:
+        cookie = await asyncio.to_thread(fetch_page, base_url)
+        if cookies is not None:
+            cookies.append(cookie)
+        async with Student(base_url.replace("http", "ws", 1), cookie=cookie) as tab:
+            run = await asyncio.wait_for(tab.load(), RUN_TIMEOUT_SECONDS)
+            report.loads.append(run.seconds)
+            report.errors.extend(run_problems(run, f"student {seed} load"))
+            slider = _slider(run, slider_key)
+            for move in range(moves):
+                await asyncio.sleep(rng.uniform(*THINK_SECONDS))
+                value = tab.widgets[slider.id].__class__()
+                value.string_array_value.data.append(rng.choice(slider.options))
+                run = await asyncio.wait_for(tab.move(slider.id, value), RUN_TIMEOUT_SECONDS)
+                report.moves.append(run.seconds)
+                report.errors.extend(run_problems(run, f"student {seed} move {move}"))
+    except (OSError, LookupError, asyncio.TimeoutError, ConnectionError) as error:
+        report.errors.append(f"student {seed}: {type(error).__name__}: {error}")
+
+
+async def run_class(base_url: str, students: int, moves: int, slider_key: str = PLAYGROUND_SLIDER_KEY,
+                    cookies: list[str] | None = None) -> ClassReport:
+    """``students`` students arriving at once on the server at ``base_url``."""
+    report = ClassReport(students)
+    await asyncio.gather(*(student(base_url, slider_key, moves, seed, report, cookies) for seed in range(students)))
+    return report
+
+
+def measure(script: Path, students: int, moves: int, slider_key: str, env: dict[str, str]) -> ClassReport:
+    """A class on a freshly started server of ``script``, with the server's CPU and peak memory."""
+    port = free_port()
+    process = start_streamlit(script, port, env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, process)
+        probe = ServerProbe(process.pid)
+        cpu_before, client_before, started = probe.cpu_seconds(), time.process_time(), time.perf_counter()
+        report = asyncio.run(run_class(url, students, moves, slider_key))
+        wall = time.perf_counter() - started
+        report.busy_cores = (probe.cpu_seconds() - cpu_before) / wall
+        report.client_cores = (time.process_time() - client_before) / wall
+        report.peak_rss_mb = probe.peak_rss_mb()
+        if process.poll() is not None:
+            report.errors.append("the server exited")
+        return report
+    finally:
+        stop(process)
+
+
+def row(page: str, configuration: str, report: ClassReport) -> str:
+    return (f"{page:<11} {configuration:<11} {report.students:>8} "
+            f"{percentile(report.loads, .5):6.2f} {percentile(report.loads, .95):6.2f}   "
+            f"{percentile(report.moves, .5):6.3f} {percentile(report.moves, .95):6.3f} {len(report.errors):>6} "
+            f"{report.busy_cores:>6.2f} {report.peak_rss_mb:>8.0f} {report.client_cores:>7.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--students", type=int, default=TARGET_STUDENTS)
+    parser.add_argument("--moves", type=int, default=5, help="slider moves per student")
+    parser.add_argument("--configurations", nargs="+", choices=CONFIGURATIONS, default=list(CONFIGURATIONS))
+    args = parser.parse_args()
+    print(f"{'page':<11} {'config':<11} {'students':>8} {'load p50':>6} {'p95':>6}   {'slider p50':>6} {'p95':>6} "
+          f"{'errors':>6} {'cores':>6} {'peak MB':>8} {'client':>7}")
+    with tempfile.TemporaryDirectory(prefix="bench-class-") as scratch:
+        minimal, unfrozen = Path(scratch) / "minimal.py", Path(scratch) / "app_without_freeze.py"
+        minimal.write_text(MINIMAL_PAGE)
+        unfrozen.write_text(APP_WITHOUT_FREEZE)
+        for name in args.configurations:
+            post_script_gc, frozen = CONFIGURATIONS[name]
+            env = {**os.environ, "STREAMLIT_RUNNER_POST_SCRIPT_GC": post_script_gc}
+            if frozen:
+                minimal_report = measure(minimal, args.students, args.moves, MINIMAL_SLIDER_KEY, env)
+                print(row("minimal", name, minimal_report), flush=True)
+            report = measure(ROOT / "app.py" if frozen else unfrozen, args.students, args.moves,
+                             PLAYGROUND_SLIDER_KEY, env)
+            print(row("playground", name, report), flush=True)
+            for error in sorted(set(report.errors))[:5]:
+                print("   ", error)
+            p95 = percentile(report.moves, .95)
+            met = not report.errors and p95 <= TARGET_P95_S and report.peak_rss_mb <= TARGET_RSS_MB
+            print(f"    {'PASS' if met else 'MISS'} targets (0 errors, slider p95 ≤ {TARGET_P95_S} s, "
+                  f"peak RSS ≤ {TARGET_RSS_MB} MB); slider p95 / minimal page's: "
+                  f"{p95 / percentile(minimal_report.moves, .95) if frozen else float('nan'):.1f}×", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -29,7 +29,7 @@ from simulation.engine import Result
 from optimizers.registry import OPTIMIZERS, Optimizer, get_optimizer
 from simulation.settings import Settings, make_settings
 from simulation.sweep import DEFAULT_TOLERANCE, QuadraticTheory, SweepResult, quadratic_theory, sweep, sweep_axes
-from ui import compute, links, options, state
+from ui import compute, jobs, links, options, state
 from ui.stability_state import (COLOR_KEY, CONDITION_KEY, DEFAULT_GRID, DEFAULT_OPTIMIZER, DEFAULT_STEPS,
                                 DEFAULT_SURFACE, GRID_KEY, GRID_OPTIONS, LINKED_LR_RANGE_KEY, OPTIMIZER_KEY,
                                 STEP_OPTIONS, STEPS_KEY, SURFACE_KEY, SWEEPABLE, URL_APPLIED_KEY, URL_NOTES_KEY,
@@ -84,12 +84,15 @@ class PageInputs:
 
 # ---- cached computations (every input is an argument) -------------------------------------------------------
 
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner="Running every cell of the map …")
 def cached_sweep(settings: Settings, lr_range: tuple[float, float], grid: int) -> SweepResult:
-    """The map: ``grid`` log-spaced learning rates × ``grid`` values of the optimizer's second axis."""
-    lrs = np.logspace(math.log10(lr_range[0]), math.log10(lr_range[1]), grid)
-    seconds = np.linspace(*SECOND_RANGE, grid)
-    return sweep(settings, lrs, sweep_axes(settings.runs[0].optimizer)[0], seconds)
+    """The map: ``grid`` log-spaced learning rates × ``grid`` values of the optimizer's second axis, computed
+    once for every session asking for it (:mod:`ui.jobs`)."""
+    def work(report, cancelled) -> SweepResult:
+        lrs = np.logspace(math.log10(lr_range[0]), math.log10(lr_range[1]), grid)
+        seconds = np.linspace(*SECOND_RANGE, grid)
+        return sweep(settings, lrs, sweep_axes(settings.runs[0].optimizer)[0], seconds)
+    return jobs.shared_result("stability map", (settings, lr_range, grid), work, "Running every cell of the map …",
+                              keep=CACHE_ENTRIES)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
@@ -99,9 +102,10 @@ def cached_best_cell(settings: Settings, lr_range: tuple[float, float], grid: in
     return tuning.best_cell(result, tuning.target_loss(settings, DEFAULT_TOLERANCE))
 
 
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner="Searching learning rates …")
 def cached_tuning(settings: Settings) -> tuple[tuning.TunedRun, ...]:
-    return tuning.tune(settings)
+    """The tuned learning rates, searched once for every session asking for them (:mod:`ui.jobs`)."""
+    return jobs.shared_result("tuning", settings, lambda report, cancelled: tuning.tune(settings),
+                              "Searching learning rates …", keep=CACHE_ENTRIES)
 
 
 # ---- sidebar ------------------------------------------------------------------------------------------------

@@ -101,6 +101,7 @@ class Student:
         self.widget_fragment: dict[str, str] = {}  # widget id → the fragment that draws it ("" for none)
         self.cache: dict[str, tuple[ForwardMsg, int, str]] = {}  # hash → (message, last run used, fragment)
         self.max_cache_age = 2
+        self.server_config = None  # the app's settings as the server announces them (toolbar, usage stats)
         self.run_count = 0
         self.ws = None
 
@@ -141,7 +142,8 @@ class Student:
             kind = reply.WhichOneof("type")
             if kind == "new_session":
                 self.page_hash = reply.new_session.page_script_hash
-                self.max_cache_age = reply.new_session.config.max_cached_message_age
+                self.server_config = reply.new_session.config
+                self.max_cache_age = self.server_config.max_cached_message_age
                 fragments_this_run = list(reply.metadata.run.fragment_ids)
             elif kind in ("delta", "ref_hash"):
                 self._take_delta(self._resolve(reply), run, seen)

@@ -15,7 +15,10 @@ Targets on a 2-core machine: 100 students, 0 errors, slider p95 ≤ 1 s, server 
 
 Streamlit runs a full garbage collection after every script run (``runner.postScriptGC``); the app freezes the
 objects alive after a page's first run out of the collector's sight (``ui/heap.py``). The configurations
-measured: Streamlit's default, the collection switched off, and the default without the freeze.
+measured: Streamlit's default, the collection switched off, and the default without the freeze. Then the
+same class through nginx to replicas started by ``deploy/replicas.py`` (``--replicas 2``: one per core here),
+with the production settings of ``deploy/config.toml``; CPU and memory are then summed over every replica and
+the proxy.
 """
 from __future__ import annotations
 
@@ -23,13 +26,15 @@ import argparse
 import asyncio
 import os
 import random
-import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -92,20 +97,73 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 class ServerProbe:
-    """CPU time and peak resident memory of one process, read from Linux's /proc."""
+    """CPU time and peak resident memory of the server's processes (a replica, or several and their proxy),
+    read from Linux's /proc: CPU summed, peak memory summed (an upper bound of the processes' joint peak)."""
 
-    def __init__(self, pid: int):
-        self.pid = pid
+    def __init__(self, pids: list[int]):
+        self.pids = pids
 
     def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+        total = 0.0
+        for pid in self.pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+        return total
 
     def peak_rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        raise RuntimeError(f"no VmHWM for process {self.pid}")
+        return sum(_status_mb(pid, "VmHWM:") for pid in self.pids)
+
+
+def _status_mb(pid: int, field_name: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field_name):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field_name} for process {pid}")
+
+
+def descendants(pid: int) -> list[int]:
+    """``pid`` and every process it started, and those they started (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # a process that ended while being read
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        pending.extend(children.get(current, []))
+    return found
+
+
+@contextmanager
+def single_server(script: Path, env: dict[str, str]) -> Iterator[tuple[str, list[int]]]:
+    """``streamlit run script``, freshly started: yields (URL, its process id)."""
+    port = free_port()
+    process = start_streamlit(script, port, env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, process)
+        yield url, [process.pid]
+    finally:
+        stop(process)
+
+
+@contextmanager
+def replicas_behind_nginx(count: int, run_dir: Path) -> Iterator[tuple[str, list[int]]]:
+    """``deploy/replicas.py`` with ``count`` replicas: yields (the proxy's URL, every process it started)."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, str(ROOT / "deploy" / "replicas.py"), "--replicas", str(count),
+                                "--listen", "127.0.0.1", "--port", str(port), "--first-port", str(free_port()),
+                                "--run-dir", str(run_dir)], cwd=ROOT, stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, process)
+        yield url, descendants(process.pid)
+    finally:
+        stop(process)
 
 
 def fetch_page(base_url: str) -> str:
@@ -164,25 +222,18 @@ async def run_class(base_url: str, students: int, moves: int, slider_key: str = 
     return report
 
 
-def measure(script: Path, students: int, moves: int, slider_key: str, env: dict[str, str]) -> ClassReport:
-    """A class on a freshly started server of ``script``, with the server's CPU and peak memory."""
-    port = free_port()
-    process = start_streamlit(script, port, env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, process)
-        probe = ServerProbe(process.pid)
+def measure(server, students: int, moves: int, slider_key: str) -> ClassReport:
+    """A class on a freshly started ``server`` (a context manager yielding its URL and process ids), with
+    the server's CPU and peak memory."""
+    with server as (url, pids):
+        probe = ServerProbe(pids)
         cpu_before, client_before, started = probe.cpu_seconds(), time.process_time(), time.perf_counter()
         report = asyncio.run(run_class(url, students, moves, slider_key))
         wall = time.perf_counter() - started
         report.busy_cores = (probe.cpu_seconds() - cpu_before) / wall
         report.client_cores = (time.process_time() - client_before) / wall
         report.peak_rss_mb = probe.peak_rss_mb()
-        if process.poll() is not None:
-            report.errors.append("the server exited")
-        return report
-    finally:
-        stop(process)
+    return report
 
 
 def row(page: str, configuration: str, report: ClassReport) -> str:
@@ -197,6 +248,9 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=TARGET_STUDENTS)
     parser.add_argument("--moves", type=int, default=5, help="slider moves per student")
     parser.add_argument("--configurations", nargs="+", choices=CONFIGURATIONS, default=list(CONFIGURATIONS))
+    parser.add_argument("--replicas", nargs="*", type=int, default=[2],
+                        help="also serve the playground from this many replicas behind nginx "
+                             "(deploy/replicas.py, production settings); none: skip")
     args = parser.parse_args()
     print(f"{'page':<11} {'config':<11} {'students':>8} {'load p50':>6} {'p95':>6}   {'slider p50':>6} {'p95':>6} "
           f"{'errors':>6} {'cores':>6} {'peak MB':>8} {'client':>7}")
@@ -207,19 +261,26 @@ def main() -> None:
         for name in args.configurations:
             post_script_gc, frozen = CONFIGURATIONS[name]
             env = {**os.environ, "STREAMLIT_RUNNER_POST_SCRIPT_GC": post_script_gc}
-            if frozen:
-                minimal_report = measure(minimal, args.students, args.moves, MINIMAL_SLIDER_KEY, env)
-                print(row("minimal", name, minimal_report), flush=True)
-            report = measure(ROOT / "app.py" if frozen else unfrozen, args.students, args.moves,
-                             PLAYGROUND_SLIDER_KEY, env)
-            print(row("playground", name, report), flush=True)
-            for error in sorted(set(report.errors))[:5]:
-                print("   ", error)
-            p95 = percentile(report.moves, .95)
-            met = not report.errors and p95 <= TARGET_P95_S and report.peak_rss_mb <= TARGET_RSS_MB
-            print(f"    {'PASS' if met else 'MISS'} targets (0 errors, slider p95 ≤ {TARGET_P95_S} s, "
-                  f"peak RSS ≤ {TARGET_RSS_MB} MB); slider p95 / minimal page's: "
-                  f"{p95 / percentile(minimal_report.moves, .95) if frozen else float('nan'):.1f}×", flush=True)
+            minimal_report = measure(single_server(minimal, env), args.students, args.moves, MINIMAL_SLIDER_KEY)
+            print(row("minimal", name, minimal_report), flush=True)
+            report = measure(single_server(ROOT / "app.py" if frozen else unfrozen, env), args.students,
+                             args.moves, PLAYGROUND_SLIDER_KEY)
+            _verdict("playground", name, report, minimal_report)
+        for count in args.replicas:
+            report = measure(replicas_behind_nginx(count, Path(scratch) / f"replicas-{count}"), args.students,
+                             args.moves, PLAYGROUND_SLIDER_KEY)
+            _verdict("playground", f"{count} x nginx", report, minimal_report)
+
+
+def _verdict(page: str, configuration: str, report: ClassReport, minimal: ClassReport) -> None:
+    print(row(page, configuration, report), flush=True)
+    for error in sorted(set(report.errors))[:5]:
+        print("   ", error)
+    p95 = percentile(report.moves, .95)
+    met = not report.errors and p95 <= TARGET_P95_S and report.peak_rss_mb <= TARGET_RSS_MB
+    print(f"    {'PASS' if met else 'MISS'} targets (0 errors, slider p95 ≤ {TARGET_P95_S} s, peak RSS ≤ "
+          f"{TARGET_RSS_MB} MB); slider p95 / the minimal page's last measured: "
+          f"{p95 / percentile(minimal.moves, .95):.1f}×", flush=True)
 
 
 if __name__ == "__main__":

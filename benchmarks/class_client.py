@@ -37,6 +37,7 @@ class Run:
     elements: list = field(default_factory=list)
     seconds: float = 0.0
     compile_error: bool = False
+    query_string: str | None = None  # the address the run gave the page (st.query_params), if it changed it
 
     def of_type(self, kind: str) -> list:
         return [getattr(e, kind) for e in self.elements if e.WhichOneof("type") == kind]
@@ -145,6 +146,8 @@ class Student:
                 self.server_config = reply.new_session.config
                 self.max_cache_age = self.server_config.max_cached_message_age
                 fragments_this_run = list(reply.metadata.run.fragment_ids)
+            elif kind == "page_info_changed":
+                run.query_string = self.query = reply.page_info_changed.query_string
             elif kind in ("delta", "ref_hash"):
                 self._take_delta(self._resolve(reply), run, seen)
             elif kind == "script_finished" and reply.script_finished != FINISHED_EARLY:

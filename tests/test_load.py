@@ -17,6 +17,7 @@ import json
 import re
 from importlib.util import find_spec
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import _plotly_utils
 import plotly
@@ -42,6 +43,11 @@ MEMORY_GROWTH_LIMIT_MB = 600
 # option's label (the sidebar formats options with :g).
 DEFAULT_LR = options.hyperparameter_default(SURFACES[options.DEFAULT_SURFACE], OPTIMIZERS["gd"], "lr")
 NEXT_LR_LABEL = f"{LR_OPTIONS[LR_OPTIONS.index(DEFAULT_LR) - 1]:g}"
+# Two sessions at once: A's learning rates (option labels) and B's step counts, one pair per round.
+TWO_SESSION_LRS = ("0.02", "0.03", "0.05")
+TWO_SESSION_STEPS = (250.0, 400.0, 600.0)
+LR_URL_PARAM = PLAYGROUND_SLIDER_KEY[len(state.HP_PREFIX):]
+STEPS_URL_PARAM = state.URL_NAMES[state.STEPS]
 PLOTLY_LOOKUP = re.compile(r"""get_module\(\s*["']([\w.]+)["']\s*,\s*should_load=False""")
 
 
@@ -135,3 +141,39 @@ def _importable(name: str) -> bool:
         return find_spec(name) is not None
     except ModuleNotFoundError:
         return False
+
+
+async def _open(ws_url: str, query: str = "") -> tuple[Student, object]:
+    tab = Student(ws_url, query)
+    await tab.__aenter__()
+    run = await tab.load()
+    assert run_problems(run, "load") == []
+    return tab, run
+
+
+def _slider_id(run, key: str) -> str:
+    return next(s.id for s in run.of_type("slider") if s.id.endswith(key))
+
+
+async def _two_sessions_at_once(ws_url: str) -> list[tuple[dict, dict]]:
+    """Session A moves its learning rate, session B its step count, at the same instant, a few times; then
+    both rerun in full. Returns each full run's URL parameters, A's then B's."""
+    (a, a_run), (b, b_run) = await asyncio.gather(_open(ws_url), _open(ws_url))
+    lr_id, steps_id = _slider_id(a_run, PLAYGROUND_SLIDER_KEY), _slider_id(b_run, state.STEPS)
+    try:
+        for lr, steps in zip(TWO_SESSION_LRS, TWO_SESSION_STEPS):
+            lr_state, steps_state = a.widgets[lr_id].__class__(), b.widgets[steps_id].__class__()
+            lr_state.string_array_value.data.append(lr)
+            steps_state.double_array_value.data.append(steps)
+            runs = await asyncio.gather(a.move(lr_id, lr_state), b.move(steps_id, steps_state))
+            assert [run_problems(run, "move") for run in runs] == [[], []]
+        finals = await asyncio.gather(a.load(), b.load())
+        return [dict(parse_qsl(run.query_string or tab.query)) for run, tab in zip(finals, (a, b))]
+    finally:
+        await asyncio.gather(a.__aexit__(), b.__aexit__())
+
+
+def test_two_sessions_changing_different_settings_at_once_keep_their_own(cold_server):
+    a_params, b_params = asyncio.run(_two_sessions_at_once(cold_server[0].replace("http://", "ws://")))
+    assert (a_params[LR_URL_PARAM], a_params[STEPS_URL_PARAM]) == (TWO_SESSION_LRS[-1], str(options.DEFAULT_STEPS))
+    assert (b_params[LR_URL_PARAM], b_params[STEPS_URL_PARAM]) == (f"{DEFAULT_LR:g}", f"{TWO_SESSION_STEPS[-1]:g}")

@@ -39,7 +39,7 @@ from typing import Iterator
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.class_client import Run, Student  # noqa: E402
-from tests.conftest import ROOT, free_port, start_streamlit, stop, wait_until_healthy  # noqa: E402
+from tests.conftest import ROOT, free_port, stop, streamlit_server, wait_until_healthy  # noqa: E402
 from ui import state  # noqa: E402
 
 # A Plotly figure's JSON as Streamlit sends it starts with its traces; an empty figure's list is empty. (Reading
@@ -141,14 +141,8 @@ def descendants(pid: int) -> list[int]:
 @contextmanager
 def single_server(script: Path, env: dict[str, str]) -> Iterator[tuple[str, list[int]]]:
     """``streamlit run script``, freshly started: yields (URL, its process id)."""
-    port = free_port()
-    process = start_streamlit(script, port, env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, process)
+    with streamlit_server(script, env) as (url, process):
         yield url, [process.pid]
-    finally:
-        stop(process)
 
 
 @contextmanager

@@ -69,7 +69,7 @@ def wait_until_healthy(url: str, process: subprocess.Popen) -> None:
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{process.args[0]} exited with status {process.returncode}")
+            raise RuntimeError(f"{' '.join(map(str, process.args[:4]))} exited with status {process.returncode}")
         try:
             with urllib.request.urlopen(url + HEALTH_PATH, timeout=1) as response:
                 if response.status == 200:

@@ -27,7 +27,7 @@ from benchmarks.bench_class import PLAYGROUND_SLIDER_KEY, run_class, run_problem
 from benchmarks.class_client import Student
 from landscapes.registry import SURFACES
 from optimizers.registry import OPTIMIZERS
-from tests.conftest import ROOT, free_port, start_streamlit, stop, wait_until_healthy
+from tests.conftest import ROOT, streamlit_server
 from ui import chart_library, options, state
 from ui.options import LR_OPTIONS
 from viz.figures import PATH_META
@@ -62,14 +62,8 @@ def resident_mb(pid: int) -> float:
 @pytest.fixture(scope="module")
 def cold_server():
     """A server of its own that no session has run the app on yet: yields (base URL, process)."""
-    port = free_port()
-    process = start_streamlit(ROOT / "app.py", port)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, process)
-        yield url, process
-    finally:
-        stop(process)
+    with streamlit_server(ROOT / "app.py") as served:
+        yield served
 
 
 def _map_paths(run) -> list:

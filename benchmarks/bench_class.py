@@ -7,7 +7,10 @@ does, which also collects a proxy's sticky cookie), loads the playground, checks
 exception did, then moves its slider. Each configuration runs on a freshly started server (a cold start, the
 way a class meets it), and the same class runs in the same session against a minimal page (one slider, one
 chart) so the figures can be read against what Streamlit itself costs here. Prints load and slider latency
-(p50/p95), errors, the server's CPU (cores busy, on average) and peak resident memory::
+(p50/p95), errors, the server's CPU (cores busy, on average), its peak resident memory, the simulator's own
+CPU, and the server's CPU time per page load and per slider move. The last column, students per core, is
+how many students moving a slider every 3 s one fully used core keeps up with: latency depends on how busy
+the machine is (it is shared), CPU time per move much less::
 
     python benchmarks/bench_class.py --students 100
 
@@ -26,6 +29,7 @@ import argparse
 import asyncio
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,7 +38,7 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -87,6 +91,14 @@ class ClassReport:
     busy_cores: float = 0.0  # server CPU seconds per wall second while the class ran
     client_cores: float = 0.0  # the same for this simulator, which shares the machine
     peak_rss_mb: float = 0.0
+    cpu_per_load: float = 0.0  # server CPU seconds per student while the class loaded the page
+    cpu_per_move: float = 0.0  # server CPU seconds per slider move afterwards
+    on_all_loaded: Callable[[], None] = field(default=lambda: None, repr=False)
+
+    @property
+    def students_per_core(self) -> float:
+        """Students moving a slider every THINK_SECONDS on average that one fully used core keeps up with."""
+        return statistics.mean(THINK_SECONDS) / self.cpu_per_move if self.cpu_per_move else float("nan")
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -185,48 +197,66 @@ def _slider(run: Run, key: str):
 
 
 async def student(base_url: str, slider_key: str, moves: int, seed: int, report: ClassReport,
-                  cookies: list[str] | None = None) -> None:
-    """One student: fetch the page, load it, then move the slider ``moves`` times, a few seconds apart."""
+                  all_loaded: asyncio.Barrier, cookies: list[str] | None = None) -> None:
+    """One student: fetch the page and load it; once the whole class has, move the slider ``moves`` times, a
+    few seconds apart."""
     rng = random.Random(seed)
+    tab = None
     try:
-        cookie = await asyncio.to_thread(fetch_page, base_url)
-        if cookies is not None:
-            cookies.append(cookie)
-        async with Student(base_url.replace("http", "ws", 1), cookie=cookie) as tab:
+        try:
+            cookie = await asyncio.to_thread(fetch_page, base_url)
+            if cookies is not None:
+                cookies.append(cookie)
+            tab = Student(base_url.replace("http", "ws", 1), cookie=cookie)
+            await tab.__aenter__()
             run = await asyncio.wait_for(tab.load(), RUN_TIMEOUT_SECONDS)
-            report.loads.append(run.seconds)
-            report.errors.extend(run_problems(run, f"student {seed} load"))
-            slider = _slider(run, slider_key)
-            for move in range(moves):
-                await asyncio.sleep(rng.uniform(*THINK_SECONDS))
-                value = tab.widgets[slider.id].__class__()
-                value.string_array_value.data.append(rng.choice(slider.options))
-                run = await asyncio.wait_for(tab.move(slider.id, value), RUN_TIMEOUT_SECONDS)
-                report.moves.append(run.seconds)
-                report.errors.extend(run_problems(run, f"student {seed} move {move}"))
+        finally:  # arrived, loaded or not: nobody waits for a student who failed
+            if await all_loaded.wait() == 0:
+                report.on_all_loaded()
+        report.loads.append(run.seconds)
+        report.errors.extend(run_problems(run, f"student {seed} load"))
+        slider = _slider(run, slider_key)
+        for move in range(moves):
+            await asyncio.sleep(rng.uniform(*THINK_SECONDS))
+            value = tab.widgets[slider.id].__class__()
+            value.string_array_value.data.append(rng.choice(slider.options))
+            run = await asyncio.wait_for(tab.move(slider.id, value), RUN_TIMEOUT_SECONDS)
+            report.moves.append(run.seconds)
+            report.errors.extend(run_problems(run, f"student {seed} move {move}"))
     except (OSError, LookupError, asyncio.TimeoutError, ConnectionError) as error:
         report.errors.append(f"student {seed}: {type(error).__name__}: {error}")
+    finally:
+        if tab is not None and tab.ws is not None:
+            await tab.__aexit__()
 
 
 async def run_class(base_url: str, students: int, moves: int, slider_key: str = PLAYGROUND_SLIDER_KEY,
-                    cookies: list[str] | None = None) -> ClassReport:
-    """``students`` students arriving at once on the server at ``base_url``."""
-    report = ClassReport(students)
-    await asyncio.gather(*(student(base_url, slider_key, moves, seed, report, cookies) for seed in range(students)))
+                    cookies: list[str] | None = None, on_all_loaded=lambda: None) -> ClassReport:
+    """``students`` students arriving at once on the server at ``base_url``; ``on_all_loaded()`` is called
+    when the last of them has loaded the page, before the first slider move."""
+    report = ClassReport(students, on_all_loaded=on_all_loaded)
+    all_loaded = asyncio.Barrier(students)
+    await asyncio.gather(*(student(base_url, slider_key, moves, seed, report, all_loaded, cookies)
+                           for seed in range(students)))
     return report
 
 
 def measure(server, students: int, moves: int, slider_key: str) -> ClassReport:
     """A class on a freshly started ``server`` (a context manager yielding its URL and process ids), with
-    the server's CPU and peak memory."""
+    the server's CPU and peak memory, and its CPU time per page load and per slider move."""
     with server as (url, pids):
         probe = ServerProbe(pids)
         cpu_before, client_before, started = probe.cpu_seconds(), time.process_time(), time.perf_counter()
-        report = asyncio.run(run_class(url, students, moves, slider_key))
+        loaded_cpu = []
+        report = asyncio.run(run_class(url, students, moves, slider_key,
+                                       on_all_loaded=lambda: loaded_cpu.append(probe.cpu_seconds())))
         wall = time.perf_counter() - started
-        report.busy_cores = (probe.cpu_seconds() - cpu_before) / wall
+        cpu_after = probe.cpu_seconds()
+        report.busy_cores = (cpu_after - cpu_before) / wall
         report.client_cores = (time.process_time() - client_before) / wall
         report.peak_rss_mb = probe.peak_rss_mb()
+        report.cpu_per_load = (loaded_cpu[0] - cpu_before) / students
+        report.cpu_per_move = (cpu_after - loaded_cpu[0]) / max(1, len(report.moves))
     return report
 
 
@@ -234,20 +264,23 @@ def row(page: str, configuration: str, report: ClassReport) -> str:
     return (f"{page:<11} {configuration:<11} {report.students:>8} "
             f"{percentile(report.loads, .5):6.2f} {percentile(report.loads, .95):6.2f}   "
             f"{percentile(report.moves, .5):6.3f} {percentile(report.moves, .95):6.3f} {len(report.errors):>6} "
-            f"{report.busy_cores:>6.2f} {report.peak_rss_mb:>8.0f} {report.client_cores:>7.2f}")
+            f"{report.busy_cores:>6.2f} {report.peak_rss_mb:>8.0f} {report.client_cores:>7.2f} "
+            f"{1000 * report.cpu_per_load:>8.0f} {1000 * report.cpu_per_move:>8.1f} {report.students_per_core:>9.0f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", type=int, default=TARGET_STUDENTS)
     parser.add_argument("--moves", type=int, default=5, help="slider moves per student")
-    parser.add_argument("--configurations", nargs="+", choices=CONFIGURATIONS, default=list(CONFIGURATIONS))
+    parser.add_argument("--configurations", nargs="*", choices=CONFIGURATIONS, default=list(CONFIGURATIONS),
+                        help="one server each (none: skip)")
     parser.add_argument("--replicas", nargs="*", type=int, default=[2],
                         help="also serve the playground from this many replicas behind nginx "
                              "(deploy/replicas.py, production settings); none: skip")
     args = parser.parse_args()
     print(f"{'page':<11} {'config':<11} {'students':>8} {'load p50':>6} {'p95':>6}   {'slider p50':>6} {'p95':>6} "
-          f"{'errors':>6} {'cores':>6} {'peak MB':>8} {'client':>7}")
+          f"{'errors':>6} {'cores':>6} {'peak MB':>8} {'client':>7} {'ms/load':>8} {'ms/move':>8} {'per core':>9}")
+    minimal_report = None
     with tempfile.TemporaryDirectory(prefix="bench-class-") as scratch:
         minimal, unfrozen = Path(scratch) / "minimal.py", Path(scratch) / "app_without_freeze.py"
         minimal.write_text(MINIMAL_PAGE)
@@ -266,15 +299,16 @@ def main() -> None:
             _verdict("playground", f"{count} x nginx", report, minimal_report)
 
 
-def _verdict(page: str, configuration: str, report: ClassReport, minimal: ClassReport) -> None:
+def _verdict(page: str, configuration: str, report: ClassReport, minimal: ClassReport | None) -> None:
     print(row(page, configuration, report), flush=True)
     for error in sorted(set(report.errors))[:5]:
         print("   ", error)
     p95 = percentile(report.moves, .95)
     met = not report.errors and p95 <= TARGET_P95_S and report.peak_rss_mb <= TARGET_RSS_MB
+    ratio = "" if minimal is None else (f"; slider p95 / the minimal page's last measured: "
+                                        f"{p95 / percentile(minimal.moves, .95):.1f}×")
     print(f"    {'PASS' if met else 'MISS'} targets (0 errors, slider p95 ≤ {TARGET_P95_S} s, peak RSS ≤ "
-          f"{TARGET_RSS_MB} MB); slider p95 / the minimal page's last measured: "
-          f"{p95 / percentile(minimal.moves, .95):.1f}×", flush=True)
+          f"{TARGET_RSS_MB} MB){ratio}", flush=True)
 
 
 if __name__ == "__main__":

@@ -54,8 +54,8 @@ def streamlit_flags(config: Path = CONFIG) -> list[str]:
     return flags
 
 
-def replica_command(port: int, address: str) -> list[str]:
-    return [sys.executable, "-m", "streamlit", "run", str(APP), *streamlit_flags(),
+def replica_command(port: int, address: str, script: Path = APP) -> list[str]:
+    return [sys.executable, "-m", "streamlit", "run", str(script), *streamlit_flags(),
             f"--server.port={port}", f"--server.address={address}"]
 
 

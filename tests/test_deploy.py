@@ -29,6 +29,7 @@ pytestmark = pytest.mark.slow
 REPLICAS = 2
 STUDENTS = 6
 MOVES = 2
+SECRET = "the grading key is 42"  # what a failing page's exception says, which students must not read
 SPREAD_REQUESTS = 40  # fresh visitors: all landing on one of two replicas has odds 2 in 2**40
 LOG_LINE = re.compile(r'"(?P<method>\w+) (?P<path>\S+) [^"]*" (?P<status>\d+) key=(?P<key>\w+) '
                       r'upstream=(?P<upstream>\S+)')
@@ -113,7 +114,28 @@ def test_replicas_run_with_the_production_settings(proxy):
     announced = asyncio.run(config())
     assert announced.toolbar_mode == Config.ToolbarMode.VIEWER
     assert not announced.gather_usage_stats
-    flags = replicas.streamlit_flags()
-    for flag in ("--client.showErrorDetails=none", "--server.enableXsrfProtection=true",
-                 "--browser.gatherUsageStats=false"):
-        assert flag in flags
+    assert "--server.enableXsrfProtection=true" in replicas.streamlit_flags()
+
+
+def test_students_never_see_an_error_s_details(tmp_path):
+    """With the production settings a failing page says that something went wrong, nothing more: no
+    traceback, not the exception's text."""
+    script = tmp_path / "failing.py"
+    script.write_text(f"raise ValueError({SECRET!r})\n")
+    port = free_port()
+    process = subprocess.Popen(replicas.replica_command(port, "127.0.0.1", script), cwd=tmp_path,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, process)
+
+        async def failing_run():
+            async with Student(url.replace("http", "ws", 1)) as tab:
+                return await tab.load()
+
+        exceptions = asyncio.run(failing_run()).exceptions
+    finally:
+        stop(process)
+    assert len(exceptions) == 1
+    shown = str(exceptions[0])
+    assert SECRET not in shown and "ValueError" not in shown and not exceptions[0].stack_trace

@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+from websockets.exceptions import WebSocketException
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.class_client import Run, Student  # noqa: E402
@@ -223,7 +225,7 @@ async def student(base_url: str, slider_key: str, moves: int, seed: int, report:
             run = await asyncio.wait_for(tab.move(slider.id, value), RUN_TIMEOUT_SECONDS)
             report.moves.append(run.seconds)
             report.errors.extend(run_problems(run, f"student {seed} move {move}"))
-    except (OSError, LookupError, asyncio.TimeoutError, ConnectionError) as error:
+    except (OSError, LookupError, asyncio.TimeoutError, WebSocketException) as error:
         report.errors.append(f"student {seed}: {type(error).__name__}: {error}")
     finally:
         if tab is not None and tab.ws is not None:

@@ -107,7 +107,10 @@ class Student:
         self.ws = None
 
     async def __aenter__(self) -> "Student":
+        # A browser names the page's origin; the server accepts the socket only from the host it serves.
+        origin = self.ws_url.replace("ws", "http", 1)
         self.ws = await websockets.connect(self.ws_url + STREAM_PATH, subprotocols=[SUBPROTOCOL], max_size=None,
+                                           origin=origin,
                                            open_timeout=None, ping_interval=None, proxy=None,
                                            additional_headers={"Cookie": self.cookie} if self.cookie else None)
         return self

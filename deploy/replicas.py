@@ -101,7 +101,8 @@ def start(args: argparse.Namespace, run_dir: Path, processes: list[subprocess.Po
         proxy = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(run_dir), "-e", str(run_dir / "error.log"),
                                   "-g", "daemon off;"])
         processes.append(proxy)
-        wait_until_healthy(f"http://127.0.0.1:{args.port}", proxy)
+        local_address = "127.0.0.1" if args.listen == "0.0.0.0" else args.listen  # "all addresses" includes this one
+        wait_until_healthy(f"http://{local_address}:{args.port}", proxy)
 
 
 def stop(processes: list[subprocess.Popen]) -> None:

@@ -27,6 +27,9 @@ from tests.conftest import ROOT, free_port, stop, wait_until_healthy
 pytestmark = pytest.mark.slow
 
 REPLICAS = 2
+# Not a name Streamlit trusts by itself (localhost, 127.0.0.1): the websockets pass only because the proxy
+# forwards the host the browser asked for, which the origin the browser sends must match.
+PROXY_ADDRESS = "127.0.0.2"
 STUDENTS = 6
 MOVES = 2
 SECRET = "the grading key is 42"  # what a failing page's exception says, which students must not read
@@ -45,9 +48,9 @@ def proxy(tmp_path_factory):
     run_dir = tmp_path_factory.mktemp("deploy")
     port = free_port()
     process = subprocess.Popen([sys.executable, str(ROOT / "deploy" / "replicas.py"), "--replicas", str(REPLICAS),
-                                "--listen", "127.0.0.1", "--port", str(port), "--first-port", str(free_port()),
+                                "--listen", PROXY_ADDRESS, "--port", str(port), "--first-port", str(free_port()),
                                 "--run-dir", str(run_dir)], cwd=ROOT)
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{PROXY_ADDRESS}:{port}"
     try:
         wait_until_healthy(url, process)
         yield url, run_dir

@@ -23,6 +23,7 @@ from benchmarks.bench_class import run_class, run_problems
 from benchmarks.class_client import Student
 from deploy import replicas
 from tests.conftest import ROOT, free_port, stop, wait_until_healthy
+from tests.test_browser import EXCEPTION, FIRST_PATH_X
 
 pytestmark = pytest.mark.slow
 
@@ -33,6 +34,8 @@ PROXY_ADDRESS = "127.0.0.2"
 STUDENTS = 6
 MOVES = 2
 SECRET = "the grading key is 42"  # what a failing page's exception says, which students must not read
+STICKY_COOKIE = "descent_replica"  # deploy/nginx.conf.in
+BROWSER_TIMEOUT_MS = 120_000  # the replica's first page load imports and compiles
 SPREAD_REQUESTS = 40  # fresh visitors: all landing on one of two replicas has odds 2 in 2**40
 LOG_LINE = re.compile(r'"(?P<method>\w+) (?P<path>\S+) [^"]*" (?P<status>\d+) key=(?P<key>\w+) '
                       r'upstream=(?P<upstream>\S+)')
@@ -142,3 +145,18 @@ def test_students_never_see_an_error_s_details(tmp_path):
     assert len(exceptions) == 1
     shown = str(exceptions[0])
     assert SECRET not in shown and "ValueError" not in shown and not exceptions[0].stack_trace
+
+
+@pytest.mark.browser
+def test_a_browser_draws_the_playground_through_nginx(proxy, chromium):
+    """What a student does: open the proxy's link in a browser and see the paths drawn, no exception."""
+    url, _ = proxy
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_function(f"() => ({FIRST_PATH_X})() !== null", timeout=BROWSER_TIMEOUT_MS)
+        assert page.locator(EXCEPTION).count() == 0
+        assert any(c["name"] == STICKY_COOKIE for c in context.cookies())
+    finally:
+        context.close()

@@ -1,6 +1,8 @@
 """Descent Lab: watch deep-learning optimizers descend loss surfaces. Run with ``streamlit run app.py``.
 
 This file only sets up the page and the navigation; each page lives in ``ui/`` and exposes ``render()``.
+Every page is imported here, at the top, not when first opened: each session runs this file in a thread of
+its own, and passes these imports, waiting for another session's thread to complete them, before it draws.
 """
 from __future__ import annotations
 

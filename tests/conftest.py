@@ -10,19 +10,19 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
+
+from deploy.replicas import wait_until_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"  # screenshots for people to look at (git-ignored)
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium",)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync"]
-SERVER_START_SECONDS = 60
-HEALTH_PATH = "/_stcore/health"
 # JavaScript: [[margins asked for], [margins drawn]] (left, right, top, bottom) of every chart on the page.
 # Plotly grows a margin that is too small for its labels, colour bar or legend, then draws the chart again.
 CHART_MARGINS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
@@ -52,20 +52,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_healthy(url: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with status {process.returncode}")
-        try:
-            with urllib.request.urlopen(url + HEALTH_PATH, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"streamlit did not answer at {url} within {SERVER_START_SECONDS} s")
-
-
 def start_streamlit(script: Path, port: int, env: dict[str, str] | None = None) -> subprocess.Popen:
     """``streamlit run script`` headless on 127.0.0.1:port (the caller waits for it and stops it)."""
     command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
@@ -84,17 +70,24 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-@pytest.fixture(scope="session")
-def app_server():
-    """The app served by ``streamlit run app.py`` on a free localhost port: yields (base URL, process)."""
+@contextmanager
+def streamlit_server(script: Path, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``streamlit run script`` freshly started on a free localhost port: yields (base URL, process)."""
     port = free_port()
-    process = start_streamlit(ROOT / "app.py", port)
+    process = start_streamlit(script, port, env)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(url, process)
         yield url, process
     finally:
         stop(process)
+
+
+@pytest.fixture(scope="session")
+def app_server():
+    """The app served by ``streamlit run app.py`` on a free localhost port: yields (base URL, process)."""
+    with streamlit_server(ROOT / "app.py") as served:
+        yield served
 
 
 @pytest.fixture(scope="session")

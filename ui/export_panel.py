@@ -1,8 +1,9 @@
 """The app's lecture-export panel: options, then "Prepare" → progress → "Download GIF" / "Download MP4".
 
-Rendering happens only when the user asks for it, so moving a slider elsewhere stays fast. Finished files
-are cached by every input that shapes them (the frozen settings and the export options); the engine result
-is recomputed inside the cached function rather than hashed, because hashing its arrays would cost more.
+Rendering happens only when the user asks for it, so moving a slider elsewhere stays fast. A render is a job
+shared by every session that asks for the same file (:mod:`ui.jobs`), and finished files are kept by every
+input that shapes them (the frozen settings and the export options); the engine result is recomputed inside
+the job rather than hashed, because hashing its arrays would cost more.
 """
 from __future__ import annotations
 
@@ -12,14 +13,13 @@ from landscapes.registry import CUSTOM_PREFIX
 from simulation import engine
 from simulation.engine import Result
 from simulation.settings import Settings
-from ui import links
+from ui import jobs, links
 from validation import ValidationError
 from viz.export import (DEFAULT_FPS, DEFAULT_FRAMES, DEFAULT_SIZE, DEFAULT_THEME, FORMATS, FPS_RANGE,
                         FRAMES_RANGE, MIME_TYPES, SIZES, ExportOptions, render_scene, scene_from_result)
 from viz.theme import THEMES
 
 PREPARED_KEY = "export_panel.prepared"  # session state: {format: (settings, options)} already rendered
-PROGRESS_STEP = 0.05  # bar updates are replayed on every cache hit, so update in 5 % steps only
 CACHED_EXPORTS = 8  # a few finished files per server: one lecture's worth of views, a few MB each
 FILE_STEM = "descent-lab"
 OWN_FUNCTION_SLUG = "own-function"  # a formula is no file name: it may hold '/', '*' or spaces
@@ -31,25 +31,13 @@ def _file_slug(surface: str) -> str:
     return OWN_FUNCTION_SLUG if surface.startswith(CUSTOM_PREFIX) else surface
 
 
-@st.cache_data(max_entries=CACHED_EXPORTS, show_spinner=False)
 def export_bytes(settings: Settings, options: ExportOptions, fmt: str) -> bytes:
-    """The encoded file for ``settings`` and ``options``, rendered under a progress bar.
-
-    The bar is created inside the cached function on purpose: Streamlit records it and replays it on a
-    cache hit, where it appears and clears at once. Updating a bar created outside would break that replay.
-    """
-    text = f"Rendering {fmt.upper()} …"
-    bar = st.progress(0.0, text=text)
-    shown = [0.0]
-
-    def report(fraction: float) -> None:
-        if fraction - shown[0] >= PROGRESS_STEP or fraction == 1.0:
-            shown[0] = fraction
-            bar.progress(fraction, text=text)
-
-    data = render_scene(scene_from_result(engine.run(settings)), options, fmt, report)
-    bar.empty()
-    return data
+    """The encoded file for ``settings`` and ``options``, rendered once for every session asking for it
+    while each shows the render's progress (:mod:`ui.jobs`)."""
+    def work(report, cancelled) -> bytes:
+        return render_scene(scene_from_result(engine.run(settings)), options, fmt, report)
+    return jobs.shared_result("export", (settings, options, fmt), work, f"Rendering {fmt.upper()} …",
+                              keep=CACHED_EXPORTS)
 
 
 def _options() -> ExportOptions:

@@ -11,6 +11,11 @@ page's first complete run they are moved out of the collector's sight with :func
 collections visit only what runs create since (about 1 ms). Frozen objects are still freed by reference
 counting; only a reference cycle among them would outlive its use, and the objects frozen are the process's
 own, created once.
+
+For a class, ``deploy/config.toml`` also switches the collection after every run off: with a hundred sessions
+alive, even the settled collection made slider moves wait (``benchmarks/bench_class.py`` measures Streamlit's
+default, the collection off, and the default without this freeze). The freeze still keeps the interpreter's
+own full collections, which run either way, as short.
 """
 from __future__ import annotations
 

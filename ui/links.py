@@ -1,9 +1,11 @@
 """Shareable links and widget seeding, the same way on every page.
 
-A page keeps its controls in ``st.session_state`` and mirrors them in the URL: on a session's first run it
-decodes the query parameters into session state (:func:`restore_from_url`), shows what could not be used once
-(:func:`show_url_notes`), and after every run writes the current controls back (:func:`update_url`). Each
-page brings its own ``decode`` and ``encode`` (``ui.playground_url`` for the playground,
+A page keeps its controls in ``st.session_state`` and mirrors them in the URL: after every run it writes the
+current controls to the URL (:func:`update_url`) and remembers what it wrote. At the start of a run, a URL
+that differs from that — a session's first run, or Back and Forward, which change the address without the
+page — is decoded into session state (:func:`restore_from_url`), so the page always shows what the address
+bar says, and what could not be used is shown once (:func:`show_url_notes`). Each page brings its own
+``decode`` and ``encode`` (``ui.playground_url`` for the playground,
 ``ui.stability_state`` for the stability map), both written with ``ui.url_codec``.
 """
 from __future__ import annotations
@@ -26,14 +28,16 @@ def seed(key: str, default: object) -> None:
         st.session_state[key] = default
 
 
-def restore_from_url(decode: Decode, applied_key: str, notes_key: str) -> None:
-    """On the page's first run in a session, take its controls from the URL (bad values fall back, noted)."""
-    if st.session_state.get(applied_key):
+def restore_from_url(decode: Decode, seen_key: str, notes_key: str) -> None:
+    """Take the page's controls from the URL when it is not the one the page last read or wrote (under
+    ``seen_key``): on a session's first run, and after Back or Forward. Bad values fall back, noted."""
+    current = st.query_params.to_dict()
+    if st.session_state.get(seen_key) == current:
         return
-    values, notes = decode(st.query_params.to_dict())
+    values, notes = decode(current)
     st.session_state.update(values)
     st.session_state[notes_key] = notes
-    st.session_state[applied_key] = True
+    st.session_state[seen_key] = current
 
 
 def show_url_notes(notes_key: str) -> None:
@@ -46,8 +50,9 @@ def show_url_notes(notes_key: str) -> None:
                   icon=":material/link:")
 
 
-def update_url(wanted: dict[str, str]) -> None:
-    """Make the page URL hold ``wanted`` (only when something changed: each update is a message, and the
-    browser records each as a history entry; only widgets bound to the URL replace the entry instead)."""
+def update_url(wanted: dict[str, str], seen_key: str) -> None:
+    """Make the page URL hold ``wanted`` and remember it under ``seen_key`` (the URL is written only when
+    something changed: each update is a message, and the browser records each as a history entry)."""
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
+    st.session_state[seen_key] = wanted

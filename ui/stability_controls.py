@@ -17,8 +17,8 @@ from simulation.sweep import QuadraticTheory, quadratic_theory, sweep_axes
 from ui import links, options
 from ui.stability_state import (COLOR_KEY, DEFAULT_GRID, DEFAULT_OPTIMIZER, DEFAULT_STEPS, DEFAULT_SURFACE,
                                 GRID_KEY, GRID_OPTIONS, LINKED_LR_RANGE_KEY, OPTIMIZER_KEY, STEP_OPTIONS,
-                                STEPS_KEY, SURFACE_KEY, SWEEPABLE, color_modes, encode, lr_range_key,
-                                start_keys, surface_param_key)
+                                STEPS_KEY, SURFACE_KEY, SWEEPABLE, URL_SEEN_KEY, color_modes, encode,
+                                lr_range_key, start_keys, surface_param_key)
 from ui.stability_text import COLOR_HELP
 from viz.stability import COLOR_MODES
 
@@ -133,7 +133,7 @@ def sidebar_inputs() -> PageInputs:
 def sync_url(inputs: PageInputs) -> None:
     """Put the sidebar's controls into the page URL."""
     links.update_url(encode(inputs.surface, inputs.surface_params, inputs.optimizer, inputs.start, inputs.steps,
-                            inputs.grid, inputs.lr_range, inputs.color_by))
+                            inputs.grid, inputs.lr_range, inputs.color_by), URL_SEEN_KEY)
 
 
 def settings_for(inputs: PageInputs, runs) -> Settings:

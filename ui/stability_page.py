@@ -30,7 +30,7 @@ from ui import compute, links, state
 from ui.playground_url import encode as encode_playground
 from ui.stability_compute import cached_best_cell, cached_sweep, cached_tuning
 from ui.stability_controls import PageInputs, base_settings, settings_for, sidebar_inputs, sync_url
-from ui.stability_state import OPTIMIZER_KEY, URL_APPLIED_KEY, URL_NOTES_KEY, decode
+from ui.stability_state import OPTIMIZER_KEY, URL_SEEN_KEY, URL_NOTES_KEY, decode
 from ui.stability_text import (MOMENTUM_RULES, TUNE_CAPTION, TUNE_INTRO, all_descending_note, describe_run,
                                fan_caption, fixed_momentum_note, intro, objective_text, outcome_text,
                                theory_caption)
@@ -203,7 +203,7 @@ def render() -> None:
     """The whole page: sidebar controls, then the map, fan and tune tabs."""
     st.title("Stability map")
     intro_slot = st.empty()  # filled once the sidebar has chosen the optimizer, whose rows it names
-    links.restore_from_url(decode, URL_APPLIED_KEY, URL_NOTES_KEY)
+    links.restore_from_url(decode, URL_SEEN_KEY, URL_NOTES_KEY)
     links.show_url_notes(URL_NOTES_KEY)
     try:
         inputs = sidebar_inputs()

@@ -23,7 +23,7 @@ OPTIMIZER_KEY = "stability.optimizer"
 STEPS_KEY = "stability.steps"
 GRID_KEY = "stability.grid"
 COLOR_KEY = "stability.color_by"
-URL_APPLIED_KEY = "stability._url_applied"
+URL_SEEN_KEY = "stability._url_seen"
 URL_NOTES_KEY = "stability._url_notes"
 SURFACE_PARAM_PREFIX = "stability."  # + a surface parameter's name: its slider's key
 # The learning-rate range a link asks for. Not the slider's own key: a range slider must be given its starting

@@ -27,7 +27,7 @@ VIEW = "view"
 THREE_D = "three_d"
 SPEED = "speed"
 # Session bookkeeping (not controls).
-URL_APPLIED = "_url_applied"
+URL_SEEN = "_url_seen"  # the query parameters the page last read or wrote
 URL_NOTES = "_url_notes"
 MAP_CLICK = "map_click"
 PICK_START = "pick_start"  # the map takes clicks as the new start (not in the URL: a passing mode)

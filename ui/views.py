@@ -85,4 +85,4 @@ def render_views(settings: Settings) -> None:
 
 def sync_url() -> None:
     """Put every control into the page URL."""
-    links.update_url(playground_url.encode(st.session_state))
+    links.update_url(playground_url.encode(st.session_state), state.URL_SEEN)

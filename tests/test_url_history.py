@@ -1,0 +1,37 @@
+"""Back and Forward change the address without the page: the page then shows what the address bar says."""
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from ui import state
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TIMEOUT = 120
+
+
+def _ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_an_address_changed_behind_the_page_is_read_again():
+    at = _ok(AppTest.from_file(APP, default_timeout=TIMEOUT).run())
+    at.sidebar.select_slider(key=state.hp_key("adam", "lr")).set_value(0.2)
+    at = _ok(at.run())
+    assert at.session_state[state.hp_key("adam", "lr")] == 0.2
+    back = {name: at.query_params[name] for name in at.query_params}  # what Back would restore …
+    back.update({"adam.lr": "0.05", "surface": "bowl"})
+    for name, value in back.items():
+        at.query_params[name] = value
+    at = _ok(at.run())
+    assert at.session_state[state.SURFACE] == "bowl"
+    assert at.session_state[state.hp_key("adam", "lr")] == 0.05
+    assert not at.info or all("could not be used" not in i.value for i in at.info)
+
+
+def test_the_page_keeps_its_own_changes_on_later_runs():
+    at = _ok(AppTest.from_file(APP, default_timeout=TIMEOUT).run())
+    at.sidebar.select_slider(key=state.hp_key("adam", "lr")).set_value(0.2)
+    at = _ok(at.run())
+    at = _ok(at.run())
+    assert at.session_state[state.hp_key("adam", "lr")] == 0.2

@@ -187,8 +187,10 @@ def _stream(url: str, size: int, out) -> str:
         declared = response.headers.get("Content-Length")
         if declared is not None and declared.strip() != str(size):
             raise _NotTheFile(f"{declared.strip()[:20]} bytes announced, the file has {size}")
+        head = b""  # the first bytes, however few arrive at a time
         while chunk := response.read1(CHUNK_BYTES):
-            if received == 0 and not chunk.startswith(GZIP_MAGIC):
+            head = (head + chunk[:len(GZIP_MAGIC)])[:len(GZIP_MAGIC)]
+            if not GZIP_MAGIC.startswith(head):
                 raise _NotTheFile("the answer is not a gzip file")
             received += len(chunk)
             if received > size:

@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
             bar.update(round(fraction * PROGRESS_UNITS) - bar.n)
 
         data = render_scene(scene_from_result(result), options, fmt, advance)
-    write_atomic(out, data)
+    write_atomic(out, data, args.force)
     for optimizer_run, diverged in zip(settings.runs, result.diverged_at):
         if diverged is not None:
             print(f"{optimizer_run.label} diverged at step {diverged}", file=sys.stderr)

@@ -355,7 +355,7 @@ def _analyse(text: str) -> tuple[np.ndarray, str, tuple[str, str]]:
 def _analysis(text: str) -> tuple[bool, object]:
     """(True, compiled) or (False, refusal) for a checked formula; a timeout is not kept (it may pass later)."""
     try:
-        return True, call_with_time_limit(_analyse, text, ANALYSIS_SECONDS, "expression", preload=(__name__,))
+        return True, call_with_time_limit(_analyse, text, ANALYSIS_SECONDS, "expression")
     except OutOfTime:
         raise
     except ValidationError as error:

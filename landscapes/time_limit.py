@@ -5,8 +5,11 @@ no bound) and much of that time inside big-integer arithmetic that holds the int
 thread, it would freeze every other session. In a child process it cannot: the caller waits on a pipe (which
 releases the lock) and kills the child when the time is up.
 
-Children come from a fork server that has already imported the modules they need (SymPy takes about half a
-second to import), so a call costs a fork, not an interpreter start. At most ``MAX_CHILDREN`` run at once.
+A child is a fork of the caller, which has already imported everything the function needs (SymPy takes a
+second to import), so a call costs a few milliseconds, not an interpreter start. (A fork server would start
+cleaner children, but in Python 3.11 each of them imports the caller's main script again: for ``streamlit``
+that is a second per call.) The child only computes and answers through a pipe; it touches none of the
+caller's other threads' state. At most ``MAX_CHILDREN`` run at once.
 """
 from __future__ import annotations
 
@@ -17,8 +20,8 @@ from typing import Any, Callable
 
 from validation import ValidationError
 
-# The fork server is the fast, thread-safe way to start children; where it does not exist (Windows), spawn.
-START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+# Where fork does not exist (Windows), children start a new interpreter instead.
+START_METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 MAX_CHILDREN = max(1, os.cpu_count() or 1)  # more would only share the same cores
 CHILDREN = threading.BoundedSemaphore(MAX_CHILDREN)
 
@@ -38,17 +41,13 @@ def _child(function: Callable[[Any], Any], argument: Any, connection) -> None:
         connection.close()
 
 
-def call_with_time_limit(function: Callable[[Any], Any], argument: Any, seconds: float, what: str,
-                         preload: tuple[str, ...] = ()) -> Any:
+def call_with_time_limit(function: Callable[[Any], Any], argument: Any, seconds: float, what: str) -> Any:
     """``function(argument)`` computed in a child process; a :class:`ValidationError` naming ``what`` if it
     takes longer than ``seconds``, fails, or if ``MAX_CHILDREN`` children stay busy for ``seconds``.
 
-    ``function`` must be importable by name (a module-level function); ``preload`` names the modules the fork
-    server imports once, before its first child.
+    ``function`` must be importable by name (a module-level function), for the platforms that spawn.
     """
     context = multiprocessing.get_context(START_METHOD)
-    if START_METHOD == "forkserver" and preload:
-        context.set_forkserver_preload(list(preload))  # takes effect when the server starts (first call only)
     if not CHILDREN.acquire(timeout=seconds):
         raise OutOfTime(f"{what}: the server is busy analysing other input; try again in a moment")
     try:

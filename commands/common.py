@@ -7,11 +7,16 @@ Hyperparameter flags take either one value for every optimizer (``--lr=0.01``) o
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import os
 import stat
+import sys
 import tempfile
 from pathlib import Path
+from typing import Callable, Iterator
+
+from tqdm import tqdm
 
 from optimizers.registry import OPTIMIZERS, get_optimizer
 from optimizers.schedules import SCHEDULES
@@ -26,6 +31,7 @@ HYPERPARAM_FLAGS = {"lr": "lr", "momentum": "momentum", "beta1": "beta1", "beta2
 
 
 TORCH_DEFAULT = "the optimizer's torch default"
+PERCENT = 100  # progress bars count percent: long work (sweeps, encodings) has no natural unit
 
 
 def add_hyperparameter_flags(parser: argparse.ArgumentParser, per_optimizer: bool,
@@ -158,6 +164,19 @@ def settings_from_args(args: argparse.Namespace, optimizers: list[str]) -> Setti
     runs = [make_run(name, hp, *plans[name]) for name, hp in hyperparams_from_args(args, optimizers)]
     return make_settings(args.surface, runs, steps=args.steps, start=args.start, noise=args.noise,
                          seed=args.seed, surface_params=parse_key_values("surface-params", args.surface_params))
+
+
+@contextlib.contextmanager
+def percent_progress(description: str, leave: bool = True, delay: float = 0.0
+                     ) -> Iterator[Callable[[float], None]]:
+    """A progress bar on stderr, shown after ``delay`` seconds; yields ``advance(fraction done)`` for the work
+    to call as it goes."""
+    with tqdm(total=PERCENT, desc=description, unit="%", file=sys.stderr, leave=leave, delay=delay,
+              bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}") as bar:
+        def advance(fraction: float) -> None:
+            bar.update(round(fraction * PERCENT) - bar.n)
+
+        yield advance
 
 
 def check_output_path(path: str, force: bool, suffixes: tuple[str, ...]) -> Path:

@@ -9,13 +9,17 @@ import sys
 
 import numpy as np
 
-from commands.common import add_single_run_flags, settings_from_args, table_format
+from commands.common import add_single_run_flags, percent_progress, settings_from_args, table_format
 from commands.trajectory import settings_json
 from simulation.sweep import DEFAULT_TOLERANCE, MAX_CELLS, quadratic_theory, sweep, sweep_axes
 from validation import ValidationError, parse_float, parse_int
 
 CSV_HEADER = ("lr", "second", "final_loss", "steps_to_tolerance", "diverged_at")
 MAX_AXIS_CELLS = 500
+# Cells × steps of one sweep: 500×500 cells of 200 steps, or 100×100 of 5000; from seconds up to about half a
+# minute for a user's formula (the slowest surfaces), never hours.
+MAX_CELL_STEPS = 50_000_000
+PROGRESS_DELAY_S = 0.5
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -64,8 +68,13 @@ def run(args: argparse.Namespace) -> int:
         raise ValidationError(f"--tolerance must be above 0, got {tolerance:g}")
     if n_lr * n_axis > MAX_CELLS:
         raise ValidationError(f"--grid has at most {MAX_CELLS} cells")
-    result = sweep(settings, np.geomspace(lr_low, lr_high, n_lr), axis,
-                   np.linspace(axis_low, axis_high, n_axis), tolerance)
+    if n_lr * n_axis * settings.steps > MAX_CELL_STEPS:
+        raise ValidationError(f"--grid cells × --steps is at most {MAX_CELL_STEPS:,}, got "
+                              f"{n_lr * n_axis * settings.steps:,}: use fewer cells or steps")
+    # shown only for work that takes a while: a refusal of the ranges stays a single line
+    with percent_progress("sweeping", leave=False, delay=PROGRESS_DELAY_S) as advance:
+        result = sweep(settings, np.geomspace(lr_low, lr_high, n_lr), axis,
+                       np.linspace(axis_low, axis_high, n_axis), tolerance, advance)
     cells = [(float(lr), float(second), float(result.final_loss[i, j]), int(result.steps_to_tolerance[i, j]),
               int(result.diverged_at[i, j]))
              for i, second in enumerate(result.seconds) for j, lr in enumerate(result.lrs)]

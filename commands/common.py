@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import json
+import math
 import os
 import stat
 import sys
@@ -164,6 +166,24 @@ def settings_from_args(args: argparse.Namespace, optimizers: list[str]) -> Setti
     runs = [make_run(name, hp, *plans[name]) for name, hp in hyperparams_from_args(args, optimizers)]
     return make_settings(args.surface, runs, steps=args.steps, start=args.start, noise=args.noise,
                          seed=args.seed, surface_params=parse_key_values("surface-params", args.surface_params))
+
+
+def json_safe(document: object) -> object:
+    """``document`` with every NaN or infinity replaced by None: JSON has no such numbers (``json.dump`` would
+    write ``Infinity``, which JSON readers reject), and null is what "no finite value" reads as."""
+    if isinstance(document, float):
+        return document if math.isfinite(document) else None
+    if isinstance(document, dict):
+        return {key: json_safe(value) for key, value in document.items()}
+    if isinstance(document, (list, tuple)):
+        return [json_safe(value) for value in document]
+    return document
+
+
+def print_json(document: object) -> None:
+    """One line of strictly valid JSON on stdout (non-finite numbers as null, see :func:`json_safe`)."""
+    json.dump(json_safe(document), sys.stdout, allow_nan=False)
+    sys.stdout.write("\n")
 
 
 @contextlib.contextmanager

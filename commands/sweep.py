@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
-import math
 import sys
 
 import numpy as np
 
-from commands.common import add_single_run_flags, percent_progress, settings_from_args, table_format
+from commands.common import (add_single_run_flags, percent_progress, print_json, settings_from_args,
+                             table_format)
 from commands.trajectory import settings_json
 from simulation.sweep import DEFAULT_TOLERANCE, MAX_CELLS, quadratic_theory, sweep, sweep_axes
 from validation import ValidationError, parse_float, parse_int
@@ -84,12 +83,11 @@ def run(args: argparse.Namespace) -> int:
         writer.writerows((repr(lr), repr(s), repr(f), reached, diverged) for lr, s, f, reached, diverged in cells)
         return 0
     theory = quadratic_theory(settings)
-    json.dump({"settings": settings_json(settings), "axis": axis, "start_loss": result.start_loss,
-               "theory": None if theory is None else {
-                   "lambda_min": theory.lam_min, "lambda_max": theory.lam_max, "gd_max_lr": theory.gd_max_lr,
-                   "optimal_lr": theory.optimal_lr, "optimal_beta": theory.optimal_beta},
-               "cells": [dict(zip(("lr", axis, "final_loss", "steps_to_tolerance", "diverged_at"),
-                                  (lr, s, None if math.isnan(f) else f, _or_none(reached), _or_none(diverged))))
-                         for lr, s, f, reached, diverged in cells]}, sys.stdout)
-    sys.stdout.write("\n")
+    print_json({"settings": settings_json(settings), "axis": axis, "start_loss": result.start_loss,
+                "theory": None if theory is None else {
+                    "lambda_min": theory.lam_min, "lambda_max": theory.lam_max, "gd_max_lr": theory.gd_max_lr,
+                    "optimal_lr": theory.optimal_lr, "optimal_beta": theory.optimal_beta},
+                "cells": [dict(zip(("lr", axis, "final_loss", "steps_to_tolerance", "diverged_at"),
+                                   (lr, s, f, _or_none(reached), _or_none(diverged))))
+                          for lr, s, f, reached, diverged in cells]})
     return 0

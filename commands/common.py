@@ -7,9 +7,18 @@ Hyperparameter flags take either one value for every optimizer (``--lr=0.01``) o
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
+import json
+import math
 import os
+import stat
+import sys
 import tempfile
 from pathlib import Path
+from typing import Callable, Iterator
+
+from tqdm import tqdm
 
 from optimizers.registry import OPTIMIZERS, get_optimizer
 from optimizers.schedules import SCHEDULES
@@ -24,6 +33,7 @@ HYPERPARAM_FLAGS = {"lr": "lr", "momentum": "momentum", "beta1": "beta1", "beta2
 
 
 TORCH_DEFAULT = "the optimizer's torch default"
+PERCENT = 100  # progress bars count percent: long work (sweeps, encodings) has no natural unit
 
 
 def add_hyperparameter_flags(parser: argparse.ArgumentParser, per_optimizer: bool,
@@ -158,6 +168,37 @@ def settings_from_args(args: argparse.Namespace, optimizers: list[str]) -> Setti
                          seed=args.seed, surface_params=parse_key_values("surface-params", args.surface_params))
 
 
+def json_safe(document: object) -> object:
+    """``document`` with every NaN or infinity replaced by None: JSON has no such numbers (``json.dump`` would
+    write ``Infinity``, which JSON readers reject), and null is what "no finite value" reads as."""
+    if isinstance(document, float):
+        return document if math.isfinite(document) else None
+    if isinstance(document, dict):
+        return {key: json_safe(value) for key, value in document.items()}
+    if isinstance(document, (list, tuple)):
+        return [json_safe(value) for value in document]
+    return document
+
+
+def print_json(document: object) -> None:
+    """One line of strictly valid JSON on stdout (non-finite numbers as null, see :func:`json_safe`)."""
+    json.dump(json_safe(document), sys.stdout, allow_nan=False)
+    sys.stdout.write("\n")
+
+
+@contextlib.contextmanager
+def percent_progress(description: str, leave: bool = True, delay: float = 0.0
+                     ) -> Iterator[Callable[[float], None]]:
+    """A progress bar on stderr, shown after ``delay`` seconds; yields ``advance(fraction done)`` for the work
+    to call as it goes."""
+    with tqdm(total=PERCENT, desc=description, unit="%", file=sys.stderr, leave=leave, delay=delay,
+              bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}") as bar:
+        def advance(fraction: float) -> None:
+            bar.update(round(fraction * PERCENT) - bar.n)
+
+        yield advance
+
+
 def check_output_path(path: str, force: bool, suffixes: tuple[str, ...]) -> Path:
     """Refuse an existing file (unless ``force``), a missing or unwritable folder, or a wrong suffix."""
     out = Path(path)
@@ -174,6 +215,7 @@ def check_output_path(path: str, force: bool, suffixes: tuple[str, ...]) -> Path
 
 
 DEFAULT_FILE_MODE = 0o666  # what open() would give a new file, before the umask
+NO_HARD_LINKS = (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK)  # e.g. FAT, some network mounts
 
 
 def _current_umask() -> int:
@@ -182,15 +224,59 @@ def _current_umask() -> int:
     return mask
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temp file beside ``path`` and rename it over, so no half-written file remains."""
+def _published_mode(path: Path, force: bool) -> int:
+    """The permissions the written file gets: those of the file it replaces, else a new file's."""
+    if force:
+        try:
+            return stat.S_IMODE(os.stat(path).st_mode)
+        except FileNotFoundError:
+            pass
+    return DEFAULT_FILE_MODE & ~_current_umask()  # mkstemp's 0600 would hide a lecture file
+
+
+def _exists_error(path: Path) -> ValidationError:
+    return ValidationError(f"{path} exists; pass --force to overwrite it")
+
+
+def _publish_new(tmp: Path, path: Path, data: bytes, mode: int) -> None:
+    """Make the complete file appear at ``path`` only if nothing is there: a hard link fails rather than
+    replace a file that appeared while the export was rendering (a rename would silently clobber it)."""
+    try:
+        os.link(tmp, path)
+        return
+    except FileExistsError:
+        raise _exists_error(path) from None
+    except OSError as error:
+        if error.errno not in NO_HARD_LINKS:
+            raise
+    try:  # no hard links here: create exclusively and write (a reader may briefly see a partial file)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    except FileExistsError:
+        raise _exists_error(path) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
+def write_atomic(path: Path, data: bytes, force: bool = False) -> None:
+    """Write ``data`` to a temp file beside ``path``, then publish it whole, so no half-written file remains.
+
+    Without ``force`` an existing ``path`` is never replaced, even one created after the arguments were
+    checked; with ``force`` it is replaced by a rename and keeps its permissions.
+    """
     fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.",
                                suffix=".part")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.chmod(tmp, DEFAULT_FILE_MODE & ~_current_umask())  # mkstemp's 0600 would hide a lecture file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        mode = _published_mode(path, force)
+        os.chmod(tmp, mode)
+        if force:
+            os.replace(tmp, path)
+        else:
+            _publish_new(Path(tmp), path, data, mode)
+    finally:
+        Path(tmp).unlink(missing_ok=True)  # after a link the temp name is left; after a rename it is gone

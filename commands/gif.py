@@ -11,10 +11,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tqdm import tqdm
-
 from commands.common import (add_hyperparameter_flags, add_surface_flags, check_output_path,
-                             parse_optimizer_list, settings_from_args, write_atomic)
+                             parse_optimizer_list, percent_progress, settings_from_args, write_atomic)
 from simulation import engine
 from viz.export import (DEFAULT_FPS, DEFAULT_FRAMES, DEFAULT_SIZE, DEFAULT_THEME, FORMATS, FPS_RANGE,
                         FRAMES_RANGE, SIZES, ExportOptions, render_scene, scene_from_result)
@@ -22,7 +20,6 @@ from viz.theme import THEMES
 
 SUFFIXES = tuple(f".{fmt}" for fmt in FORMATS)
 KILOBYTE, MEGABYTE = 1e3, 1e6
-PROGRESS_UNITS = 100  # the bar counts percent: encoding has no natural unit shared by GIF and MP4
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -61,13 +58,9 @@ def run(args: argparse.Namespace) -> int:
               f"y in [{y_low:g}, {y_high:g}]; paths appear only where they enter it", file=sys.stderr)
     result = engine.run(settings)
     fmt = out.suffix.lower().lstrip(".")
-    with tqdm(total=PROGRESS_UNITS, desc=f"rendering {out.name}", unit="%", file=sys.stderr,
-              bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}") as bar:
-        def advance(fraction: float) -> None:
-            bar.update(round(fraction * PROGRESS_UNITS) - bar.n)
-
+    with percent_progress(f"rendering {out.name}") as advance:
         data = render_scene(scene_from_result(result), options, fmt, advance)
-    write_atomic(out, data)
+    write_atomic(out, data, args.force)
     for optimizer_run, diverged in zip(settings.runs, result.diverged_at):
         if diverged is not None:
             print(f"{optimizer_run.label} diverged at step {diverged}", file=sys.stderr)

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
-import math
 import sys
 
 import numpy as np
 
-from commands.common import add_single_run_flags, settings_from_args, table_format
+from commands.common import (add_single_run_flags, percent_progress, print_json, settings_from_args,
+                             table_format)
 from commands.trajectory import settings_json
 from simulation.settings import CONVERGED_GAP
 from simulation.sweep import MAX_CELLS, quadratic_theory, sweep, sweep_axes
@@ -17,6 +16,10 @@ from validation import ValidationError, parse_float, parse_int
 
 CSV_HEADER = ("lr", "second", "final_loss", "steps_to_tolerance", "diverged_at")
 MAX_AXIS_CELLS = 500
+# Cells × steps of one sweep: 500×500 cells of 200 steps, or 100×100 of 5000; from seconds up to about half a
+# minute for a user's formula (the slowest surfaces), never hours.
+MAX_CELL_STEPS = 50_000_000
+PROGRESS_DELAY_S = 0.5
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -65,8 +68,13 @@ def run(args: argparse.Namespace) -> int:
         raise ValidationError(f"--tolerance must be above 0, got {tolerance:g}")
     if n_lr * n_axis > MAX_CELLS:
         raise ValidationError(f"--grid has at most {MAX_CELLS} cells")
-    result = sweep(settings, np.geomspace(lr_low, lr_high, n_lr), axis,
-                   np.linspace(axis_low, axis_high, n_axis), tolerance)
+    if n_lr * n_axis * settings.steps > MAX_CELL_STEPS:
+        raise ValidationError(f"--grid cells × --steps is at most {MAX_CELL_STEPS:,}, got "
+                              f"{n_lr * n_axis * settings.steps:,}: use fewer cells or steps")
+    # shown only for work that takes a while: a refusal of the ranges stays a single line
+    with percent_progress("sweeping", leave=False, delay=PROGRESS_DELAY_S) as advance:
+        result = sweep(settings, np.geomspace(lr_low, lr_high, n_lr), axis,
+                       np.linspace(axis_low, axis_high, n_axis), tolerance, advance)
     cells = [(float(lr), float(second), float(result.final_loss[i, j]), int(result.steps_to_tolerance[i, j]),
               int(result.diverged_at[i, j]))
              for i, second in enumerate(result.seconds) for j, lr in enumerate(result.lrs)]
@@ -76,12 +84,11 @@ def run(args: argparse.Namespace) -> int:
         writer.writerows((repr(lr), repr(s), repr(f), reached, diverged) for lr, s, f, reached, diverged in cells)
         return 0
     theory = quadratic_theory(settings)
-    json.dump({"settings": settings_json(settings), "axis": axis, "start_loss": result.start_loss,
-               "theory": None if theory is None else {
-                   "lambda_min": theory.lam_min, "lambda_max": theory.lam_max, "gd_max_lr": theory.gd_max_lr,
-                   "optimal_lr": theory.optimal_lr, "optimal_beta": theory.optimal_beta},
-               "cells": [dict(zip(("lr", axis, "final_loss", "steps_to_tolerance", "diverged_at"),
-                                  (lr, s, None if math.isnan(f) else f, _or_none(reached), _or_none(diverged))))
-                         for lr, s, f, reached, diverged in cells]}, sys.stdout)
-    sys.stdout.write("\n")
+    print_json({"settings": settings_json(settings), "axis": axis, "start_loss": result.start_loss,
+                "theory": None if theory is None else {
+                    "lambda_min": theory.lam_min, "lambda_max": theory.lam_max, "gd_max_lr": theory.gd_max_lr,
+                    "optimal_lr": theory.optimal_lr, "optimal_beta": theory.optimal_beta},
+                "cells": [dict(zip(("lr", axis, "final_loss", "steps_to_tolerance", "diverged_at"),
+                                   (lr, s, f, _or_none(reached), _or_none(diverged))))
+                          for lr, s, f, reached, diverged in cells]})
     return 0

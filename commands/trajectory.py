@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import sys
 
-from commands.common import add_single_run_flags, settings_from_args, table_format
+from commands.common import add_single_run_flags, print_json, settings_from_args, table_format
 from simulation import engine
 from optimizers.registry import get_optimizer
 from simulation.settings import Settings
@@ -53,9 +52,8 @@ def run(args: argparse.Namespace) -> int:
         # repr() is the shortest string that reads back as the same float: the CSV round-trips exactly
         writer.writerows((step, repr(x), repr(y), repr(f)) for step, x, y, f in table)
     else:
-        json.dump({"settings": settings_json(settings), "diverged_at": result.diverged_at[0],
-                   "rows": [dict(zip(CSV_HEADER, row)) for row in table]}, sys.stdout)
-        sys.stdout.write("\n")
+        print_json({"settings": settings_json(settings), "diverged_at": result.diverged_at[0],
+                    "rows": [dict(zip(CSV_HEADER, row)) for row in table]})
     if result.diverged_at[0] is not None:
         print(f"diverged at step {result.diverged_at[0]}", file=sys.stderr)
     return 0

@@ -1,132 +1,91 @@
-"""User-defined surfaces: parse f(x, y) safely, differentiate it symbolically, compile it for the engine.
+"""User-defined surfaces: differentiate a checked formula symbolically and compile it for the engine.
 
-Safety comes first: the text is parsed with ``ast`` and every node is checked against a whitelist (numbers,
-x, y, pi, e, + − × ÷ and powers, parentheses, a fixed list of functions) before anything else looks at it.
-Exponents must be number literals of modest size, so ``9**9**9**9`` is refused at once. Only then is a SymPy
-expression built, node by node, from the checked tree — the text itself never reaches ``eval``, ``sympify``
-or any other evaluator. The gradient comes from ``sympy.diff``; value and gradient are compiled into one
-program for the jitted stack machine in ``landscapes.program``, cached by the normalised expression.
+A formula is first checked without SymPy (``landscapes.formula_checks``: whitelist, sizes, finite float64
+constants); the text itself never reaches ``eval``, ``sympify`` or any other evaluator. Only then is a SymPy
+expression built, node by node, from the checked tree (sums and products of numbers, π and e kept exact, other
+constants as their float64 values). The gradient comes from ``sympy.diff``; value and gradient are compiled
+into one program for the jitted stack machine in ``landscapes.program``, cached by the formula's text. SymPy
+has no bound on its own work (its automatic simplification can run for minutes on a few hundred characters),
+so all SymPy work runs in a child process that is stopped after ``ANALYSIS_SECONDS``
+(``landscapes.time_limit``).
 """
 from __future__ import annotations
 
 import ast
 import functools
-import sys
+import math
 
 import numpy as np
 import sympy
 
-from landscapes import program as vm
+from landscapes import instructions as vm
+from landscapes.formula_checks import BINARY, Folded, checked_tree, float64_value
+from landscapes.time_limit import OutOfTime, call_with_time_limit
 from validation import ValidationError
 
-MAX_LENGTH = 1000  # characters of user input
-MAX_NODES = 300  # syntax-tree nodes: a formula for a 2D lesson is never bigger
-MAX_EXPONENT = 16.0  # |literal exponent|: x**16 is plenty; larger powers only overflow
 MAX_INSTRUCTIONS = 5000  # per compiled program (derivatives grow the expression)
-FLOAT64_MAX = sys.float_info.max  # number literals beyond it are refused, not made infinite
-NUMERIC_DIGITS = 30  # constants like π are evaluated well past float64 precision, then rounded once
+ANALYSIS_SECONDS = 1.5  # SymPy's time for one formula; a refusal still reaches the user within 2 s
+NUMERIC_DIGITS = 30  # products of π, e and float64 numbers are evaluated past float64 precision, rounded once
+EXACT_INTEGER_LIMIT = 2**53  # float64 integers up to here are exact: shown as integers, not as "3.0"
 
 X, Y = sympy.symbols("x y", real=True)
 NAMES = {"x": X, "y": Y, "pi": sympy.pi, "e": sympy.E}
 FUNCTIONS = {"sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "exp": sympy.exp, "log": sympy.log,
              "sqrt": sympy.sqrt, "abs": sympy.Abs, "tanh": sympy.tanh, "sinh": sympy.sinh, "cosh": sympy.cosh,
              "atan": sympy.atan}
-BINARY = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
-          ast.Div: lambda a, b: a / b}
 UNARY_OPCODES = {sympy.sin: vm.OP_SIN, sympy.cos: vm.OP_COS, sympy.tan: vm.OP_TAN, sympy.exp: vm.OP_EXP,
                  sympy.log: vm.OP_LOG, sympy.Abs: vm.OP_ABS, sympy.tanh: vm.OP_TANH, sympy.sinh: vm.OP_SINH,
                  sympy.cosh: vm.OP_COSH, sympy.atan: vm.OP_ATAN, sympy.sign: vm.OP_SIGN}
 
 
-def _refuse(node: ast.AST | None, text: str, what: str) -> ValidationError:
-    where = ""
-    if node is not None and hasattr(node, "col_offset"):
-        snippet = ast.get_source_segment(text, node) or ""
-        where = f" at column {node.col_offset + 1}: `{snippet[:40]}`"  # backticks: shown verbatim as markdown
-    return ValidationError(f"expression: {what}{where}")
+def _plain_arithmetic(node: ast.AST) -> bool:
+    """Numbers, π and e joined by + − × ÷ only: exact SymPy arithmetic on them stays small (at most a few
+    hundred literals of float64 size), unlike powers or functions of exact numbers."""
+    if isinstance(node, (ast.Constant, ast.Name)):
+        return True
+    if isinstance(node, ast.UnaryOp):
+        return _plain_arithmetic(node.operand)
+    return isinstance(node, ast.BinOp) and type(node.op) in BINARY and _plain_arithmetic(node.left) \
+        and _plain_arithmetic(node.right)
 
 
-def _literal(node: ast.AST) -> float | None:
-    """The value of a (possibly negated) number literal, else None."""
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        inner = _literal(node.operand)
-        return None if inner is None else (-inner if isinstance(node.op, ast.USub) else inner)
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        return float(node.value)
-    return None
+def _float_number(value: float) -> sympy.Expr:
+    """A computed constant as SymPy sees it: an integer when it is one (``2**3*x`` reads 8x), else exactly
+    the float64 value."""
+    if value.is_integer() and abs(value) <= EXACT_INTEGER_LIMIT:
+        return sympy.Integer(int(value))
+    return sympy.Float(value, precision=53)
 
 
-def _number(value: int | float) -> sympy.Expr:
-    if isinstance(value, int):
-        return sympy.Integer(value)
-    return sympy.Float(value, precision=53)  # exactly the float64 the user typed
-
-
-def _to_sympy(node: ast.AST, text: str) -> sympy.Expr:
-    """Build the SymPy expression for an already whitelisted node (recursive, bounded by MAX_NODES)."""
-    if isinstance(node, ast.Expression):
-        return _to_sympy(node.body, text)
+def _to_sympy(node: ast.AST, text: str, folded: Folded) -> sympy.Expr:
+    """Build the SymPy expression for an already checked node. A constant part is first computed in float64
+    (refused unless finite); then it is kept exact when it is plain arithmetic (``2*pi*x`` reads 2πx) and
+    replaced by its float64 value otherwise."""
+    value = float64_value(node, text, folded)
+    if value is not None and not _plain_arithmetic(node):
+        return _float_number(value)
     if isinstance(node, ast.Constant):
-        if type(node.value) not in (int, float):
-            raise _refuse(node, text, "only numbers are allowed as constants")
-        if abs(node.value) > FLOAT64_MAX:  # an exact comparison, also for integers of hundreds of digits
-            raise _refuse(node, text, "this number is too large for float64")
-        return _number(node.value)
+        if isinstance(node.value, int):
+            return sympy.Integer(node.value)
+        return sympy.Float(node.value, precision=53)  # exactly the float64 the user typed
     if isinstance(node, ast.Name):
-        if node.id not in NAMES:
-            raise _refuse(node, text, f"unknown name (allowed: {', '.join(NAMES)})")
         return NAMES[node.id]
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        operand = _to_sympy(node.operand, text)
+    if isinstance(node, ast.UnaryOp):
+        operand = _to_sympy(node.operand, text, folded)
         return -operand if isinstance(node.op, ast.USub) else operand
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
-        exponent = _literal(node.right)
-        if exponent is None:
-            raise _refuse(node.right, text, "an exponent must be a number literal")
-        if abs(exponent) > MAX_EXPONENT:
-            raise _refuse(node.right, text, f"exponents are limited to ±{MAX_EXPONENT:g}")
-        base = _to_sympy(node.left, text)
-        if base.is_number:
-            # a numeric tower like ((9**16)**16)**16 would be an exact integer of billions of digits:
-            # evaluate numeric bases in float precision instead (overflow simply becomes inf later)
-            base = sympy.Float(base, precision=53)
-        return base ** _to_sympy(node.right, text)
-    if isinstance(node, ast.BinOp) and type(node.op) in BINARY:
-        return BINARY[type(node.op)](_to_sympy(node.left, text), _to_sympy(node.right, text))
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitXor):
-        raise _refuse(node, text, "^ is not a power here: write x**2 for x²")
     if isinstance(node, ast.Call):
-        if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
-            raise _refuse(node, text, f"only these functions may be called: {', '.join(FUNCTIONS)}")
-        if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
-            raise _refuse(node, text, f"{node.func.id}() takes exactly one argument")
-        return FUNCTIONS[node.func.id](_to_sympy(node.args[0], text))
-    raise _refuse(node, text, "only numbers, x, y, pi, e, + - * / **, parentheses and the listed functions are "
-                              "allowed")
-
-
-def _syntax_problem(error: SyntaxError, text: str) -> str:
-    """Where the parser gave up, in words (Python reports an incomplete formula at column 0)."""
-    if not error.offset or error.offset > len(text):
-        return "the formula is incomplete (it ends too early)"
-    return f"syntax error at column {error.offset}: {error.msg}"
+        return FUNCTIONS[node.func.id](_to_sympy(node.args[0], text, folded))
+    left, right = _to_sympy(node.left, text, folded), _to_sympy(node.right, text, folded)  # a BinOp
+    return left ** right if isinstance(node.op, ast.Pow) else BINARY[type(node.op)](left, right)
 
 
 def parse_expression(text: str) -> sympy.Expr:
-    """Validate ``text`` against the whitelist and return its SymPy expression (never evaluates the text)."""
-    if not isinstance(text, str) or not text.strip():
-        raise ValidationError("expression: enter a formula in x and y, e.g. `sin(x)*cos(y) + 0.1*(x**2 + y**2)`")
-    if len(text) > MAX_LENGTH:
-        raise ValidationError(f"expression: longer than {MAX_LENGTH} characters")
-    try:
-        tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError as error:
-        raise ValidationError(f"expression: {_syntax_problem(error, text.strip())}") from None
-    except (RecursionError, MemoryError, ValueError):
-        raise ValidationError("expression: too deeply nested") from None
-    if sum(1 for _ in ast.walk(tree)) > MAX_NODES:
-        raise ValidationError(f"expression: more than {MAX_NODES} terms")
-    expr = _to_sympy(tree, text.strip())
+    """Validate ``text`` against the whitelist and return its SymPy expression (never evaluates the text).
+
+    This runs SymPy in the calling process without a time limit; :func:`compile_expression` is the bounded
+    entry point for users' input."""
+    body, stripped, folded = checked_tree(text)
+    expr = _to_sympy(body, stripped, folded)
     if expr.has(sympy.zoo, sympy.oo, sympy.nan):
         raise ValidationError("expression: it contains a division by zero or an infinite constant")
     if not expr.free_symbols <= {X, Y}:
@@ -162,7 +121,13 @@ class _Compiler:
             real, imag = e.evalf(NUMERIC_DIGITS).as_real_imag()
             if imag != 0:
                 raise ValidationError("expression: it has a complex-valued constant")
-            self._emit(vm.OP_CONST, float(real), pushes=1)
+            try:
+                constant = float(real)
+            except OverflowError:  # an exact integer beyond float64
+                constant = math.inf
+            if not math.isfinite(constant):  # e.g. the 2·1e308 that differentiating 1e308·x² makes
+                raise ValidationError("expression: a constant in it or in its gradient is too large for float64")
+            self._emit(vm.OP_CONST, constant, pushes=1)
         elif isinstance(e, sympy.Add):
             self._fold(e.args, vm.OP_ADD)
         elif isinstance(e, sympy.Mul):
@@ -187,9 +152,9 @@ class _Compiler:
             raise ValidationError(f"expression: cannot differentiate or compile {type(e).__name__}")
 
 
-def _compile(expr: sympy.Expr) -> np.ndarray:
+def _compile(targets: tuple[sympy.Expr, ...]) -> np.ndarray:
     programs = []
-    for target in (expr, sympy.diff(expr, X), sympy.diff(expr, Y)):
+    for target in targets:
         compiler = _Compiler()
         compiler.emit(target)
         programs.append(compiler.code)
@@ -198,14 +163,32 @@ def _compile(expr: sympy.Expr) -> np.ndarray:
     return np.array(header + body, dtype=np.float64)
 
 
+def _analyse(text: str) -> tuple[np.ndarray, str, tuple[str, str]]:
+    """Parse, differentiate and compile in one go: the SymPy part, run in a child process."""
+    expr = parse_expression(text)
+    gradient = (sympy.diff(expr, X), sympy.diff(expr, Y))  # each once: differentiation is the costly step
+    code = _compile((expr, *gradient))
+    return code, sympy.latex(expr), (sympy.latex(gradient[0]), sympy.latex(gradient[1]))
+
+
 @functools.lru_cache(maxsize=256)
-def _compiled(normalised: str, expr: sympy.Expr) -> tuple[np.ndarray, str, tuple[str, str]]:
-    code = _compile(expr)
-    gradient = (sympy.latex(sympy.diff(expr, X)), sympy.latex(sympy.diff(expr, Y)))
-    return code, sympy.latex(expr), gradient
+def _analysis(text: str) -> tuple[bool, object]:
+    """(True, compiled) or (False, refusal) for a checked formula; a timeout is not kept (it may pass later)."""
+    try:
+        return True, call_with_time_limit(_analyse, text, ANALYSIS_SECONDS, "expression")
+    except OutOfTime:
+        raise
+    except ValidationError as error:
+        return False, str(error)
 
 
 def compile_expression(text: str) -> tuple[np.ndarray, str, tuple[str, str]]:
-    """(program vector, LaTeX of f, LaTeX of ∂f/∂x and ∂f/∂y) for a formula; cached by normalised form."""
-    expr = parse_expression(text)
-    return _compiled(sympy.srepr(expr), expr)
+    """(program vector, LaTeX of f, LaTeX of ∂f/∂x and ∂f/∂y) for a formula, cached by its text.
+
+    The checks that need no SymPy run here; SymPy runs in a child process that is stopped after
+    ``ANALYSIS_SECONDS``, so no formula can hold this process (a server's other sessions) for longer."""
+    _, stripped, _ = checked_tree(text)
+    succeeded, value = _analysis(stripped)
+    if not succeeded:
+        raise ValidationError(value)
+    return value  # type: ignore[return-value]

@@ -1,6 +1,6 @@
 """A jitted stack machine that evaluates user-defined surfaces compiled by ``landscapes.expression``.
 
-A compiled surface is one float64 vector: three instruction counts (value, ∂f/∂x, ∂f/∂y), then the three
+A compiled surface is one float64 vector (instruction set in ``landscapes.instructions``): three instruction counts (value, ∂f/∂x, ∂f/∂y), then the three
 programs, each instruction an (opcode, operand) pair. Interpreting data instead of compiling a new function
 per expression keeps Numba's on-disk cache valid: a new formula costs no compilation at all.
 """
@@ -11,12 +11,10 @@ import math
 import numpy as np
 from numba import njit
 
-(OP_CONST, OP_X, OP_Y, OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW, OP_NEG, OP_SIN, OP_COS, OP_TAN, OP_EXP,
- OP_LOG, OP_SQRT, OP_ABS, OP_TANH, OP_SINH, OP_COSH, OP_ATAN, OP_SIGN) = range(21)
-N_PROGRAMS = 3  # value, ∂f/∂x, ∂f/∂y
-VALUE, GRAD_X, GRAD_Y = range(N_PROGRAMS)
-MAX_STACK = 64  # the compiler refuses deeper programs
-INSTRUCTION_WIDTH = 2
+from landscapes.instructions import (  # noqa: F401 - surfaces.py names VALUE, GRAD_X, GRAD_Y through here
+    GRAD_X, GRAD_Y, INSTRUCTION_WIDTH, MAX_STACK, N_PROGRAMS, OP_ABS, OP_ADD, OP_ATAN, OP_CONST, OP_COS, OP_COSH,
+    OP_DIV, OP_EXP, OP_LOG, OP_MUL, OP_NEG, OP_POW, OP_SIN, OP_SINH, OP_SQRT, OP_SUB, OP_TAN, OP_TANH, OP_X, OP_Y,
+    VALUE)
 
 JIT = dict(cache=True, nogil=True)
 

@@ -3,14 +3,19 @@
 Sources, in order:
 1. the folder in ``DESCENT_MNIST_DIR`` (used by tests and CI; nothing is downloaded when it is set);
 2. the per-user cache folder (``DESCENT_MNIST_CACHE``, else ``$XDG_CACHE_HOME/descent-lab/mnist``, else
-   ``~/.cache/descent-lab/mnist``);
+   ``~/.cache/descent-lab/mnist``), used only if it is private to this user (owned by them, 0700 when created,
+   nobody else may write to it); otherwise a fresh private temp folder takes its place, so files someone else
+   planted are never read;
 3. a download from a public mirror into that cache, each file checked against its published MD5 and written
    to a temp file that is renamed into place only when complete and correct, so an interrupted or corrupt
-   download never poisons the cache.
+   download never poisons the cache. Connecting and each read time out after ``DOWNLOAD_TIMEOUT_S``, a whole
+   file after ``DOWNLOAD_DEADLINE_S``; a response with the wrong length or that does not start like a gzip file
+   is dropped at once, and a download that is cut off or stalls tries the next mirror.
 
 Each file may be gzip-compressed (``name.gz``, as published) or raw (``name``). The IDX layout is a big-endian
 header (magic, count, then rows and columns for images) followed by uint8 data; the reader checks the magic,
-the declared shape, the exact file size and the label range, and names the file in every error.
+the declared shape, the exact file size and the label range, and names the file in every error; a compressed
+file is never unpacked beyond the size of the largest real one (a "zip bomb" is an error, not a full memory).
 """
 from __future__ import annotations
 
@@ -20,13 +25,16 @@ import http.client
 import os
 import struct
 import tempfile
+import time
 import urllib.error
 import urllib.request
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from numba_setup import fresh_private_folder, private_folder
 from validation import ValidationError
 
 ENV_DIR = "DESCENT_MNIST_DIR"
@@ -55,8 +63,14 @@ MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
 )
-DOWNLOAD_TIMEOUT_S = 30
-CHUNK_BYTES = 1 << 20
+# Size in bytes of each published .gz file: a download that ends early was cut off; one that goes on is not it.
+GZ_BYTES = {TRAIN_IMAGES: 9_912_422, TRAIN_LABELS: 28_881, TEST_IMAGES: 1_648_877, TEST_LABELS: 4_542}
+GZIP_MAGIC = b"\x1f\x8b"
+DOWNLOAD_TIMEOUT_S = 10  # to connect, and for each read: a silent mirror is given up quickly
+DOWNLOAD_DEADLINE_S = 120  # for one whole file (10 MB): a mirror that trickles is given up too
+CHUNK_BYTES = 1 << 16
+MAX_IDX_BYTES = 16 + 60_000 * IMAGE_SIDE * IMAGE_SIDE  # the training images, the largest file unpacked
+TEMP_PREFIX = "descent-lab-mnist-"
 
 
 class MnistDataError(ValidationError):
@@ -80,6 +94,13 @@ def cache_dir() -> Path:
         return Path(os.environ[ENV_CACHE]).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "descent-lab" / "mnist"
+
+
+def private_cache_dir() -> Path:
+    """:func:`cache_dir` when it is private to this user (created 0700 if missing), else a fresh private temp
+    folder (empty: the files are downloaded into it)."""
+    folder = cache_dir()
+    return folder if private_folder(folder) else fresh_private_folder(TEMP_PREFIX)
 
 
 def _file_in(folder: Path, name: str) -> Path | None:
@@ -109,7 +130,7 @@ def locate(download: bool = True) -> Path:
             missing = [name for name in FILES if _file_in(folder, name) is None]
             raise MnistDataError(f"{ENV_DIR}={configured} lacks {', '.join(missing)} (.gz or raw)")
         return folder
-    folder = cache_dir()
+    folder = private_cache_dir()
     if _complete(folder):
         return folder
     if not download:
@@ -121,11 +142,12 @@ def locate(download: bool = True) -> Path:
 
 
 def download_file(name: str, folder: Path, mirrors: tuple[str, ...] = MIRRORS) -> Path:
-    """Fetch ``name.gz`` from the first mirror that answers, verify its MD5 and move it into ``folder``.
+    """Fetch ``name.gz`` from the first mirror that delivers it whole, verify its MD5 and move it into ``folder``.
 
     The bytes go to a temp file in ``folder`` and are renamed over the final name only after the checksum
-    matches; on any failure the temp file is removed. A checksum mismatch is an error (never retried on
-    another mirror, which would hide a tampered file); a network failure tries the next mirror.
+    matches; on any failure the temp file is removed. A network failure, a cut-off or stalled download, or a
+    response that is not the file (wrong length, not gzip) tries the next mirror; a complete file whose
+    checksum differs is an error (never retried on another mirror, which would hide a tampered file).
     """
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -137,17 +159,14 @@ def download_file(name: str, folder: Path, mirrors: tuple[str, ...] = MIRRORS) -
         url = mirror + target.name
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".part")
         try:
-            digest = hashlib.md5()
-            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_S) as response:
-                while chunk := response.read(CHUNK_BYTES):
-                    digest.update(chunk)
-                    out.write(chunk)
-            if digest.hexdigest() != GZ_MD5[name]:
-                raise MnistDataError(f"download of {url} is corrupt: MD5 {digest.hexdigest()} "
+            with os.fdopen(fd, "wb") as out:
+                digest = _stream(url, GZ_BYTES[name], out)
+            if digest != GZ_MD5[name]:
+                raise MnistDataError(f"download of {url} is corrupt: MD5 {digest} "
                                      f"!= expected {GZ_MD5[name]}; nothing was saved")
             os.replace(tmp, target)
             return target
-        except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
+        except (urllib.error.URLError, OSError, http.client.HTTPException, _NotTheFile) as error:
             failures.append(f"{url}: {getattr(error, 'reason', error)}")
         finally:
             Path(tmp).unlink(missing_ok=True)
@@ -155,14 +174,45 @@ def download_file(name: str, folder: Path, mirrors: tuple[str, ...] = MIRRORS) -
                          f"Tried: {'; '.join(failures)}")
 
 
+class _NotTheFile(Exception):
+    """A mirror's answer is not the published file (cut off, too long, not gzip, too slow): try the next one."""
+
+
+def _stream(url: str, size: int, out) -> str:
+    """Copy exactly ``size`` bytes from ``url`` into ``out`` and return their MD5 (hex); checks as it goes."""
+    started = time.monotonic()
+    digest = hashlib.md5()
+    received = 0
+    with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_S) as response:
+        declared = response.headers.get("Content-Length")
+        if declared is not None and declared.strip() != str(size):
+            raise _NotTheFile(f"{declared.strip()[:20]} bytes announced, the file has {size}")
+        head = b""  # the first bytes, however few arrive at a time
+        while chunk := response.read1(CHUNK_BYTES):
+            head = (head + chunk[:len(GZIP_MAGIC)])[:len(GZIP_MAGIC)]
+            if not GZIP_MAGIC.startswith(head):
+                raise _NotTheFile("the answer is not a gzip file")
+            received += len(chunk)
+            if received > size:
+                raise _NotTheFile(f"more than the file's {size} bytes")
+            if time.monotonic() - started > DOWNLOAD_DEADLINE_S:
+                raise _NotTheFile(f"slower than {DOWNLOAD_DEADLINE_S} s for the whole file")
+            digest.update(chunk)
+            out.write(chunk)
+    if received < size:
+        raise _NotTheFile(f"cut off after {received} of {size} bytes")
+    return digest.hexdigest()
+
+
 def _read_bytes(path: Path) -> bytes:
     try:
-        if path.suffix == ".gz":
-            with gzip.open(path, "rb") as handle:
-                return handle.read()
-        return path.read_bytes()
-    except (OSError, EOFError, gzip.BadGzipFile) as error:
+        with (gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")) as handle:
+            data = handle.read(MAX_IDX_BYTES + 1)
+    except (OSError, EOFError, zlib.error) as error:  # gzip.BadGzipFile is an OSError
         raise MnistDataError(f"{path}: cannot read ({error}); delete it to download it again") from None
+    if len(data) > MAX_IDX_BYTES:
+        raise MnistDataError(f"{path}: larger than any MNIST file ({MAX_IDX_BYTES} bytes unpacked)")
+    return data
 
 
 def read_idx(path: Path, magic: int) -> np.ndarray:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 from numba import njit, prange
@@ -26,6 +27,9 @@ from validation import ValidationError, check_range
 MAX_CELLS = 250_000  # a 500 × 500 map; beyond that a click-to-load map is unreadable anyway
 NEVER = -1
 SECOND_AXES = ("momentum", "beta1")
+# Cells × steps per parallel call: a fraction of a second each, so an interruption (Ctrl-C, checked between calls)
+# acts within a second, progress can be shown, and other sessions' maps take turns with a long one.
+CHUNK_CELL_STEPS = 1_000_000
 # One parallel kernel at a time per process: Numba's fallback "workqueue" threading layer aborts the process
 # when two threads (two app sessions) launch parallel kernels at once, and the cores are all in use anyway.
 PARALLEL_LOCK = threading.Lock()
@@ -73,11 +77,12 @@ class SweepResult:
         return (self.diverged_at >= 0) | ~(self.final_loss <= self.start_loss)
 
 
-def sweep(settings: Settings, lrs, second_name: str, seconds, tolerance: float = CONVERGED_GAP
-          ) -> SweepResult:
+def sweep(settings: Settings, lrs, second_name: str, seconds, tolerance: float = CONVERGED_GAP,
+          progress: Callable[[float], None] | None = None) -> SweepResult:
     """Sweep the first run of ``settings`` over learning rates × ``second_name`` values (noiseless).
 
-    Every other hyperparameter, the surface, start and step count come from ``settings``.
+    Every other hyperparameter, the surface, start and step count come from ``settings``; ``progress`` is
+    called with the fraction of cells done after each parallel call.
     """
     run = settings.runs[0]
     spec = run.spec
@@ -95,7 +100,7 @@ def sweep(settings: Settings, lrs, second_name: str, seconds, tolerance: float =
     hps = np.tile(base, (second_values.size * lr_values.size, 1))
     hps[:, rules.HP_LR] = np.tile(lr_values, second_values.size)
     hps[:, spec.hyperparameter(second_name).index] = np.repeat(second_values, lr_values.size)
-    final, reached, diverged = outcomes(settings, spec.oid, hps, target_loss(settings, tolerance))
+    final, reached, diverged = outcomes(settings, spec.oid, hps, target_loss(settings, tolerance), progress)
     shape = (second_values.size, lr_values.size)
     return SweepResult(lr_values, second_name, second_values, settings.surface_spec.value(*settings.start),
                        final.reshape(shape), reached.reshape(shape), diverged.reshape(shape))
@@ -107,18 +112,23 @@ def target_loss(settings: Settings, tolerance: float) -> float:
     return -math.inf if min_value is None else min_value + tolerance
 
 
-def outcomes(settings: Settings, opt_id: int, hps: np.ndarray, target: float
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def outcomes(settings: Settings, opt_id: int, hps: np.ndarray, target: float,
+             progress: Callable[[float], None] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(final loss, steps to ``target``, divergence step) of optimizer ``opt_id`` with each row of ``hps``,
-    on the settings' surface, start and step count, in one parallel call."""
+    on the settings' surface, start and step count, in parallel calls of ``CHUNK_CELL_STEPS`` each."""
     surface = settings.surface_spec
     c = surface.param_vector(dict(settings.surface_params))
     start = np.asarray(settings.start, dtype=np.float64)
     n = hps.shape[0]
     final, reached, diverged = np.empty(n), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
-    with PARALLEL_LOCK:
-        outcome_grid(surface.sid, c, opt_id, hps, start, settings.steps, DIVERGENCE_BOUND, target,
-                     final, reached, diverged)
+    rows_per_call = max(1, CHUNK_CELL_STEPS // settings.steps)
+    for first in range(0, n, rows_per_call):
+        part = slice(first, first + rows_per_call)
+        with PARALLEL_LOCK:
+            outcome_grid(surface.sid, c, opt_id, hps[part], start, settings.steps, DIVERGENCE_BOUND, target,
+                         final[part], reached[part], diverged[part])
+        if progress is not None:
+            progress(min(first + rows_per_call, n) / n)
     return final, reached, diverged
 
 

@@ -137,19 +137,25 @@ def test_cache_is_used_without_downloading(clean_env):
     assert data.load().train_images.shape[0] == 6
 
 
+class FakeResponse(io.BytesIO):
+    """An HTTP response without a Content-Length header."""
+    headers: dict[str, str] = {}
+
+
 def fake_urlopen(served: dict[str, bytes], log: list[str]):
     """urlopen that serves ``served[url]`` or fails like a machine without network."""
     def urlopen(url, timeout=None):
         log.append(url)
         if url not in served:
             raise urllib.error.URLError("Temporary failure in name resolution")
-        return io.BytesIO(served[url])
+        return FakeResponse(served[url])
     return urlopen
 
 
 def test_download_verifies_md5_and_renames_into_place(clean_env, monkeypatch):
     content = gzip.compress(idx_bytes(LABELS_MAGIC, np.arange(10)))
     monkeypatch.setitem(data.GZ_MD5, data.TRAIN_LABELS, hashlib.md5(content).hexdigest())
+    monkeypatch.setitem(data.GZ_BYTES, data.TRAIN_LABELS, len(content))
     log: list[str] = []
     second_mirror = "https://mirror-two.example/"
     served = {second_mirror + f"{data.TRAIN_LABELS}.gz": content}
@@ -163,7 +169,9 @@ def test_download_verifies_md5_and_renames_into_place(clean_env, monkeypatch):
 
 
 def test_checksum_mismatch_leaves_nothing_in_the_cache(clean_env, monkeypatch):
-    served = {data.MIRRORS[0] + f"{data.TRAIN_LABELS}.gz": b"not the real file"}
+    not_the_real_file = gzip.compress(b"not the real file")
+    monkeypatch.setitem(data.GZ_BYTES, data.TRAIN_LABELS, len(not_the_real_file))
+    served = {data.MIRRORS[0] + f"{data.TRAIN_LABELS}.gz": not_the_real_file}
     monkeypatch.setattr(data.urllib.request, "urlopen", fake_urlopen(served, []))
     with pytest.raises(MnistDataError, match="corrupt: MD5 .* nothing was saved"):
         data.download_file(data.TRAIN_LABELS, clean_env)
@@ -171,8 +179,8 @@ def test_checksum_mismatch_leaves_nothing_in_the_cache(clean_env, monkeypatch):
 
 
 def test_interrupted_download_leaves_nothing(clean_env, monkeypatch):
-    class Broken(io.BytesIO):
-        def read(self, size=-1):
+    class Broken(FakeResponse):
+        def read1(self, size=-1):
             raise ConnectionResetError("connection reset by peer")
 
     monkeypatch.setattr(data.urllib.request, "urlopen", lambda url, timeout=None: Broken())

@@ -15,12 +15,13 @@ import base64
 import json
 import math
 from dataclasses import dataclass, replace
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
 from simulation.engine import NOT_DIVERGED, Result, run
 from simulation.settings import OptimizerRun, Settings
+from validation import ValidationError
 
 QUANT_LEVELS = 65_535  # uint16: 0 … 65 534 hold values, 65 535 marks "no value" (a gap of the loss axis)
 NO_VALUE = QUANT_LEVELS
@@ -110,27 +111,36 @@ def _b64(codes: np.ndarray) -> str:
 
 
 def encode_family(family: Family, x_bounds: Sequence[float], y_bounds: Sequence[float], loss_values: np.ndarray,
-                  loss_log: bool) -> dict:
+                  loss_log: bool, thinned: Callable[[int], np.ndarray]) -> dict:
     """The family for the browser: per run and option, the points up to the last finite one.
 
     ``loss_values`` (runs, options, n+1) is the loss series as its axis draws it (e.g. f − f_min), quantised in
-    log10 on a log axis. Returns plain JSON data: ``lengths[r][o]`` points per row, ``died[r][o]`` whether
-    the run stopped early, and base64 uint16 ``x``, ``y``, ``loss`` of every row's points one after another.
+    log10 on a log axis. ``thinned(n)`` picks the drawn rows of n points (as the charts thin long paths).
+    Returns plain JSON data: ``lengths[r][o]`` points per row, ``died[r][o]`` whether the run stopped early,
+    and base64 uint16 ``x``, ``y``, ``loss`` of every row's points one after another, with ``steps`` (their
+    step numbers) when rows were thinned.
     """
-    n_points = np.where(family.diverged_at < 0, family.settings.steps + 1, family.diverged_at)
+    if family.settings.steps >= NO_VALUE:
+        raise ValidationError(f"a family is drawn for at most {NO_VALUE - 1} steps")
+    died = np.where(family.diverged_at < 0, family.settings.steps + 1, family.diverged_at)
     rows = [(r, o) for r in range(len(family.run_indices)) for o in range(len(family.options))]
-    xs = np.concatenate([family.positions[r, o, :n_points[r, o], 0] for r, o in rows])
-    ys = np.concatenate([family.positions[r, o, :n_points[r, o], 1] for r, o in rows])
+    picked = {(r, o): thinned(int(died[r, o])) for r, o in rows}
+    xs = np.concatenate([family.positions[r, o, picked[r, o], 0] for r, o in rows])
+    ys = np.concatenate([family.positions[r, o, picked[r, o], 1] for r, o in rows])
     with np.errstate(divide="ignore", invalid="ignore"):
         drawn = np.log10(loss_values) if loss_log else np.asarray(loss_values, dtype=np.float64)
-    losses = np.concatenate([drawn[r, o, :n_points[r, o]] for r, o in rows])
+    losses = np.concatenate([drawn[r, o, picked[r, o]] for r, o in rows])
+    lengths = np.array([len(picked[r, o]) for r, o in rows]).reshape(died.shape)
+    steps = np.concatenate([picked[r, o] for r, o in rows])
     finite = losses[np.isfinite(losses)]
     loss_low, loss_high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     x, y = quantise(xs, *coordinate_window(x_bounds)), quantise(ys, *coordinate_window(y_bounds))
     loss = quantise(losses, loss_low, loss_high)
+    all_steps = bool(np.array_equal(lengths, died))
     return dict(hp=family.hp_name, options=list(family.options), runs=list(family.run_indices),
-                lengths=n_points.tolist(), died=(family.diverged_at >= 0).tolist(), loss_log=loss_log,
+                lengths=lengths.tolist(), died=(family.diverged_at >= 0).tolist(), loss_log=loss_log,
                 x=_b64(x.codes), y=_b64(y.codes), loss=_b64(loss.codes),
+                steps=None if all_steps else _b64(steps.astype(np.uint16)),
                 x_range=[x.low, x.high], y_range=[y.low, y.high], loss_range=[loss.low, loss.high])
 
 

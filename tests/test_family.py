@@ -13,6 +13,7 @@ from simulation.family import (
     compute_family, coordinate_window, decode_rows, encode_family, payload_bytes, quantisation_step, with_value)
 from simulation.settings import make_settings
 from validation import ValidationError
+from viz.paths import thinned_indices
 
 MAX_PAYLOAD_BYTES = 1_500_000
 # A quantised coordinate is within this fraction of the map's width of the true one: a fraction of a pixel.
@@ -48,7 +49,7 @@ def _encoded(settings, runs, hp_name="lr"):
     surface = get_surface(settings.surface)
     min_value = surface.min_value
     gaps = np.maximum(family.losses - min_value, 1e-16)
-    return family, encode_family(family, *surface.domain, gaps, loss_log=True)
+    return family, encode_family(family, *surface.domain, gaps, loss_log=True, thinned=thinned_indices)
 
 
 def test_four_optimizers_sharing_one_control_for_500_steps_fit_the_payload_bound():

@@ -19,7 +19,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from landscapes.registry import SURFACES
 from optimizers.registry import OPTIMIZERS
-from ui import options, state
+from ui import live_paths, options, state
 from optimizers.registry import LR_OPTIONS
 from viz.figures import PATH_META
 
@@ -63,10 +63,10 @@ async def _rerun(ws, query: str, widget_id: str | None = None, label: str | None
 
 
 def _map_paths(elements) -> list:
-    """The optimizer path traces of the map chart (the chart keyed for click-to-start)."""
-    chart = next(e.plotly_chart for e in elements
-                 if e.WhichOneof("type") == "plotly_chart" and state.MAP_CLICK in e.plotly_chart.id)
-    return [t for t in json.loads(chart.spec)["data"] if t.get("meta") == PATH_META]
+    """The optimizer path traces of the map (in the live chart component's data)."""
+    chart = next(e.bidi_component for e in elements
+                 if e.WhichOneof("type") == "bidi_component" and live_paths.COMPONENT_KEY in e.bidi_component.id)
+    return [t for t in json.loads(chart.json)["map"]["data"] if t.get("meta") == PATH_META]
 
 
 async def _student(ws_url: str, query: str) -> list[str]:

@@ -52,6 +52,9 @@ PATH_POINT_SIZE = 4
 # because thousands of SVG markers make every redraw several times slower and merge into a line anyway.
 MAX_DOTTED_POINTS = 150
 PATH_META = "path"  # trace.meta of every optimizer path, so pages and tests can find them
+END_META = "end"  # trace.meta of each path's end marker (a dot, or a cross where the run died)
+LOSS_META = "loss"  # trace.meta of every loss curve
+MARKER_META_PREFIX = "marker-"  # + kind: trace.meta of the marked points (the start is "marker-start")
 END_POINT_SIZE = 11
 PATH_LIFT_FRACTION = 0.01  # 3D paths float this fraction of the height range above the surface, to stay visible
 CLICK_TARGET_COLOR = "rgba(0,0,0,0)"  # invisible, but still hoverable and clickable
@@ -145,7 +148,7 @@ def marker_traces(markers: Sequence[Marker], show_legend: bool = True, **axes) -
             type=SCATTER, x=[m.x for m in group], y=[m.y for m in group], mode="markers", name=group[0].label,
             marker=dict(symbol=symbol, color=color, size=size, line=dict(color="#222222", width=1.2)),
             hovertemplate=f"{group[0].label} (%{{x:.3g}}, %{{y:.3g}})<extra></extra>",
-            showlegend=show_legend, legendgroup=f"marker-{kind}", **axes))
+            showlegend=show_legend, legendgroup=MARKER_META_PREFIX + kind, meta=MARKER_META_PREFIX + kind, **axes))
     return traces
 
 
@@ -160,9 +163,10 @@ def path_trace(path: PathTrace, upto: int | None = None, show_legend: bool = Tru
     return dict(
         type=SCATTER, x=compact(xy[:, 0]), y=compact(xy[:, 1]), customdata=compact(custom), mode=mode, name=path.label,
         meta=PATH_META,
-        line=dict(color=path.color, width=PATH_LINE_WIDTH), marker=dict(size=PATH_POINT_SIZE, color=path.color),
+        line=dict(color=path.color, width=PATH_LINE_WIDTH, dash=path.dash),
+        marker=dict(size=PATH_POINT_SIZE, color=path.color),
         hovertemplate=f"{path.label}<br>step %{{customdata[0]:.0f}}: (%{{x:.3g}}, %{{y:.3g}})"
-                      "<br>loss %{customdata[1]:.4g}<extra></extra>",
+                      "<br>loss %{customdata[1]:.3g}<extra></extra>",
         legendgroup=path.label, showlegend=show_legend, **axes)
 
 
@@ -174,6 +178,7 @@ def end_marker_trace(path: PathTrace, **axes) -> dict:
     text = f"diverged at step {path.diverged_at}" if diverged else f"end after {last} steps"
     return dict(
         type=SCATTER, x=[float(x)], y=[float(y)], mode="markers", showlegend=False, legendgroup=path.label,
+        meta=END_META,
         marker=dict(symbol="x" if diverged else "circle", size=END_POINT_SIZE, color=path.color,
                     line=dict(color="#FFFFFF", width=1.5)),
         hovertemplate=f"{path.label}: {text}<extra></extra>", **axes)
@@ -278,8 +283,9 @@ def loss_traces(paths: Sequence[PathTrace], series: Sequence[np.ndarray], show_l
         idx = thinned_indices(len(values))
         traces.append(dict(
             type=SCATTER, x=idx.astype(np.int32), y=compact(values[idx]), mode="lines", name=path.label,
-            line=dict(color=path.color, width=PATH_LINE_WIDTH), legendgroup=path.label, showlegend=show_legend,
-            hovertemplate=f"{path.label}<br>step %{{x}}: %{{y:.4g}}<extra></extra>", **axes))
+            meta=LOSS_META, line=dict(color=path.color, width=PATH_LINE_WIDTH, dash=path.dash),
+            legendgroup=path.label, showlegend=show_legend,
+            hovertemplate=f"{path.label}<br>step %{{x}}: %{{y:.3g}}<extra></extra>", **axes))
     return traces
 
 

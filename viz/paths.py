@@ -58,6 +58,7 @@ class PathTrace:
     losses: np.ndarray | None = None
     diverged_at: int | None = None
     steps: np.ndarray | None = None
+    dash: str = "solid"  # Plotly line dash: optimizers of similar colour differ in dash
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "xy", within_draw_limit(np.asarray(self.xy, dtype=np.float64)))
@@ -109,9 +110,10 @@ def thinned_indices(n: int, max_points: int = MAX_PATH_POINTS) -> np.ndarray:
 
 
 def paths_from_result(result: Result) -> list[PathTrace]:
-    """One :class:`PathTrace` per run, coloured by optimizer (the same colours as every other view)."""
+    """One :class:`PathTrace` per run, coloured and dashed by optimizer (the same in every view)."""
     colors = run_colors([r.optimizer for r in result.settings.runs])
-    return [PathTrace(run.label, color, result.positions[k], result.losses[k], result.diverged_at[k])
+    return [PathTrace(run.label, color, result.positions[k], result.losses[k], result.diverged_at[k],
+                      dash=run.spec.dash)
             for k, (run, color) in enumerate(zip(result.settings.runs, colors))]
 
 

@@ -227,10 +227,13 @@ def test_pressing_a_live_control_sends_its_family_and_dragging_the_start_moves_t
     assert family["control"] == "momentum.momentum" and len(family["options"]) == len(family["lengths"][0])
     before = _paths(at)
     at = _trigger(at, "drag_start", [1.0, 1.5, 7])
-    assert _live(at)["start"] == [1.0, 1.5] and _live(at)["start_seq"] == 7
+    dragged = _live(at)["dragged"]
+    assert dragged["start"] == [1.0, 1.5] and dragged["start_seq"] == 7
     assert at.sidebar.number_input(key=state.START_X).value == -5.0  # not committed while dragging
-    assert all(not np.array_equal(before[k], v) for k, v in _paths(at).items())
+    for path in dragged["paths"]:
+        assert (_decode(path["x"])[0], _decode(path["y"])[0]) == (1.0, 1.5)
     at = _trigger(at, "commit_start", [1.0, 1.5])
+    assert all(not np.array_equal(before[k], v) for k, v in _paths(at).items())
     assert (at.sidebar.number_input(key=state.START_X).value, at.sidebar.number_input(key=state.START_Y).value) \
         == (1.0, 1.5)
     assert at.query_params["start"] == "1,1.5"

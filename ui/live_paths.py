@@ -12,6 +12,7 @@ in flight at a time), and releasing it commits the start like the start inputs d
 """
 from __future__ import annotations
 
+import base64
 import json
 import os
 from dataclasses import dataclass, replace
@@ -24,13 +25,13 @@ import streamlit as st
 
 from landscapes.registry import get_surface
 from optimizers.registry import OPTIMIZERS
-from simulation.engine import Result
+from simulation.engine import Result, run
 from simulation.family import Family, compute_family, encode_family, with_value
 from simulation.settings import Settings
 from ui import compute, options, state
 from viz import result_figures
-from viz.figures import LOSS_GAP_FLOOR
-from viz.paths import thinned_indices
+from viz.figures import LOSS_GAP_FLOOR, loss_axis
+from viz.paths import paths_from_result, thinned_indices
 from viz.theme import run_colors
 
 FRONTEND = Path(__file__).resolve().parent / "frontend"
@@ -122,7 +123,8 @@ def encoded_family(settings: Settings, runs: tuple[int, ...], hp: str) -> dict:
         losses, log_axis = np.maximum(family.losses - min_value, LOSS_GAP_FLOOR), True
     else:
         losses, log_axis = family.losses, bool(np.all(family.losses[np.isfinite(family.losses)] > 0))
-    return encode_family(family, *surface.domain, losses, log_axis, thinned_indices)
+    return dict(encode_family(family, *surface.domain, losses, log_axis, thinned_indices),
+                loss_offset=min_value or 0.0)
 
 
 @st.cache_data(max_entries=compute.CACHED_FIGURES, show_spinner=False, hash_funcs=compute.SETTINGS_HASH)
@@ -176,11 +178,38 @@ def _on_commit_start() -> None:
         st.session_state[state.NEEDS_FULL_RERUN] = True
 
 
+def _typed(values: np.ndarray) -> dict:
+    """A float32 typed array as plotly.py sends numpy data ({dtype, bdata}), for the browser to decode."""
+    return dict(dtype="f4", bdata=base64.b64encode(np.ascontiguousarray(values, dtype="<f4").tobytes()).decode())
+
+
+def dragged_paths(settings: Settings) -> list[dict]:
+    """Each run's drawn path and loss curve from ``settings``' start: all a start-marker move changes."""
+    result = run(settings)
+    paths = paths_from_result(result)
+    series, _, _ = loss_axis(paths, settings.surface_spec.min_value)
+    drawn = []
+    for path, values in zip(paths, series):
+        rows = thinned_indices(path.n_points)
+        drawn.append(dict(x=_typed(path.xy[rows, 0]), y=_typed(path.xy[rows, 1]), steps=rows.tolist(),
+                          loss=_typed(values[rows]),
+                          hover=np.column_stack([rows, path.losses[rows]]).astype(np.float32).tolist()))
+    return drawn
+
+
 def render(settings: Settings) -> None:
-    """The live map, loss chart and controls for ``settings`` (the page's current, committed settings)."""
-    shared = bool(st.session_state.get(state.SAME_FOR_ALL))
+    """The live map, loss chart and controls for ``settings`` (the page's current, committed settings).
+
+    While the start marker is dragged, only the paths from the dragged start are sent (a few KB per move).
+    """
     dragged, request = st.session_state.get(LIVE_START, (None, None))
-    shown = settings if dragged is None else replace(settings, start=dragged)
+    if dragged is not None:
+        LIVE_CHART(key=COMPONENT_KEY, data=dict(dragged=dict(start=list(dragged), start_seq=request,
+                                                             paths=dragged_paths(replace(settings, start=dragged)))),
+                   **CALLBACKS)
+        return
+    shared = bool(st.session_state.get(state.SAME_FOR_ALL))
+    shown = settings
     live = controls(shown, shared)
     colors = run_colors([r.optimizer for r in shown.runs])
     family = None
@@ -194,10 +223,13 @@ def render(settings: Settings) -> None:
     data = dict(
         plotly=plotly_asset(), base_key=repr(replace(shown, start=(0.0, 0.0))),
         map=map_json, loss=loss_json, aspect=(y_high - y_low) / (x_high - x_low),
-        start=list(shown.start), start_seq=request, start_limits=[list(limits) for limits in options.start_limits(surface)],
+        start=list(shown.start), start_limits=[list(limits) for limits in options.start_limits(surface)],
         controls=[dict(id=c.control_id, label=c.label, runs=list(c.runs), index=_option_index(c, shown),
                        color=None if shared else colors[c.runs[0]],
                        options=list(shown.runs[c.runs[0]].spec.hyperparameter(c.hp).options)) for c in live],
         family=family)
-    LIVE_CHART(key=COMPONENT_KEY, data=data, on_family_change=_on_family, on_commit_change=_on_commit,
-               on_drag_start_change=_on_drag_start, on_commit_start_change=_on_commit_start)
+    LIVE_CHART(key=COMPONENT_KEY, data=data, **CALLBACKS)
+
+
+CALLBACKS = dict(on_family_change=_on_family, on_commit_change=_on_commit, on_drag_start_change=_on_drag_start,
+                 on_commit_start_change=_on_commit_start)

@@ -33,10 +33,10 @@ def map_figure(result: Result, grid: SurfaceGrid, click_targets: int = 0) -> go.
 
 # The live view: the map beside the loss curves, no titles (the view picker names them), the legend above
 # the loss curves (the map's colour bar needs its right side), margins just wide enough for the tick labels.
-LIVE_MAP_MARGIN = dict(l=48, r=72, t=12, b=40)
+LIVE_MAP_MARGIN = dict(l=44, r=96, t=12, b=40)
 LIVE_LOSS_MARGIN = dict(l=64, r=12, t=12, b=40)
-LIVE_LEGEND_ROW_PX = 22
-LIVE_LEGEND_WIDTH_PX = 300  # the narrowest the loss chart gets beside the map at 1440 px
+LIVE_LEGEND_ROW_PX = 29
+LIVE_LEGEND_WIDTH_PX = 260  # the loss chart beside the map at 1440 px
 LOG_AXIS_PAD = 0.05  # of the range in decades, above and below the loss curves
 LINEAR_AXIS_PAD = 0.05
 

@@ -82,7 +82,7 @@ function decodeFamily(encoded) {
         cache.set(key, {
           x: decode(x, encoded.x_range, from, n, false), y: decode(y, encoded.y_range, from, n, false),
           loss: losses, steps: stepNumbers, died: encoded.died[r][o],
-          custom: Array.from(stepNumbers, (s, i) => [s, losses[i]]),
+          custom: Array.from(stepNumbers, (s, i) => [s, losses[i] + encoded.loss_offset]),
         });
       }
       return cache.get(key);
@@ -121,6 +121,7 @@ class LiveView {
 
   async update(data, setTriggerValue) {
     this.trigger = setTriggerValue;
+    if (data.dragged) return this.showDragged(data.dragged);
     this.data = data;
     const Plotly = this.Plotly = await loadPlotly(data.plotly);
     if (this.data !== data) return; // newer data arrived while plotly.js loaded
@@ -137,7 +138,6 @@ class LiveView {
       this.swapFromFigures(Plotly, data);
     }
     this.root.dataset.start = data.start.join(',');
-    if (this.startDrag && data.start_seq === this.startDrag.sent) this.startAnswered();
     if (this.active && this.family && this.family.control === this.active) {
       this.showOption(this.active, Number(this.inputs.get(this.active).input.value));
     }
@@ -161,6 +161,24 @@ class LiveView {
     this.ends = traceIndices(data.map, 'end');
     this.startTrace = traceIndices(data.map, 'marker-start')[0];
     this.losses = traceIndices(data.loss, 'loss');
+  }
+
+  // The runs from the dragged start marker (answers to drag_start, while it is dragged).
+  showDragged(dragged) {
+    if (!this.Plotly || !this.paths) return;
+    const mapData = [], mapTraces = [], lossData = [];
+    dragged.paths.forEach((path, run) => {
+      const x = typed(path.x), y = typed(path.y), last = x.length - 1;
+      mapData.push({ x, y, customdata: path.hover });
+      mapTraces.push(this.paths[run]);
+      mapData.push(last >= 0 ? { x: [x[last]], y: [y[last]] } : { x: [], y: [] });
+      mapTraces.push(this.ends[run]);
+      lossData.push({ x: path.steps, y: typed(path.loss) });
+    });
+    this.Plotly.animate(this.mapDiv, { data: mapData, traces: mapTraces }, ANIMATE);
+    this.Plotly.animate(this.lossDiv, { data: lossData, traces: this.losses }, ANIMATE);
+    this.root.dataset.start = dragged.start.join(',');
+    if (this.startDrag && dragged.start_seq === this.startDrag.sent) this.startAnswered();
   }
 
   // Same surface and runs, other start: move the paths without redrawing the picture under them.
@@ -291,12 +309,14 @@ class LiveView {
   sendStart() {
     const drag = this.startDrag;
     drag.sent = ++this.seq;
+    drag.sentAt = performance.now();
     drag.pending = false;
     this.trigger('drag_start', [...drag.last, drag.sent]);
   }
 
   startAnswered() {
     const drag = this.startDrag;
+    this.root.dataset.startRoundTripMs = String(Math.round(performance.now() - drag.sentAt));
     drag.sent = null;
     if (drag.pending) this.sendStart();
   }

@@ -7,7 +7,7 @@ become rows of one batch through the same jitted loop, so every row is bit-for-b
 
 :func:`encode_family` packs a family for the browser. Coordinates are quantised to 16 bits over a window of
 three map widths around the map (a step of 1/21 845 of the map, a fraction of a pixel) and losses to 16 bits
-over the drawn range of their axis; rows stop where the run left the finite world.
+over the drawn range of their axis; rows stop where the run died (:mod:`simulation.ending`).
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from simulation.ending import EXPLODED, Ending, run_ending
 from simulation.engine import NOT_DIVERGED, Result, run
 from simulation.settings import OptimizerRun, Settings
 from validation import ValidationError
@@ -46,6 +47,12 @@ class Family:
     losses: np.ndarray
     diverged_at: np.ndarray
 
+    def ending(self, r: int, o: int) -> Ending:
+        """How run ``run_indices[r]`` with option ``o`` ended."""
+        diverged = int(self.diverged_at[r, o])
+        return run_ending(self.losses[r, o], None if diverged < 0 else diverged,
+                          self.settings.surface_spec.min_value)
+
 
 def with_value(optimizer_run: OptimizerRun, hp_name: str, value: float) -> OptimizerRun:
     """``optimizer_run`` with hyperparameter ``hp_name`` set to ``value`` (an option of its own grid)."""
@@ -71,6 +78,13 @@ def compute_family(settings: Settings, run_indices: Sequence[int], hp_name: str)
     return Family(settings, hp_name, tuple(options), tuple(run_indices),
                   result.positions.reshape(*shape, settings.steps + 1, 2),
                   result.losses.reshape(*shape, settings.steps + 1), diverged)
+
+
+def _drawn_points(ending: Ending, steps: int) -> int:
+    """Points drawn of a run that ended so: all, up to the divergence, or up to the explosion's step."""
+    if ending.kind == EXPLODED:
+        return ending.step + 1
+    return steps + 1 if ending.step is None else ending.step
 
 
 @dataclass(frozen=True)
@@ -122,23 +136,27 @@ def encode_family(family: Family, x_bounds: Sequence[float], y_bounds: Sequence[
     """
     if family.settings.steps >= NO_VALUE:
         raise ValidationError(f"a family is drawn for at most {NO_VALUE - 1} steps")
-    died = np.where(family.diverged_at < 0, family.settings.steps + 1, family.diverged_at)
     rows = [(r, o) for r in range(len(family.run_indices)) for o in range(len(family.options))]
-    picked = {(r, o): thinned(int(died[r, o])) for r, o in rows}
+    endings = {(r, o): family.ending(r, o) for r, o in rows}
+    drawn_points = {row: _drawn_points(ending, family.settings.steps) for row, ending in endings.items()}
+    picked = {(r, o): thinned(drawn_points[r, o]) for r, o in rows}
     xs = np.concatenate([family.positions[r, o, picked[r, o], 0] for r, o in rows])
     ys = np.concatenate([family.positions[r, o, picked[r, o], 1] for r, o in rows])
     with np.errstate(divide="ignore", invalid="ignore"):
         drawn = np.log10(loss_values) if loss_log else np.asarray(loss_values, dtype=np.float64)
     losses = np.concatenate([drawn[r, o, picked[r, o]] for r, o in rows])
-    lengths = np.array([len(picked[r, o]) for r, o in rows]).reshape(died.shape)
+    shape = family.diverged_at.shape
+    lengths = np.array([len(picked[row]) for row in rows]).reshape(shape)
+    full = np.array([drawn_points[row] for row in rows]).reshape(shape)
     steps = np.concatenate([picked[r, o] for r, o in rows])
     finite = losses[np.isfinite(losses)]
     loss_low, loss_high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     x, y = quantise(xs, *coordinate_window(x_bounds)), quantise(ys, *coordinate_window(y_bounds))
     loss = quantise(losses, loss_low, loss_high)
-    all_steps = bool(np.array_equal(lengths, died))
+    all_steps = bool(np.array_equal(lengths, full))
     return dict(hp=family.hp_name, options=list(family.options), runs=list(family.run_indices),
-                lengths=lengths.tolist(), died=(family.diverged_at >= 0).tolist(), loss_log=loss_log,
+                lengths=lengths.tolist(), died=np.array([endings[row].died for row in rows]).reshape(shape).tolist(),
+                loss_log=loss_log,
                 x=_b64(x.codes), y=_b64(y.codes), loss=_b64(loss.codes),
                 steps=None if all_steps else _b64(steps.astype(np.uint16)),
                 x_range=[x.low, x.high], y_range=[y.low, y.high], loss_range=[loss.low, loss.high])

@@ -68,8 +68,8 @@ def test_the_decoded_family_is_the_family_up_to_where_each_run_died():
     x_low, x_high = coordinate_window(get_surface(settings.surface).domain[0])
     for r in range(2):
         for o in range(len(family.options)):
-            died = family.diverged_at[r, o]
-            n = settings.steps + 1 if died < 0 else died
+            ending = family.ending(r, o)
+            n = settings.steps + 1 if not ending.died else ending.step + (ending.kind == "exploded")
             assert len(xs[r][o]) == n
             true = family.positions[r, o, :n, 0]
             on_map = (true >= x_low) & (true <= x_high)

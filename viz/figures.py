@@ -171,15 +171,19 @@ def path_trace(path: PathTrace, upto: int | None = None, show_legend: bool = Tru
 
 
 def end_marker_trace(path: PathTrace, **axes) -> dict:
-    """A large dot where the path ends, or a cross where it diverged."""
+    """A large dot where the path ends, or a cross where the run died (diverged, exploded or undefined)."""
     last = max(path.n_points - 1, 0)
-    x, y = path.xy[last]
-    diverged = path.diverged_at is not None
-    text = f"diverged at step {path.diverged_at}" if diverged else f"end after {last} steps"
+    x, y = path.xy[last] if path.n_points else path.xy[0]
+    if path.ending.died:
+        text = f"{path.ending.kind} at step {path.ending.step}"
+    elif path.diverged_at is not None:
+        text = f"diverged at step {path.diverged_at}"
+    else:
+        text = f"end after {last} steps"
     return dict(
         type=SCATTER, x=[float(x)], y=[float(y)], mode="markers", showlegend=False, legendgroup=path.label,
         meta=END_META,
-        marker=dict(symbol="x" if diverged else "circle", size=END_POINT_SIZE, color=path.color,
+        marker=dict(symbol="x" if path.died else "circle", size=END_POINT_SIZE, color=path.color,
                     line=dict(color="#FFFFFF", width=1.5)),
         hovertemplate=f"{path.label}: {text}<extra></extra>", **axes)
 

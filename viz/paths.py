@@ -11,6 +11,7 @@ from typing import Sequence
 import numpy as np
 
 from landscapes.registry import Surface
+from simulation.ending import EXPLODED, RAN, Ending, run_ending
 from simulation.engine import Result
 from viz.theme import run_colors
 
@@ -59,6 +60,7 @@ class PathTrace:
     diverged_at: int | None = None
     steps: np.ndarray | None = None
     dash: str = "solid"  # Plotly line dash: optimizers of similar colour differ in dash
+    ending: Ending = Ending(RAN)  # a run that died is drawn up to the step where it died
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "xy", within_draw_limit(np.asarray(self.xy, dtype=np.float64)))
@@ -69,10 +71,16 @@ class PathTrace:
 
     @property
     def n_points(self) -> int:
-        """How many leading rows are finite (the drawable part of the path)."""
+        """How many leading rows are drawn: the finite ones, up to and including the step where an exploded
+        run blew up."""
         finite = np.isfinite(self.xy).all(axis=1)
         bad = np.flatnonzero(~finite)
-        return int(bad[0]) if bad.size else len(self.xy)
+        n = int(bad[0]) if bad.size else len(self.xy)
+        return min(n, self.ending.step + 1) if self.ending.kind == EXPLODED else n
+
+    @property
+    def died(self) -> bool:
+        return self.ending.died or self.diverged_at is not None
 
 
 @dataclass(frozen=True)
@@ -112,8 +120,9 @@ def thinned_indices(n: int, max_points: int = MAX_PATH_POINTS) -> np.ndarray:
 def paths_from_result(result: Result) -> list[PathTrace]:
     """One :class:`PathTrace` per run, coloured and dashed by optimizer (the same in every view)."""
     colors = run_colors([r.optimizer for r in result.settings.runs])
+    min_value = result.settings.surface_spec.min_value
     return [PathTrace(run.label, color, result.positions[k], result.losses[k], result.diverged_at[k],
-                      dash=run.spec.dash)
+                      dash=run.spec.dash, ending=run_ending(result.losses[k], result.diverged_at[k], min_value))
             for k, (run, color) in enumerate(zip(result.settings.runs, colors))]
 
 

@@ -54,7 +54,7 @@ def loss_range(paths: list[PathTrace], series: list[np.ndarray], log_y: bool) ->
     A run that blew up would otherwise stretch the axis over hundreds of decades and flatten every other
     curve; it is drawn up to where it died all the same (off the top of the chart).
     """
-    kept = [values for path, values in zip(paths, series) if path.diverged_at is None] or list(series)
+    kept = [values for path, values in zip(paths, series) if not path.died] or list(series)
     finite = np.concatenate([v[np.isfinite(v) & ((v > 0) if log_y else True)] for v in kept])
     if not finite.size:
         return None

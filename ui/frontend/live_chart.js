@@ -130,6 +130,10 @@ class LiveView {
                         || this.familySource !== data.family)) {
       this.family = decodeFamily(data.family);
       this.familySource = data.family;
+      this.root.dataset.family = data.family.control; // tests and benchmarks wait for it
+      if (this.requestedAt !== undefined && this.requested === data.family.control) {
+        this.root.dataset.familyReadyMs = String(Math.round(performance.now() - this.requestedAt));
+      }
     }
     if (data.base_key !== this.baseKey || !this.mapDiv._fullLayout) {
       this.baseKey = data.base_key;
@@ -160,6 +164,7 @@ class LiveView {
     this.paths = traceIndices(data.map, 'path');
     this.ends = traceIndices(data.map, 'end');
     this.startTrace = traceIndices(data.map, 'marker-start')[0];
+    this.endSymbols = this.ends.map((i) => data.map.data[i].marker.symbol);
     this.losses = traceIndices(data.loss, 'loss');
   }
 
@@ -241,7 +246,7 @@ class LiveView {
   requestFamily(id) {
     if ((this.family && this.family.control === id) || this.requested === id) return;
     this.requested = id;
-    this.status.textContent = '';
+    this.requestedAt = performance.now();
     this.trigger('family', id);
   }
 
@@ -260,10 +265,19 @@ class LiveView {
       mapTraces.push(this.ends[run]);
       lossData.push({ x: row.steps, y: row.loss });
     });
+    family.runs.forEach((run, r) => this.markEnd(run, family.row(r, index).died));
     const lossTraces = family.runs.map((run) => this.losses[run]);
     this.Plotly.animate(this.mapDiv, { data: mapData, traces: mapTraces }, ANIMATE);
     this.Plotly.animate(this.lossDiv, { data: lossData, traces: lossTraces }, ANIMATE);
     this.root.dataset.shown = `${id}:${index}`;
+  }
+
+  // A cross where a run died, a dot where it ran every step (a symbol change needs a restyle, not animate).
+  markEnd(run, died) {
+    const symbol = died ? 'x' : 'circle';
+    if (this.endSymbols[run] === symbol) return;
+    this.endSymbols[run] = symbol;
+    this.Plotly.restyle(this.mapDiv, { 'marker.symbol': symbol }, [this.ends[run]]);
   }
 
   commit(id) {

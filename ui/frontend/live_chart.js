@@ -11,6 +11,7 @@ const NO_VALUE = 65535; // quantised code of "no value" (simulation/family.py)
 const CODE_STEPS = 65534;
 const MIN_HEIGHT = 340;
 const VIEWPORT_SHARE = 0.72; // the charts never take more of the window's height than this
+const LOSS_FOLLOW_MS = 80; // the loss curves redraw at most this often while a control is dragged
 const ANIMATE = { frame: { duration: 0, redraw: false }, transition: { duration: 0 }, mode: 'immediate' };
 const CONFIG = { displaylogo: false, scrollZoom: false, responsive: true };
 const DTYPES = {
@@ -208,6 +209,7 @@ class LiveView {
     controls.forEach((control) => {
       const entry = this.inputs.get(control.id);
       entry.control = control;
+      entry.input.dataset.committed = String(control.index); // the value the page holds (tests wait for it)
       if (this.active !== control.id) {
         entry.input.value = String(control.index);
         entry.output.textContent = formatOption(control.options[control.index]);
@@ -232,9 +234,10 @@ class LiveView {
     input.addEventListener('pointerdown', () => { entry.keyed = false; press(); });
     input.addEventListener('keydown', () => { entry.keyed = true; press(); });
     input.addEventListener('focus', () => this.requestFamily(control.id));
+    input.addEventListener('pointerenter', () => this.requestFamily(control.id)); // ready before the press
     input.addEventListener('input', () => {
       this.active = control.id;
-      this.showOption(control.id, Number(input.value));
+      this.scheduleOption(control.id, Number(input.value));
     });
     input.addEventListener('change', () => {
       clearTimeout(entry.timer);
@@ -248,6 +251,18 @@ class LiveView {
     this.requested = id;
     this.requestedAt = performance.now();
     this.trigger('family', id);
+  }
+
+  // At most one redraw per frame: inputs that arrive faster than frames show only the latest option.
+  scheduleOption(id, index) {
+    const first = this.pendingOption === undefined;
+    this.pendingOption = [id, index];
+    if (!first) return;
+    requestAnimationFrame(() => {
+      const [latestId, latestIndex] = this.pendingOption;
+      this.pendingOption = undefined;
+      this.showOption(latestId, latestIndex);
+    });
   }
 
   showOption(id, index) {
@@ -268,8 +283,23 @@ class LiveView {
     family.runs.forEach((run, r) => this.markEnd(run, family.row(r, index).died));
     const lossTraces = family.runs.map((run) => this.losses[run]);
     this.Plotly.animate(this.mapDiv, { data: mapData, traces: mapTraces }, ANIMATE);
-    this.Plotly.animate(this.lossDiv, { data: lossData, traces: lossTraces }, ANIMATE);
     this.root.dataset.shown = `${id}:${index}`;
+    this.followLoss({ data: lossData, traces: lossTraces });
+  }
+
+  // The loss curves follow the map at most every LOSS_FOLLOW_MS, after the map's frame is painted: the map,
+  // where the eye is, gets every frame; a newer option arriving meanwhile replaces the pending one.
+  followLoss(frame) {
+    const scheduled = this.pendingLoss !== undefined;
+    this.pendingLoss = frame;
+    if (scheduled) return;
+    const wait = Math.max(0, LOSS_FOLLOW_MS - (performance.now() - (this.lossDrawnAt || 0)));
+    requestAnimationFrame(() => setTimeout(() => {
+      const latest = this.pendingLoss;
+      this.pendingLoss = undefined;
+      this.lossDrawnAt = performance.now();
+      this.Plotly.animate(this.lossDiv, latest, ANIMATE);
+    }, wait));
   }
 
   // A cross where a run died, a dot where it ran every step (a symbol change needs a restyle, not animate).

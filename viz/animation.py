@@ -34,7 +34,9 @@ DEFAULT_FRAME_MS = 80
 HEAD_SIZE = 12
 FAINT_OPACITY = 0.3  # the full path stays visible behind the animated one
 MULTIPLES_COLUMNS = 3
-MULTIPLES_PANEL_HEIGHT = 330
+MULTIPLES_PANEL_HEIGHT = 330  # the tallest panel (a square surface)
+MULTIPLES_PANEL_WIDTH = 330  # about what each of three panels gets across the main column at 1440 px
+MIN_PANEL_HEIGHT = 150
 CURRENT_STEP_COLOR = "#444444"
 # Starting margins sized for the title and legend above, the play controls and step slider below and the
 # axis labels (see viz.figures.MAP_MARGIN: starting at the final size saves Plotly two or three full redraws).
@@ -197,8 +199,12 @@ def small_multiples_figure(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, paths
     steps = frame_steps(max(p.n_points for p in paths))
     slider_y = -0.12 / rows
     _add_frames(fig, build, steps, frame_ms, slider_y)
-    fig.update_xaxes(range=[float(xs[0]), float(xs[-1])], showgrid=False, zeroline=False)
-    fig.update_yaxes(range=[float(ys[0]), float(ys[-1])], showgrid=False, zeroline=False)
-    fig.update_layout(title=dict(text=title, x=0.01), height=MULTIPLES_PANEL_HEIGHT * rows + 140,
+    fig.update_xaxes(range=[float(xs[0]), float(xs[-1])], showgrid=False, zeroline=False, constrain="domain")
+    fig.update_yaxes(range=[float(ys[0]), float(ys[-1])], showgrid=False, zeroline=False, constrain="domain")
+    for axes in panel_axes:  # one unit as long across as up: the surface's true shape in every panel
+        fig.layout[axes["yaxis"].replace("y", "yaxis")].update(scaleanchor=axes["xaxis"], scaleratio=1)
+    aspect = float(ys[-1] - ys[0]) / float(xs[-1] - xs[0])
+    panel_height = min(max(MULTIPLES_PANEL_WIDTH * aspect, MIN_PANEL_HEIGHT), MULTIPLES_PANEL_HEIGHT)
+    fig.update_layout(title=dict(text=title, x=0.01), height=round(panel_height * rows) + 140,
                       margin=MULTIPLES_MARGIN, hovermode="closest", showlegend=False)
     return fig

@@ -62,6 +62,7 @@ CLICK_TARGET_NAME = "click to start here"
 LR_META = "lr"  # trace.meta of every learning-rate curve under the loss curves
 LR_PANEL_SHARE = 0.3  # of the loss figure's plot height given to the learning-rate panel under it
 LR_PANEL_TITLE = "Learning-rate schedule"
+MAX_DECADE_TICKS = 6  # labelled powers of ten on a log loss axis
 PANEL_GAP = 0.1  # between the loss and learning-rate panels, as a fraction of the plot height
 
 
@@ -280,6 +281,20 @@ def loss_axis(paths: Sequence[PathTrace], min_value: float | None) -> tuple[list
     return series, positive, "loss (log scale)" if positive else "loss"
 
 
+def decade_ticks(series: Sequence[np.ndarray]) -> dict:
+    """Ticks of a log axis over ``series`` at powers of ten only (every k-th decade, at most
+    ``MAX_DECADE_TICKS`` of them), so no minor tick carries a label and every label reads 10^k; a range
+    under one decade keeps Plotly's own ticks."""
+    values = np.concatenate([np.asarray(v, dtype=np.float64) for v in series]) if len(series) else np.array([])
+    values = values[np.isfinite(values) & (values > 0)]
+    if not values.size:
+        return {}
+    span = float(np.log10(values.max()) - np.log10(values.min()))
+    if span < 1.0:
+        return {}
+    return dict(dtick=max(1, int(np.ceil(span / MAX_DECADE_TICKS))))
+
+
 def loss_traces(paths: Sequence[PathTrace], series: Sequence[np.ndarray], show_legend: bool = False,
                 **axes) -> list[dict]:
     traces = []
@@ -327,7 +342,8 @@ def loss_curves_figure(paths: Sequence[PathTrace], min_value: float | None = Non
     step axis.
     """
     series, log_y, y_title = loss_axis(paths, min_value)
-    loss_y = dict(title=dict(text=y_title), type="log" if log_y else "linear", exponentformat="power")
+    loss_y = dict(title=dict(text=y_title), type="log" if log_y else "linear", exponentformat="power",
+                  **(decade_ticks(series) if log_y else {}))
     margin = legend_margin(LOSS_MARGIN, [path.label for path in paths] if show_legend else [])
     layout = dict(title=dict(text=title, x=0.01), height=FIGURE_HEIGHT, margin=margin,
                   legend=legend_below(FIGURE_HEIGHT, margin), hovermode="x unified")

@@ -94,14 +94,15 @@ def playback_controls(steps: Sequence[int], frame_ms: int, y: float = -0.08) -> 
     play = dict(mode="immediate", fromcurrent=True, frame=dict(duration=frame_ms, redraw=False),
                 transition=dict(duration=0))
     buttons = [dict(label="▶ Play", method="animate", args=[None, play]),
-               dict(label="❚❚ Pause", method="animate", args=[[None], still])]
+               dict(label="❚❚ Pause", method="animate", args=[[None], still]),
+               dict(label="⏮ Reset", method="animate", args=[[str(steps[0])], still])]
     slider_steps = [dict(method="animate", label=str(s), args=[[str(s)], still]) for s in steps]
     return dict(
         updatemenus=[dict(type="buttons", direction="left", showactive=False, x=0.0, y=y, xanchor="left",
                           yanchor="top", pad=dict(t=0, r=10), buttons=buttons)],
         # tick labels are made transparent: sixty step numbers under the slider are unreadable, and the
         # current step is printed above it anyway
-        sliders=[dict(active=0, steps=slider_steps, x=0.16, len=0.84, y=y + 0.02, yanchor="top",
+        sliders=[dict(active=0, steps=slider_steps, x=0.24, len=0.76, y=y + 0.02, yanchor="top",
                       currentvalue=dict(prefix="step ", visible=True, xanchor="left",
                                         font=dict(size=14, color=CURRENT_STEP_COLOR)),
                       font=dict(color="rgba(0,0,0,0)"), minorticklen=0, ticklen=3,

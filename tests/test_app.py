@@ -219,6 +219,15 @@ def test_committing_a_live_control_updates_the_sidebar_the_url_the_table_and_the
     assert "adam (lr=0.02)" in _paths(at)
 
 
+def test_a_shared_live_control_drives_every_optimizer_that_has_it():
+    at = _run({"optimizers": "gd,adam", "same": "1"})
+    controls = {c["id"]: c for c in _live(at)["controls"]}
+    assert set(controls) == {"all.lr", "all.beta1"} and controls["all.lr"]["runs"] == [0, 1]
+    at = _trigger(at, "commit", {"control": "all.beta1", "index": controls["all.beta1"]["options"].index(0.8)})
+    assert at.session_state[state.hp_key(state.SHARED, "beta1")] == 0.8
+    assert any(label.startswith("adam (") and "beta1=0.8" in label for label in _paths(at))
+
+
 def test_pressing_a_live_control_sends_its_family_and_dragging_the_start_moves_the_paths():
     at = _run()
     assert _live(at)["family"] is None

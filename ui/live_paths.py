@@ -158,9 +158,9 @@ def _on_commit() -> None:
     if not commit:
         return
     owner, _, hp = str(commit["control"]).partition(".")
-    key = state.hp_key(owner, hp)
-    spec = OPTIMIZERS[owner] if owner in OPTIMIZERS else OPTIMIZERS[st.session_state[state.OPTIMIZERS_KEY][0]]
-    st.session_state[key] = spec.hyperparameter(hp).options[int(commit["index"])]
+    owners = [owner] if owner in OPTIMIZERS else st.session_state[state.OPTIMIZERS_KEY]  # one, or all (shared)
+    spec = next(OPTIMIZERS[name] for name in owners if hp in OPTIMIZERS[name].defaults)
+    st.session_state[state.hp_key(owner, hp)] = spec.hyperparameter(hp).options[int(commit["index"])]
     st.session_state[state.NEEDS_FULL_RERUN] = True
 
 

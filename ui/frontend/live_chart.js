@@ -195,6 +195,7 @@ class LiveView {
     });
     const mapTraces = [...this.paths, ...this.ends, this.startTrace];
     Plotly.animate(this.mapDiv, { data: pick(data.map, mapTraces), traces: mapTraces }, ANIMATE);
+    this.ends.forEach((trace, run) => this.markEnd(run, data.map.data[trace].marker.symbol === 'x'));
     Plotly.animate(this.lossDiv, { data: pick(data.loss, this.losses), traces: this.losses }, ANIMATE);
   }
 

@@ -12,6 +12,7 @@ from simulation.settings import make_settings
 from viz import result_figures
 from viz.figures import END_META, LOSS_META, PATH_META, decade_ticks
 from viz.paths import paths_from_result
+from viz.result_figures import DIED_META
 
 # gd at lr = 0.2 on the ravine multiplies its distance across the valley by 3 each step: it blows up.
 BLOWS_UP = [("gd", {"lr": 0.2}), ("momentum", {}), ("adam", {})]
@@ -33,16 +34,23 @@ def test_how_a_run_ended_is_classified():
     assert run_ending(losses, 0, 0.0).kind == UNDEFINED
 
 
+def test_the_end_marker_says_how_a_run_ended():
+    fig = result_figures.map_figure(_result(), surface_grid("ravine", DEFAULT_RESOLUTION, ()))
+    ends = _traces(fig, END_META)
+    assert [e.marker.symbol for e in ends] == ["x", "circle", "circle"]
+    assert "exploded at step" in ends[0].hovertemplate
+
+
 def test_a_run_that_blew_up_is_drawn_up_to_there_with_a_cross():
     result = _result()
     fig = result_figures.live_map_figure(result, surface_grid("ravine", DEFAULT_RESOLUTION, ()))
     gd_path, *others = _traces(fig, PATH_META)
-    ends = _traces(fig, END_META)
-    assert [e.marker.symbol for e in ends] == ["x", "circle", "circle"]
+    dots, crosses = _traces(fig, END_META), _traces(fig, DIED_META)
+    assert [len(d.x) for d in dots] == [0, 1, 1] and [len(c.x) for c in crosses] == [1, 0, 0]
+    assert {c.marker.symbol for c in crosses} == {"x"} and {d.marker.symbol for d in dots} == {"circle"}
     died = paths_from_result(result)[0].ending
     assert died.kind == EXPLODED and len(gd_path.x) == died.step + 1
-    assert np.allclose([ends[0].x[0], ends[0].y[0]], [gd_path.x[-1], gd_path.y[-1]], rtol=1e-6)  # float32 path
-    assert "exploded at step" in ends[0].hovertemplate
+    assert np.allclose([crosses[0].x[0], crosses[0].y[0]], [gd_path.x[-1], gd_path.y[-1]], rtol=1e-6)
 
 
 def test_the_live_loss_axis_spans_the_runs_that_did_not_blow_up():

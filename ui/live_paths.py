@@ -192,7 +192,7 @@ def dragged_paths(settings: Settings) -> list[dict]:
     for path, values in zip(paths, series):
         rows = thinned_indices(path.n_points)
         drawn.append(dict(x=_typed(path.xy[rows, 0]), y=_typed(path.xy[rows, 1]), steps=rows.tolist(),
-                          loss=_typed(values[rows]),
+                          loss=_typed(values[rows]), died=path.died,
                           hover=np.column_stack([rows, path.losses[rows]]).astype(np.float32).tolist()))
     return drawn
 

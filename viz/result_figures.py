@@ -14,7 +14,7 @@ from simulation.engine import Result
 from optimizers.schedules import lr_curve
 from viz.animation import SidePanel, Series, animated_map_figure, small_multiples_figure
 from viz.arrows import vectors_from_result
-from viz.figures import (LrCurve, contour_paths_figure, legend_rows, loss_axis, loss_curves_figure,
+from viz.figures import (END_META, LrCurve, contour_paths_figure, legend_rows, loss_axis, loss_curves_figure,
                          surface_3d_figure)
 from viz.paths import PathTrace, paths_from_result, surface_markers
 
@@ -33,6 +33,7 @@ def map_figure(result: Result, grid: SurfaceGrid, click_targets: int = 0) -> go.
 
 # The live view: the map beside the loss curves, no titles (the view picker names them), the legend above
 # the loss curves (the map's colour bar needs its right side), margins just wide enough for the tick labels.
+DIED_META = "died"  # trace.meta of the live map's cross where a run died
 LIVE_MAP_MARGIN = dict(l=44, r=96, t=12, b=40)
 LIVE_LOSS_MARGIN = dict(l=64, r=12, t=12, b=40)
 LIVE_LEGEND_ROW_PX = 29
@@ -42,9 +43,23 @@ LINEAR_AXIS_PAD = 0.05
 
 
 def live_map_figure(result: Result, grid: SurfaceGrid) -> go.Figure:
-    """The map for the live view: compact, no legend (the loss chart beside it has it)."""
+    """The map for the live view: compact, no legend (the loss chart beside it has it).
+
+    Each run's end has two traces, a dot (``END_META``) and a cross (``DIED_META``), one of them empty: a
+    dragged control moves the end point from one to the other by swapping data, which the browser animates
+    without a full redraw (a changed marker symbol would need one).
+    """
     fig = map_figure(result, grid)
     fig.layout.update(title=None, margin=LIVE_MAP_MARGIN, showlegend=False)
+    for trace in [t for t in fig.data if t.meta == END_META]:
+        died = trace.marker.symbol == "x"
+        twin = go.Scatter(trace)
+        twin.update(meta=DIED_META, marker_symbol="x")
+        trace.update(marker_symbol="circle")
+        # the empty one's hover text stands for any option a dragged control may move there
+        (trace if died else twin).update(x=[], y=[], hovertemplate=f"{trace.legendgroup}: "
+                                         f"{'end' if died else 'died'}<extra></extra>")
+        fig.add_trace(twin)
     return fig
 
 

@@ -165,7 +165,7 @@ class LiveView {
     this.paths = traceIndices(data.map, 'path');
     this.ends = traceIndices(data.map, 'end');
     this.startTrace = traceIndices(data.map, 'marker-start')[0];
-    this.endSymbols = this.ends.map((i) => data.map.data[i].marker.symbol);
+    this.crosses = traceIndices(data.map, 'died');
     this.losses = traceIndices(data.loss, 'loss');
   }
 
@@ -177,8 +177,7 @@ class LiveView {
       const x = typed(path.x), y = typed(path.y), last = x.length - 1;
       mapData.push({ x, y, customdata: path.hover });
       mapTraces.push(this.paths[run]);
-      mapData.push(last >= 0 ? { x: [x[last]], y: [y[last]] } : { x: [], y: [] });
-      mapTraces.push(this.ends[run]);
+      this.pushEnd(mapData, mapTraces, run, last >= 0 ? [x[last], y[last]] : null, path.died);
       lossData.push({ x: path.steps, y: typed(path.loss) });
     });
     this.Plotly.animate(this.mapDiv, { data: mapData, traces: mapTraces }, ANIMATE);
@@ -193,9 +192,8 @@ class LiveView {
       const trace = figure.data[i];
       return { x: typed(trace.x), y: typed(trace.y), ...(trace.customdata ? { customdata: trace.customdata } : {}) };
     });
-    const mapTraces = [...this.paths, ...this.ends, this.startTrace];
+    const mapTraces = [...this.paths, ...this.ends, ...this.crosses, this.startTrace];
     Plotly.animate(this.mapDiv, { data: pick(data.map, mapTraces), traces: mapTraces }, ANIMATE);
-    this.ends.forEach((trace, run) => this.markEnd(run, data.map.data[trace].marker.symbol === 'x'));
     Plotly.animate(this.lossDiv, { data: pick(data.loss, this.losses), traces: this.losses }, ANIMATE);
   }
 
@@ -277,11 +275,9 @@ class LiveView {
       const last = row.x.length - 1;
       mapData.push({ x: row.x, y: row.y, customdata: row.custom });
       mapTraces.push(this.paths[run]);
-      mapData.push(last >= 0 ? { x: [row.x[last]], y: [row.y[last]] } : { x: [], y: [] });
-      mapTraces.push(this.ends[run]);
+      this.pushEnd(mapData, mapTraces, run, last >= 0 ? [row.x[last], row.y[last]] : null, row.died);
       lossData.push({ x: row.steps, y: row.loss });
     });
-    family.runs.forEach((run, r) => this.markEnd(run, family.row(r, index).died));
     const lossTraces = family.runs.map((run) => this.losses[run]);
     this.Plotly.animate(this.mapDiv, { data: mapData, traces: mapTraces }, ANIMATE);
     this.root.dataset.shown = `${id}:${index}`;
@@ -303,12 +299,12 @@ class LiveView {
     }, wait));
   }
 
-  // A cross where a run died, a dot where it ran every step (a symbol change needs a restyle, not animate).
-  markEnd(run, died) {
-    const symbol = died ? 'x' : 'circle';
-    if (this.endSymbols[run] === symbol) return;
-    this.endSymbols[run] = symbol;
-    this.Plotly.restyle(this.mapDiv, { 'marker.symbol': symbol }, [this.ends[run]]);
+  // A dot where a run ended, or a cross where it died: the point goes to one trace, the other is emptied.
+  pushEnd(mapData, mapTraces, run, point, died) {
+    const end = point ? { x: [point[0]], y: [point[1]] } : { x: [], y: [] };
+    const none = { x: [], y: [] };
+    mapData.push(died ? none : end, died ? end : none);
+    mapTraces.push(this.ends[run], this.crosses[run]);
   }
 
   commit(id) {

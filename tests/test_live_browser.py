@@ -154,8 +154,9 @@ def test_both_charts_are_on_the_first_screen_and_the_map_takes_the_width(page, a
 
 def test_a_run_that_blew_up_gets_a_cross_and_the_loss_axis_keeps_the_others(page, app_url):
     _open(page, app_url + "/?optimizers=gd,momentum,adam&gd.lr=0.2")  # gd grows 3× per step across the ravine
-    crosses = page.evaluate("""() => document.querySelector('.dl-map')._fullData.filter(t => t.meta === 'died')
-        .map(t => [t.marker.symbol, t.x.length])""")
+    crosses = page.evaluate("""() => { const gd = document.querySelector('.dl-map');
+        return gd.data.map((t, i) => [t, gd._fullData[i]]).filter(([t]) => t.meta === 'died')
+            .map(([t, full]) => [t.marker.symbol, (full.x || []).length]); }""")
     assert crosses == [["x", 1], ["x", 0], ["x", 0]]  # a cross where gd died, none for the others
     loss = page.evaluate("""() => { const gd = document.querySelector('.dl-loss');
         return {range: gd._fullLayout.yaxis.range,

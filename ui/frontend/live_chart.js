@@ -83,7 +83,6 @@ function decodeFamily(encoded) {
         cache.set(key, {
           x: decode(x, encoded.x_range, from, n, false), y: decode(y, encoded.y_range, from, n, false),
           loss: losses, steps: stepNumbers, died: encoded.died[r][o],
-          custom: Array.from(stepNumbers, (s, i) => [s, losses[i] + encoded.loss_offset]),
         });
       }
       return cache.get(key);
@@ -273,7 +272,7 @@ class LiveView {
     family.runs.forEach((run, r) => {
       const row = family.row(r, index);
       const last = row.x.length - 1;
-      mapData.push({ x: row.x, y: row.y, customdata: row.custom });
+      mapData.push({ x: row.x, y: row.y });
       mapTraces.push(this.paths[run]);
       this.pushEnd(mapData, mapTraces, run, last >= 0 ? [row.x[last], row.y[last]] : null, row.died);
       lossData.push({ x: row.steps, y: row.loss });

@@ -6,8 +6,12 @@ against what Streamlit itself costs on this machine. Prints medians and PASS/MIS
 
     python benchmarks/bench_app.py
 
-Targets (README's Performance table): slider → redraw median ≤ 0.4 s and ≤ 1.5× the minimal page, with 4 optimizers ×
-500 steps; first load with a cold Numba cache ≤ 10 s, warm ≤ 3 s. "First load" is the time from opening the
+The live chart's drag rows (``benchmarks/live_drag.py``) come first: redraws per second and input → paint while
+a learning-rate control is dragged, against a floor page that only swaps precomputed paths; press → family
+ready; the family's payload; start-marker drag updates per second.
+
+Targets (README's Performance table): slider → redraw median ≤ 0.4 s and ≤ 1.5× the minimal page, with 4
+optimizers × 500 steps; first load with a cold Numba cache ≤ 10 s, warm ≤ 3 s. "First load" is the time from opening the
 page on a freshly started server until the paths are drawn.
 
 A third page shows where the ratio's floor lies: the playground's map and loss charts for the same settings,
@@ -32,6 +36,7 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks import live_drag  # noqa: E402
 from tests.conftest import (CHROMIUM_ARGS, ROOT, find_chromium, free_port, start_streamlit, stop,  # noqa: E402
                             wait_until_healthy)
 
@@ -200,6 +205,8 @@ def main() -> None:
         charts_only.write_text(CHARTS_ONLY_PAGE.format(root=str(ROOT)))
         minimal_settled = Path(scratch) / "minimal_settled.py"
         minimal_settled.write_text(MINIMAL_PAGE + SETTLING.format(root=str(ROOT)))
+        with Server(ROOT / "app.py", cache_env) as app_url:
+            live_drag.report(browser, app_url, VIEWPORT)
         with Server(ROOT / "app.py", cache_env) as app_url, Server(minimal) as minimal_url, \
                 Server(charts_only, cache_env) as charts_url, Server(minimal_settled) as settled_url:
             pages = [SliderPage(browser, app_url + QUERY, APP_SLIDER, APP_SNAPSHOT),

@@ -61,37 +61,70 @@ def explosion_limit(start_gap: float) -> float:
     return EXPLOSION_FACTOR * max(abs(float(start_gap)), MIN_GAP)
 
 
-def classify(result: Result, k: int) -> Outcome:
-    """The :class:`Outcome` of run ``k`` of ``result``."""
-    label = result.settings.runs[k].label
-    step = result.diverged_at[k]
-    if step is None:
-        gaps = loss_gap(result.losses[k], result.settings.surface_spec.min_value)
+@dataclass(frozen=True)
+class Ending:
+    """How a run ended, from its numbers alone: ``kind`` and the step it concerns (None when it ran)."""
+
+    kind: str
+    step: int | None = None
+
+    @property
+    def died(self) -> bool:
+        return self.kind != RAN
+
+    @property
+    def status(self) -> str:
+        """A short phrase for tables and hovers: "exploded at step 7"."""
+        return STATUS[self.kind].format(step=self.step)
+
+
+STATUS = {RAN: "ran every step", EXPLODED: "exploded at step {step}", DIVERGED: "diverged at step {step}",
+          UNDEFINED: "left the function's domain at step {step}", UNDEFINED_AT_START: "undefined at the start"}
+
+
+def run_ending(losses: np.ndarray, diverged_at: int | None, min_value: float | None,
+               stop: np.ndarray) -> Ending:
+    """How one run ended, from its losses (n+1,), the engine's divergence step and the point (x, y, f) at
+    which it stopped (``Result.stops``)."""
+    if diverged_at is None:
+        gaps = loss_gap(losses, min_value)
         grown = np.flatnonzero(gaps > explosion_limit(gaps[0]))
-        if not grown.size:
-            return Outcome(label, RAN, None, "ran every step", None)
-        first, final = int(grown[0]), float(result.losses[k, -1])
-        return Outcome(label, EXPLODED, first, f"exploded at step {first}",
-                       f"**{label} exploded at step {first}**: its loss grew past {EXPLOSION_FACTOR:.0e} times "
-                       f"its start and ended at {final:.3g}, so these numbers say nothing about the minimum. "
-                       "Try a smaller learning rate (or less momentum).")
-    x, y, f = (float(v) for v in result.stops[k])
+        return Ending(EXPLODED, int(grown[0])) if grown.size else Ending(RAN)
+    x, y, f = (float(v) for v in stop)
     in_range = math.isfinite(x) and math.isfinite(y) and max(abs(x), abs(y)) <= DIVERGENCE_BOUND
-    last = abs(float(result.losses[k, step - 1])) if step > 0 else 0.0
+    last = abs(float(losses[diverged_at - 1])) if diverged_at > 0 else 0.0
     # a run that was already far out or astronomically high overflowed; otherwise f has a hole there
     blowing_up = max(abs(x), abs(y)) > FAR or last > OVERFLOW_FROM
     if in_range and not math.isfinite(f) and not blowing_up:
-        if step == 0:
-            return Outcome(label, UNDEFINED_AT_START, 0, "undefined at the start",
-                           f"**{label} took no step**: the function has no finite value at the start "
-                           f"{_point(x, y)}. Pick a start where its value is finite.")
-        return Outcome(label, UNDEFINED, step, f"left the function's domain at step {step}",
-                       f"**{label} stopped at step {step}**: it stepped to {_point(x, y)}, where the function "
-                       "has no finite value (its domain ends before that point). Try a smaller learning rate, "
-                       "or a start further from that edge.")
-    return Outcome(label, DIVERGED, step, f"diverged at step {step}",
-                   f"**{label} diverged at step {step}**: its steps grew until the point left |x|, |y| ≤ "
-                   f"{DIVERGENCE_BOUND:.0e} or overflowed. Try a smaller learning rate (or less momentum).")
+        return Ending(UNDEFINED_AT_START, 0) if diverged_at == 0 else Ending(UNDEFINED, diverged_at)
+    return Ending(DIVERGED, diverged_at)
+
+
+def _message(label: str, ending: Ending, result: Result, k: int) -> str | None:
+    x, y, _ = (float(v) for v in result.stops[k])
+    if ending.kind == EXPLODED:
+        return (f"**{label} exploded at step {ending.step}**: its loss grew past {EXPLOSION_FACTOR:.0e} times "
+                f"its start and ended at {float(result.losses[k, -1]):.3g}, so these numbers say nothing about "
+                "the minimum. Try a smaller learning rate (or less momentum).")
+    if ending.kind == UNDEFINED_AT_START:
+        return (f"**{label} took no step**: the function has no finite value at the start {_point(x, y)}. "
+                "Pick a start where its value is finite.")
+    if ending.kind == UNDEFINED:
+        return (f"**{label} stopped at step {ending.step}**: it stepped to {_point(x, y)}, where the function "
+                "has no finite value (its domain ends before that point). Try a smaller learning rate, or a "
+                "start further from that edge.")
+    if ending.kind == DIVERGED:
+        return (f"**{label} diverged at step {ending.step}**: its steps grew until the point left |x|, |y| ≤ "
+                f"{DIVERGENCE_BOUND:.0e} or overflowed. Try a smaller learning rate (or less momentum).")
+    return None
+
+
+def classify(result: Result, k: int) -> Outcome:
+    """The :class:`Outcome` of run ``k`` of ``result``."""
+    label = result.settings.runs[k].label
+    ending = run_ending(result.losses[k], result.diverged_at[k], result.settings.surface_spec.min_value,
+                        result.stops[k])
+    return Outcome(label, ending.kind, ending.step, ending.status, _message(label, ending, result, k))
 
 
 def classify_all(result: Result) -> list[Outcome]:

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.testing.v1 import AppTest
 
 from landscapes.registry import SURFACES
 from optimizers.registry import OPTIMIZERS
-from ui import state
+from ui import live_paths, state
 from ui.presets import PRESETS
 from ui.schedule_picker import choice_key, param_key, scaled_defaults
 from viz.figures import LR_META, PATH_META
@@ -46,9 +47,14 @@ def _chart(at: AppTest, key: str) -> dict:
     return json.loads(chart.proto.spec)
 
 
+def _live(at: AppTest) -> dict:
+    """The data of the live map-and-loss component (AppTest shows custom components as unknown elements)."""
+    return json.loads(next(c for c in at.get("bidi_component") if live_paths.COMPONENT_KEY in c.proto.id).proto.json)
+
+
 def _paths(at: AppTest) -> dict[str, np.ndarray]:
     """Label → drawn (x, y) points of every optimizer path on the map."""
-    traces = _chart(at, state.MAP_CLICK)["data"]
+    traces = _live(at)["map"]["data"]
     return {t["name"]: np.column_stack([_decode(t["x"]), _decode(t["y"])])
             for t in traces if t.get("meta") == PATH_META}
 
@@ -191,14 +197,55 @@ def test_each_optimizers_own_values_come_back_when_same_for_all_is_switched_off_
     assert "gd (lr=0.01)" in _paths(at)
 
 
-def test_picking_the_start_adds_click_targets_only_while_picking():
-    def targets(at):
-        return [t for t in _chart(at, state.MAP_CLICK)["data"] if t.get("name") == "click to start here"]
+def _trigger(at: AppTest, event: str, value) -> AppTest:
+    """Run ``at`` as after the live component sent ``event`` with ``value`` (what its JavaScript does)."""
+    component = next(c for c in at.get("bidi_component") if live_paths.COMPONENT_KEY in c.proto.id)
+    states = at._tree.get_widget_states()
+    trigger = states.widgets.add()
+    trigger.id = _make_trigger_id(component.proto.id, "events")
+    trigger.json_trigger_value = json.dumps([{"event": event, "value": value}])
+    return _ok(at._run(states))
 
+
+def test_committing_a_live_control_updates_the_sidebar_the_url_the_table_and_the_paths():
     at = _run()
-    assert not targets(at)
-    at.toggle(key=state.PICK_START).set_value(True)
-    assert targets(_ok(at.run()))
+    control = next(c for c in _live(at)["controls"] if c["id"] == "adam.lr")
+    assert control["label"] == "Adam learning rate"
+    index = control["options"].index(0.02)
+    at = _trigger(at, "commit", {"control": "adam.lr", "index": index})
+    assert at.sidebar.select_slider(key=state.hp_key("adam", "lr")).value == 0.02
+    assert at.query_params["adam.lr"] == "0.02"
+    assert any(row.startswith("| adam (lr=0.02)") for row in _numbers_rows(at))
+    assert "adam (lr=0.02)" in _paths(at)
+
+
+def test_a_shared_live_control_drives_every_optimizer_that_has_it():
+    at = _run({"optimizers": "gd,adam", "same": "1"})
+    controls = {c["id"]: c for c in _live(at)["controls"]}
+    assert set(controls) == {"all.lr", "all.beta1"} and controls["all.lr"]["runs"] == [0, 1]
+    at = _trigger(at, "commit", {"control": "all.beta1", "index": controls["all.beta1"]["options"].index(0.8)})
+    assert at.session_state[state.hp_key(state.SHARED, "beta1")] == 0.8
+    assert any(label.startswith("adam (") and "beta1=0.8" in label for label in _paths(at))
+
+
+def test_pressing_a_live_control_sends_its_family_and_dragging_the_start_moves_the_paths():
+    at = _run()
+    assert _live(at)["family"] is None
+    at = _trigger(at, "family", "momentum.momentum")
+    family = _live(at)["family"]
+    assert family["control"] == "momentum.momentum" and len(family["options"]) == len(family["lengths"][0])
+    before = _paths(at)
+    at = _trigger(at, "drag_start", [1.0, 1.5, 7])
+    dragged = _live(at)["dragged"]
+    assert dragged["start"] == [1.0, 1.5] and dragged["start_seq"] == 7
+    assert at.sidebar.number_input(key=state.START_X).value == -5.0  # not committed while dragging
+    for path in dragged["paths"]:
+        assert (_decode(path["x"])[0], _decode(path["y"])[0]) == (1.0, 1.5)
+    at = _trigger(at, "commit_start", [1.0, 1.5])
+    assert all(not np.array_equal(before[k], v) for k, v in _paths(at).items())
+    assert (at.sidebar.number_input(key=state.START_X).value, at.sidebar.number_input(key=state.START_Y).value) \
+        == (1.0, 1.5)
+    assert at.query_params["start"] == "1,1.5"
 
 
 def test_changing_the_surface_resets_start_and_step_sizes_to_its_suggestions():
@@ -226,7 +273,7 @@ HOSTILE_FORMULA = "__import__('os').system('true')"
 
 def _lr_traces(at: AppTest) -> list[dict]:
     """The learning-rate curves drawn under the loss curves."""
-    return [t for t in _chart(at, "loss_curves")["data"] if t.get("meta") == LR_META]
+    return [t for t in _live(at)["loss"]["data"] if t.get("meta") == LR_META]
 
 
 def test_choosing_your_own_function_draws_paths_on_it():

@@ -1,7 +1,7 @@
 """The playground in a real browser (Debian's Chromium via Playwright) against ``streamlit run app.py``.
 
 Checks what only a browser shows: the chart renders with no exception element, a keyboard move of the
-learning-rate slider redraws the path, the animation plays, the 3D toggle works and a click sets the start.
+learning-rate slider redraws the path, the animation plays and the 3D toggle works (the live chart's own tests are in test_live_browser.py).
 A screenshot goes to artifacts/ for the record.
 """
 from __future__ import annotations
@@ -98,22 +98,6 @@ def test_the_3d_toggle_shows_the_surface(page, app_url, artifacts):
     assert page.locator(EXCEPTION).count() == 0
     for asked, drawn in page.evaluate(CHART_MARGINS):
         assert drawn == asked, "a chart grew its margins: Plotly drew it twice"
-
-
-def test_clicking_the_map_sets_the_start(page, app_url):
-    _open(page, app_url)
-    start_x = page.locator('input[aria-label="Start x"]')
-    before = start_x.input_value()
-    page.get_by_text("Pick the start on the map").first.click()
-    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')]"
-                           ".some(p => (p._fullData || []).some(t => t.name === 'click to start here'))",
-                           timeout=CHANGE_TIMEOUT_MS)
-    area = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
-    page.mouse.click(area["x"] + area["width"] * 0.8, area["y"] + area["height"] * 0.25)
-    page.wait_for_function("before => document.querySelector('input[aria-label=\"Start x\"]').value !== before",
-                           arg=before, timeout=CHANGE_TIMEOUT_MS)
-    assert float(start_x.input_value()) > 0  # the right-hand side of the map
-    assert "start=" in page.url
 
 
 def _wait_for_new_path(page, before) -> list:

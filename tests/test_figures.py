@@ -90,13 +90,6 @@ def test_long_paths_are_drawn_as_lines_and_short_ones_with_a_dot_per_step():
     assert {t.mode for t in _paths_of(result_figures.map_figure(long, grid))} == {"lines"}
 
 
-def test_the_map_offers_click_targets_when_asked():
-    grid = surface_grid("ravine")
-    fig = result_figures.map_figure(_result(), grid, click_targets=5)
-    targets = [t for t in fig.data if t.name == "click to start here"]
-    assert len(targets) == 1 and len(targets[0].x) == 25
-
-
 def test_animation_frames_move_only_the_moving_traces():
     fig = result_figures.animation_figure(_result(steps=300), surface_grid("ravine"), frame_ms=50)
     assert 2 <= len(fig.frames) <= MAX_FRAMES
@@ -214,14 +207,13 @@ def _schedule_result():
 
 @pytest.mark.parametrize("build", [
     lambda result, grid: result_figures.map_figure(result, grid),
-    lambda result, grid: result_figures.map_figure(result, grid, click_targets=9),
     lambda result, grid: result_figures.loss_figure(result),
     lambda result, grid: result_figures.loss_figure(_schedule_result()),
     result_figures.surface_figure,
     lambda result, grid: result_figures.animation_figure(result, grid, 100),
     lambda result, grid: result_figures.inside_figure(result, grid, 100),
     lambda result, grid: result_figures.multiples_figure(result, grid, 100),
-], ids=["map", "map-click-targets", "loss", "loss-with-schedules", "3d", "animation", "inside", "multiples"])
+], ids=["map", "loss", "loss-with-schedules", "3d", "animation", "inside", "multiples"])
 def test_every_figure_passes_plotly_validation(build):
     """The hot builders skip plotly.py's validation at run time (``unvalidated_figure``): here every property
     of every figure must pass it."""

@@ -28,7 +28,7 @@ from benchmarks.class_client import Student
 from landscapes.registry import SURFACES
 from optimizers.registry import LR_OPTIONS, OPTIMIZERS
 from tests.conftest import ROOT, streamlit_server
-from ui import chart_library, options, playground_url, state
+from ui import chart_library, live_paths, options, playground_url, state
 from viz.figures import PATH_META
 
 pytestmark = pytest.mark.slow
@@ -66,9 +66,9 @@ def cold_server():
 
 
 def _map_paths(run) -> list:
-    """The optimizer path traces of the map chart (the chart keyed for click-to-start)."""
-    chart = next(c for c in run.of_type("plotly_chart") if state.MAP_CLICK in c.id)
-    return [t for t in json.loads(chart.spec)["data"] if t.get("meta") == PATH_META]
+    """The optimizer path traces of the map (in the live chart component's data)."""
+    chart = next(c for c in run.of_type("bidi_component") if live_paths.COMPONENT_KEY in c.id)
+    return [t for t in json.loads(chart.json)["map"]["data"] if t.get("meta") == PATH_META]
 
 
 async def _session(ws_url: str, query: str, all_connected: asyncio.Barrier) -> list[str]:

@@ -20,13 +20,8 @@ CACHED_FIGURES = 48  # ~0.1–0.5 MB each; bounded so twenty students cannot gro
 # Settings are frozen dataclasses of strings and numbers, so their repr is a complete, exact key; hashing it
 # is far cheaper than Streamlit's generic hashing of the object tree on every call.
 SETTINGS_HASH = {Settings: repr}
-# The click-to-start grid, drawn only while the student is picking a start: its hundreds of invisible
-# markers would otherwise double the browser's redraw time on every slider move.
-CLICK_TARGETS_PER_AXIS = 41  # the click-to-start grid: 1/24 of the map apart; each target costs redraw time
 
 FIGURE_BUILDERS = {
-    "map": lambda result, grid, frame_ms: result_figures.map_figure(result, grid),
-    "map_pick": lambda result, grid, frame_ms: result_figures.map_figure(result, grid, CLICK_TARGETS_PER_AXIS),
     # beside the map, whose legend already names every colour
     "loss": lambda result, grid, frame_ms: result_figures.loss_figure(result, show_legend=False),
     "3d": lambda result, grid, frame_ms: result_figures.surface_figure(result, grid),

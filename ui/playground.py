@@ -22,9 +22,9 @@ from validation import ValidationError
 
 
 def _show_surface(surface: Surface) -> None:
-    """The surface's name, formula and lesson: what students are looking at, and what to look for."""
-    st.header(surface.title, divider="gray")
-    st.latex(surface.latex)
+    """The surface's name, formula and lesson in two lines: what students look at, and what to look for
+    (compact, so the charts below fit on the first screen)."""
+    st.markdown(f"#### {surface.title} &nbsp; ${surface.latex}$")
     if surface.name.startswith(CUSTOM_PREFIX):
         _show_gradient(surface.name[len(CUSTOM_PREFIX):])
     st.caption(surface.lesson)

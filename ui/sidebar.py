@@ -242,7 +242,7 @@ def _start_and_noise(surface: Surface) -> tuple[tuple[float, float], float, int]
     left, right = st.columns(2)
     x = left.number_input("Start x", x_low, x_high, step=START_STEP, key=state.START_X, format="%.3f")
     y = right.number_input("Start y", y_low, y_high, step=START_STEP, key=state.START_Y, format="%.3f",
-                           help="Or pick it on the map: the toggle above the map.")
+                           help="Or drag the start marker on the map.")
     _initialise(state.NOISE, 0.0)
     noise = st.select_slider("Gradient noise σ", options=options.NOISE_OPTIONS, key=state.NOISE,
                              format_func=_number_label,

@@ -29,8 +29,6 @@ SPEED = "speed"
 # Session bookkeeping (not controls).
 URL_SEEN = "_url_seen"  # the query parameters the page last read or wrote
 URL_NOTES = "_url_notes"
-MAP_CLICK = "map_click"
-PICK_START = "pick_start"  # the map takes clicks as the new start (not in the URL: a passing mode)
 NEEDS_FULL_RERUN = "_needs_full_rerun"
 ACTIVE_PRESET = "_active_preset"
 VALID_FORMULA = "_valid_formula"  # the last formula that compiled: drawn while the text box holds a bad one

@@ -1,22 +1,21 @@
 """The playground's main view: map and loss curves, animation, side-by-side panels, inside the optimizer.
 
 The view runs as a fragment (inside the playground's results fragment): switching views, the 3D toggle and the
-playback speed rerun only this part of the page. A click on the map changes the start point, which the
-sidebar shows too, so it reruns the app.
+playback speed rerun only this part of the page. The map and loss curves are the live chart of
+:mod:`ui.live_paths`; a value committed there is shown by the sidebar too, so it reruns the app.
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from landscapes.registry import get_surface
 from simulation.settings import Settings
-from ui import compute, links, options, playground_url, state
+from ui import compute, links, live_paths, playground_url, state
 from ui.view_options import DEFAULT_SPEED, DEFAULT_VIEW, SPEEDS, VIEWS
 
 PLOT_CONFIG = {"displaylogo": False, "scrollZoom": False}
-START_DECIMALS = 3  # a clicked start is rounded like the start inputs show it
 VIEW_HELP = {
-    "paths": "Every path on the map, the loss per step beside it. Hover a path to read its steps.",
+    "paths": "Drag a learning-rate or momentum control under the charts and the paths follow; drag the white "
+             "start marker to start elsewhere. Hover a path to read its steps.",
     "animation": "Press ▶ or drag the step slider: all paths and the loss cursors move together.",
     "multiples": "One panel per optimizer on identical axes; one slider replays them all at the same step.",
     "inside": "At the slider's step: the white dotted arrow points downhill (−gradient, direction only), the "
@@ -27,33 +26,14 @@ VIEW_HELP = {
 }
 
 
-def _on_map_click() -> None:
-    """Use the clicked point as the new start and leave picking mode (callbacks run before the rerun, so
-    they may set widget values)."""
-    points = st.session_state[state.MAP_CLICK]["selection"]["points"]
-    if not points or not st.session_state.get(state.PICK_START):
-        return
-    surface = get_surface(state.surface_name(st.session_state))
-    (x_low, x_high), (y_low, y_high) = options.start_limits(surface)
-    st.session_state[state.START_X] = round(min(max(float(points[0]["x"]), x_low), x_high), START_DECIMALS)
-    st.session_state[state.START_Y] = round(min(max(float(points[0]["y"]), y_low), y_high), START_DECIMALS)
-    st.session_state[state.PICK_START] = False
-    st.session_state[state.NEEDS_FULL_RERUN] = True
-
-
 def _paths_view(settings: Settings) -> None:
-    three_d_column, pick_column = st.columns(2)
-    three_d = three_d_column.toggle("3D surface", key=state.THREE_D,
-                                    help="Show the surface in 3D with the paths on it.")
-    picking = pick_column.toggle("Pick the start on the map", key=state.PICK_START, disabled=three_d,
-                                 help="Then click anywhere on the map: every optimizer starts from there.")
+    three_d = st.toggle("3D surface", key=state.THREE_D, help="Show the surface in 3D with the paths on it.")
+    if not three_d:
+        live_paths.render(settings)
+        return
     left, right = st.columns([1.25, 1])
     with left:
-        if three_d:
-            st.plotly_chart(compute.figure("3d", settings), key="surface_3d", config=PLOT_CONFIG)
-        else:
-            st.plotly_chart(compute.figure("map_pick" if picking else "map", settings), key=state.MAP_CLICK,
-                            on_select=_on_map_click, selection_mode="points", config=PLOT_CONFIG)
+        st.plotly_chart(compute.figure("3d", settings), key="surface_3d", config=PLOT_CONFIG)
     with right:
         st.plotly_chart(compute.figure("loss", settings), key="loss_curves", config=PLOT_CONFIG)
 

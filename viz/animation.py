@@ -34,7 +34,9 @@ DEFAULT_FRAME_MS = 80
 HEAD_SIZE = 12
 FAINT_OPACITY = 0.3  # the full path stays visible behind the animated one
 MULTIPLES_COLUMNS = 3
-MULTIPLES_PANEL_HEIGHT = 330
+MULTIPLES_PANEL_HEIGHT = 330  # the tallest panel (a square surface)
+MULTIPLES_PANEL_WIDTH = 330  # about what each of three panels gets across the main column at 1440 px
+MIN_PANEL_HEIGHT = 150
 CURRENT_STEP_COLOR = "#444444"
 # Starting margins sized for the title and legend above, the play controls and step slider below and the
 # axis labels (see viz.figures.MAP_MARGIN: starting at the final size saves Plotly two or three full redraws).
@@ -92,14 +94,15 @@ def playback_controls(steps: Sequence[int], frame_ms: int, y: float = -0.08) -> 
     play = dict(mode="immediate", fromcurrent=True, frame=dict(duration=frame_ms, redraw=False),
                 transition=dict(duration=0))
     buttons = [dict(label="▶ Play", method="animate", args=[None, play]),
-               dict(label="❚❚ Pause", method="animate", args=[[None], still])]
+               dict(label="❚❚ Pause", method="animate", args=[[None], still]),
+               dict(label="⏮ Reset", method="animate", args=[[str(steps[0])], still])]
     slider_steps = [dict(method="animate", label=str(s), args=[[str(s)], still]) for s in steps]
     return dict(
         updatemenus=[dict(type="buttons", direction="left", showactive=False, x=0.0, y=y, xanchor="left",
                           yanchor="top", pad=dict(t=0, r=10), buttons=buttons)],
         # tick labels are made transparent: sixty step numbers under the slider are unreadable, and the
         # current step is printed above it anyway
-        sliders=[dict(active=0, steps=slider_steps, x=0.16, len=0.84, y=y + 0.02, yanchor="top",
+        sliders=[dict(active=0, steps=slider_steps, x=0.24, len=0.76, y=y + 0.02, yanchor="top",
                       currentvalue=dict(prefix="step ", visible=True, xanchor="left",
                                         font=dict(size=14, color=CURRENT_STEP_COLOR)),
                       font=dict(color="rgba(0,0,0,0)"), minorticklen=0, ticklen=3,
@@ -197,8 +200,12 @@ def small_multiples_figure(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, paths
     steps = frame_steps(max(p.n_points for p in paths))
     slider_y = -0.12 / rows
     _add_frames(fig, build, steps, frame_ms, slider_y)
-    fig.update_xaxes(range=[float(xs[0]), float(xs[-1])], showgrid=False, zeroline=False)
-    fig.update_yaxes(range=[float(ys[0]), float(ys[-1])], showgrid=False, zeroline=False)
-    fig.update_layout(title=dict(text=title, x=0.01), height=MULTIPLES_PANEL_HEIGHT * rows + 140,
+    fig.update_xaxes(range=[float(xs[0]), float(xs[-1])], showgrid=False, zeroline=False, constrain="domain")
+    fig.update_yaxes(range=[float(ys[0]), float(ys[-1])], showgrid=False, zeroline=False, constrain="domain")
+    for axes in panel_axes:  # one unit as long across as up: the surface's true shape in every panel
+        fig.layout[axes["yaxis"].replace("y", "yaxis")].update(scaleanchor=axes["xaxis"], scaleratio=1)
+    aspect = float(ys[-1] - ys[0]) / float(xs[-1] - xs[0])
+    panel_height = min(max(MULTIPLES_PANEL_WIDTH * aspect, MIN_PANEL_HEIGHT), MULTIPLES_PANEL_HEIGHT)
+    fig.update_layout(title=dict(text=title, x=0.01), height=round(panel_height * rows) + 140,
                       margin=MULTIPLES_MARGIN, hovermode="closest", showlegend=False)
     return fig

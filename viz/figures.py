@@ -52,13 +52,15 @@ PATH_POINT_SIZE = 4
 # because thousands of SVG markers make every redraw several times slower and merge into a line anyway.
 MAX_DOTTED_POINTS = 150
 PATH_META = "path"  # trace.meta of every optimizer path, so pages and tests can find them
+END_META = "end"  # trace.meta of each path's end marker (a dot, or a cross where the run died)
+LOSS_META = "loss"  # trace.meta of every loss curve
+MARKER_META_PREFIX = "marker-"  # + kind: trace.meta of the marked points (the start is "marker-start")
 END_POINT_SIZE = 11
 PATH_LIFT_FRACTION = 0.01  # 3D paths float this fraction of the height range above the surface, to stay visible
-CLICK_TARGET_COLOR = "rgba(0,0,0,0)"  # invisible, but still hoverable and clickable
-CLICK_TARGET_NAME = "click to start here"
 LR_META = "lr"  # trace.meta of every learning-rate curve under the loss curves
 LR_PANEL_SHARE = 0.3  # of the loss figure's plot height given to the learning-rate panel under it
 LR_PANEL_TITLE = "Learning-rate schedule"
+MAX_DECADE_TICKS = 6  # labelled powers of ten on a log loss axis
 PANEL_GAP = 0.1  # between the loss and learning-rate panels, as a fraction of the plot height
 
 
@@ -145,7 +147,7 @@ def marker_traces(markers: Sequence[Marker], show_legend: bool = True, **axes) -
             type=SCATTER, x=[m.x for m in group], y=[m.y for m in group], mode="markers", name=group[0].label,
             marker=dict(symbol=symbol, color=color, size=size, line=dict(color="#222222", width=1.2)),
             hovertemplate=f"{group[0].label} (%{{x:.3g}}, %{{y:.3g}})<extra></extra>",
-            showlegend=show_legend, legendgroup=f"marker-{kind}", **axes))
+            showlegend=show_legend, legendgroup=MARKER_META_PREFIX + kind, meta=MARKER_META_PREFIX + kind, **axes))
     return traces
 
 
@@ -160,31 +162,29 @@ def path_trace(path: PathTrace, upto: int | None = None, show_legend: bool = Tru
     return dict(
         type=SCATTER, x=compact(xy[:, 0]), y=compact(xy[:, 1]), customdata=compact(custom), mode=mode, name=path.label,
         meta=PATH_META,
-        line=dict(color=path.color, width=PATH_LINE_WIDTH), marker=dict(size=PATH_POINT_SIZE, color=path.color),
+        line=dict(color=path.color, width=PATH_LINE_WIDTH, dash=path.dash),
+        marker=dict(size=PATH_POINT_SIZE, color=path.color),
         hovertemplate=f"{path.label}<br>step %{{customdata[0]:.0f}}: (%{{x:.3g}}, %{{y:.3g}})"
-                      "<br>loss %{customdata[1]:.4g}<extra></extra>",
+                      "<br>loss %{customdata[1]:.3g}<extra></extra>",
         legendgroup=path.label, showlegend=show_legend, **axes)
 
 
 def end_marker_trace(path: PathTrace, **axes) -> dict:
-    """A large dot where the path ends, or a cross where it diverged."""
+    """A large dot where the path ends, or a cross where the run died (diverged, exploded or undefined)."""
     last = max(path.n_points - 1, 0)
-    x, y = path.xy[last]
-    diverged = path.diverged_at is not None
-    text = f"diverged at step {path.diverged_at}" if diverged else f"end after {last} steps"
+    x, y = path.xy[last] if path.n_points else path.xy[0]
+    if path.ending.died:
+        text = path.ending.status
+    elif path.diverged_at is not None:
+        text = f"diverged at step {path.diverged_at}"
+    else:
+        text = f"end after {last} steps"
     return dict(
         type=SCATTER, x=[float(x)], y=[float(y)], mode="markers", showlegend=False, legendgroup=path.label,
-        marker=dict(symbol="x" if diverged else "circle", size=END_POINT_SIZE, color=path.color,
+        meta=END_META,
+        marker=dict(symbol="x" if path.died else "circle", size=END_POINT_SIZE, color=path.color,
                     line=dict(color="#FFFFFF", width=1.5)),
         hovertemplate=f"{path.label}: {text}<extra></extra>", **axes)
-
-
-def click_target_trace(xs, ys, per_axis: int) -> dict:
-    """An invisible grid of points: clicking one reports its (x, y), which the app uses as the new start."""
-    gx, gy = np.meshgrid(np.linspace(xs[0], xs[-1], per_axis), np.linspace(ys[0], ys[-1], per_axis))
-    return dict(type=SCATTER, x=compact(gx.ravel()), y=compact(gy.ravel()), mode="markers", name=CLICK_TARGET_NAME,
-                marker=dict(size=14, color=CLICK_TARGET_COLOR), showlegend=False,
-                hovertemplate="click to start at (%{x:.2f}, %{y:.2f})<extra></extra>")
 
 
 def legend_rows(labels: Sequence[str], width: float = LEGEND_WIDTH_PX) -> int:
@@ -230,7 +230,7 @@ def map_layout(xs, ys, title: str, equal_aspect: bool, legend_labels: Sequence[s
 
 def contour_paths_figure(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, paths: Sequence[PathTrace],
                          markers: Sequence[Marker] = (), log_color: bool = False, title: str = "",
-                         equal_aspect: bool = True, click_targets: int = 0) -> go.Figure:
+                         equal_aspect: bool = True) -> go.Figure:
     """Contour map of ``zs`` over ``(xs, ys)`` with every path drawn on top.
 
     The map is a banded picture (:mod:`viz.background`) rather than a contour trace: it looks the same, redraws
@@ -243,12 +243,9 @@ def contour_paths_figure(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, paths: 
         markers: :class:`Marker` items (minima, saddles, start) drawn as symbols with a legend entry.
         log_color: colour by log10 of the loss above the grid minimum (for ranges spanning decades).
         title: figure title. equal_aspect: one unit in x is as long as one unit in y.
-        click_targets: if > 0, an invisible click grid of this many points per axis (for click-to-start).
     """
     scale = color_scale(zs, log_color)
     traces = [colorbar_trace(scale, xs, ys)]
-    if click_targets:
-        traces.append(click_target_trace(xs, ys, click_targets))
     for path in paths:
         traces += [path_trace(path), end_marker_trace(path)]
     traces += marker_traces(markers)
@@ -271,6 +268,20 @@ def loss_axis(paths: Sequence[PathTrace], min_value: float | None) -> tuple[list
     return series, positive, "loss (log scale)" if positive else "loss"
 
 
+def decade_ticks(series: Sequence[np.ndarray]) -> dict:
+    """Ticks of a log axis over ``series`` at powers of ten only (every k-th decade, at most
+    ``MAX_DECADE_TICKS`` of them), so no minor tick carries a label and every label reads 10^k; a range
+    under one decade keeps Plotly's own ticks."""
+    values = np.concatenate([np.asarray(v, dtype=np.float64) for v in series]) if len(series) else np.array([])
+    values = values[np.isfinite(values) & (values > 0)]
+    if not values.size:
+        return {}
+    span = float(np.log10(values.max()) - np.log10(values.min()))
+    if span < 1.0:
+        return {}
+    return dict(dtick=max(1, int(np.ceil(span / MAX_DECADE_TICKS))))
+
+
 def loss_traces(paths: Sequence[PathTrace], series: Sequence[np.ndarray], show_legend: bool = False,
                 **axes) -> list[dict]:
     traces = []
@@ -278,8 +289,9 @@ def loss_traces(paths: Sequence[PathTrace], series: Sequence[np.ndarray], show_l
         idx = thinned_indices(len(values))
         traces.append(dict(
             type=SCATTER, x=idx.astype(np.int32), y=compact(values[idx]), mode="lines", name=path.label,
-            line=dict(color=path.color, width=PATH_LINE_WIDTH), legendgroup=path.label, showlegend=show_legend,
-            hovertemplate=f"{path.label}<br>step %{{x}}: %{{y:.4g}}<extra></extra>", **axes))
+            meta=LOSS_META, line=dict(color=path.color, width=PATH_LINE_WIDTH, dash=path.dash),
+            legendgroup=path.label, showlegend=show_legend,
+            hovertemplate=f"{path.label}<br>step %{{x}}: %{{y:.3g}}<extra></extra>", **axes))
     return traces
 
 
@@ -317,7 +329,8 @@ def loss_curves_figure(paths: Sequence[PathTrace], min_value: float | None = Non
     step axis.
     """
     series, log_y, y_title = loss_axis(paths, min_value)
-    loss_y = dict(title=dict(text=y_title), type="log" if log_y else "linear", exponentformat="power")
+    loss_y = dict(title=dict(text=y_title), type="log" if log_y else "linear", exponentformat="power",
+                  **(decade_ticks(series) if log_y else {}))
     margin = legend_margin(LOSS_MARGIN, [path.label for path in paths] if show_legend else [])
     layout = dict(title=dict(text=title, x=0.01), height=FIGURE_HEIGHT, margin=margin,
                   legend=legend_below(FIGURE_HEIGHT, margin), hovermode="x unified")

@@ -11,6 +11,7 @@ from typing import Sequence
 import numpy as np
 
 from landscapes.registry import Surface
+from simulation.outcomes import EXPLODED, RAN, Ending, run_ending
 from simulation.engine import Result
 from viz.theme import run_colors
 
@@ -58,6 +59,8 @@ class PathTrace:
     losses: np.ndarray | None = None
     diverged_at: int | None = None
     steps: np.ndarray | None = None
+    dash: str = "solid"  # Plotly line dash: optimizers of similar colour differ in dash
+    ending: Ending = Ending(RAN)  # a run that died is drawn up to the step where it died
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "xy", within_draw_limit(np.asarray(self.xy, dtype=np.float64)))
@@ -68,10 +71,16 @@ class PathTrace:
 
     @property
     def n_points(self) -> int:
-        """How many leading rows are finite (the drawable part of the path)."""
+        """How many leading rows are drawn: the finite ones, up to and including the step where an exploded
+        run blew up."""
         finite = np.isfinite(self.xy).all(axis=1)
         bad = np.flatnonzero(~finite)
-        return int(bad[0]) if bad.size else len(self.xy)
+        n = int(bad[0]) if bad.size else len(self.xy)
+        return min(n, self.ending.step + 1) if self.ending.kind == EXPLODED else n
+
+    @property
+    def died(self) -> bool:
+        return self.ending.died or self.diverged_at is not None
 
 
 @dataclass(frozen=True)
@@ -109,10 +118,14 @@ def thinned_indices(n: int, max_points: int = MAX_PATH_POINTS) -> np.ndarray:
 
 
 def paths_from_result(result: Result) -> list[PathTrace]:
-    """One :class:`PathTrace` per run, coloured by optimizer (the same colours as every other view)."""
+    """One :class:`PathTrace` per run, coloured and dashed by optimizer (the same in every view)."""
     colors = run_colors([r.optimizer for r in result.settings.runs])
-    return [PathTrace(run.label, color, result.positions[k], result.losses[k], result.diverged_at[k])
-            for k, (run, color) in enumerate(zip(result.settings.runs, colors))]
+    min_value = result.settings.surface_spec.min_value
+    endings = [run_ending(result.losses[k], result.diverged_at[k], min_value, result.stops[k])
+               for k in range(len(result.settings.runs))]
+    return [PathTrace(run.label, color, result.positions[k], result.losses[k], result.diverged_at[k],
+                      dash=run.spec.dash, ending=ending)
+            for k, (run, color, ending) in enumerate(zip(result.settings.runs, colors, endings))]
 
 
 def surface_markers(surface: Surface, start: Sequence[float] | None = None) -> list[Marker]:

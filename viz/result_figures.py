@@ -14,8 +14,9 @@ from simulation.engine import Result
 from optimizers.schedules import lr_curve
 from viz.animation import SidePanel, Series, animated_map_figure, small_multiples_figure
 from viz.arrows import vectors_from_result
-from viz.figures import LrCurve, contour_paths_figure, loss_axis, loss_curves_figure, surface_3d_figure
-from viz.paths import paths_from_result, surface_markers
+from viz.figures import (END_META, LrCurve, contour_paths_figure, legend_rows, loss_axis, loss_curves_figure,
+                         surface_3d_figure)
+from viz.paths import PathTrace, paths_from_result, surface_markers
 
 COORDINATE_DASH = {"x": "solid", "y": "dot"}
 
@@ -23,11 +24,77 @@ COORDINATE_DASH = {"x": "solid", "y": "dot"}
 MAP_TITLE = "Where each optimizer went"
 
 
-def map_figure(result: Result, grid: SurfaceGrid, click_targets: int = 0) -> go.Figure:
+def map_figure(result: Result, grid: SurfaceGrid) -> go.Figure:
     spec = result.settings.surface_spec
     return contour_paths_figure(grid.xs, grid.ys, grid.zs, paths_from_result(result),
-                                surface_markers(spec, result.settings.start), spec.log_color, MAP_TITLE,
-                                click_targets=click_targets)
+                                surface_markers(spec, result.settings.start), spec.log_color, MAP_TITLE)
+
+
+# The live view: the map beside the loss curves, no titles (the view picker names them), the legend above
+# the loss curves (the map's colour bar needs its right side), margins just wide enough for the tick labels.
+DIED_META = "died"  # trace.meta of the live map's cross where a run died
+LIVE_MAP_MARGIN = dict(l=44, r=96, t=12, b=40)
+LIVE_LOSS_MARGIN = dict(l=64, r=12, t=12, b=40)
+LIVE_LEGEND_ROW_PX = 29
+LIVE_LEGEND_WIDTH_PX = 260  # the loss chart beside the map at 1440 px
+LOG_AXIS_PAD = 0.05  # of the range in decades, above and below the loss curves
+LINEAR_AXIS_PAD = 0.05
+
+
+def live_map_figure(result: Result, grid: SurfaceGrid) -> go.Figure:
+    """The map for the live view: compact, no legend (the loss chart beside it has it).
+
+    Each run's end has two traces, a dot (``END_META``) and a cross (``DIED_META``), one of them empty: a
+    dragged control moves the end point from one to the other by swapping data, which the browser animates
+    without a full redraw (a changed marker symbol would need one).
+    """
+    fig = map_figure(result, grid)
+    fig.layout.update(title=None, margin=LIVE_MAP_MARGIN, showlegend=False)
+    for trace in [t for t in fig.data if t.meta == END_META]:
+        died = trace.marker.symbol == "x"
+        twin = go.Scatter(trace)
+        twin.update(meta=DIED_META, marker_symbol="x")
+        trace.update(marker_symbol="circle")
+        # the empty one's hover text stands for any option a dragged control may move there
+        (trace if died else twin).update(x=[], y=[], hovertemplate=f"{trace.legendgroup}: "
+                                         f"{'end' if died else 'died'}<extra></extra>")
+        fig.add_trace(twin)
+    return fig
+
+
+def loss_range(paths: list[PathTrace], series: list[np.ndarray], log_y: bool) -> list[float] | None:
+    """The loss axis range over the finite values of the runs that did not die (all runs when every one did).
+
+    A run that blew up would otherwise stretch the axis over hundreds of decades and flatten every other
+    curve; it is drawn up to where it died all the same (off the top of the chart).
+    """
+    kept = [values for path, values in zip(paths, series) if not path.died] or list(series)
+    finite = np.concatenate([v[np.isfinite(v) & ((v > 0) if log_y else True)] for v in kept])
+    if not finite.size:
+        return None
+    low, high = float(finite.min()), float(finite.max())
+    if log_y:
+        low, high = np.log10(low), np.log10(high)
+        pad = max(high - low, 1.0) * LOG_AXIS_PAD
+    else:
+        pad = max(high - low, abs(high), 1e-12) * LINEAR_AXIS_PAD
+    return [low - pad, high + pad]
+
+
+def live_loss_figure(result: Result) -> go.Figure:
+    """Loss per step for the live view: the legend above, both axes fixed, so paths can be swapped in."""
+    paths = paths_from_result(result)
+    fig = loss_curves_figure(paths, result.settings.surface_spec.min_value, title="", show_legend=True,
+                             lr_curves=lr_curves(result))
+    series, log_y, _ = loss_axis(paths, result.settings.surface_spec.min_value)
+    rows = legend_rows([p.label for p in paths], LIVE_LEGEND_WIDTH_PX)
+    fig.layout.update(title=None, margin=dict(LIVE_LOSS_MARGIN, t=LIVE_LOSS_MARGIN["t"] + rows * LIVE_LEGEND_ROW_PX),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
+                      xaxis=dict(range=[0, result.settings.steps], autorange=False))
+    y_range = loss_range(paths, series, log_y)
+    if y_range is not None:
+        fig.layout.yaxis.update(range=y_range, autorange=False)
+    return fig
 
 
 def lr_curves(result: Result) -> list[LrCurve] | None:

@@ -1,0 +1,204 @@
+"""Dragging in the live chart, measured in Chromium: the rows ``bench_app.py`` prints for the drag.
+
+- a 2-second mouse drag of a learning-rate control: path redraws per second and input → paint times (from
+  the ``input`` event to the end of the frame that shows it), against the same drag on a *floor* page that
+  does nothing but swap precomputed paths in one Plotly chart (the app's own map, plotly.js only);
+- from pressing a control to the family being ready, on a warm server; the family's payload;
+- a 2-second drag of the start marker: path updates per second.
+"""
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+import plotly
+
+from landscapes.grid import DEFAULT_RESOLUTION, surface_grid
+from simulation.engine import run
+from simulation.family import compute_family, payload_bytes
+from simulation.settings import make_settings
+from ui.live_paths import encoded_family
+from viz import result_figures
+
+DRAG_S = 2.0
+SWEEP_S = 0.5  # one pass over the control's whole length: 61 options in half a second
+EDGE_SHARE = 0.03  # of the control's length kept clear of each end
+DRAGS = 3  # per page, taking turns, after one warm-up drag each
+URL_START = "() => new URLSearchParams(location.search).get('start')"
+COMMITTED = "s => { const i = document.querySelector(s); return i.dataset.committed === i.value; }"
+DRAW_LIMIT = 1e6  # floor page: far off the map, well inside float32
+TARGET_RATE = 30.0
+TARGET_MEDIAN_MS = 33.0
+TARGET_P95_MS = 50.0
+TARGET_FLOOR_RATIO = 1.5
+TARGET_FAMILY_MS = 150.0
+TARGET_PAYLOAD_BYTES = 1_500_000
+TARGET_START_RATE = 10.0
+OPTIMIZERS = ("gd", "momentum", "adam", "rmsprop")
+STEPS = 500
+CONTROL = 'input[type="range"][aria-label="Adam learning rate"]'
+FLOOR_CONTROL = '#control'
+WARM_UP_CONTROL = 'input[type="range"][aria-label="RMSProp learning rate"]'
+FAMILY_TIMEOUT_MS = 30_000
+# JavaScript: time every `input` event to the end of the frame that shows it (a frame, then a task after it),
+# and count the frames in which the drawn paths changed.
+INSTRUMENT = """() => {
+    if (window.__instrumented) return;
+    window.__instrumented = true;
+    const gd = document.querySelector('.dl-map, #floor');
+    window.__latency = []; window.__frames = 0; let last = '';
+    document.addEventListener('input', () => {
+        const start = performance.now();
+        requestAnimationFrame(() => setTimeout(() => window.__latency.push(performance.now() - start), 0));
+    }, true);
+    const watch = () => {
+        const sig = (gd._fullData || []).filter(t => t.meta === 'path').map(t => t.x[t.x.length - 1]).join('|');
+        if (sig !== last) { window.__frames += 1; last = sig; }
+        requestAnimationFrame(watch);
+    };
+    requestAnimationFrame(watch);
+}"""
+FLOOR_HTML = """<!doctype html><html><body style="margin:0">
+<div id="floor" style="width:706px"></div>
+<input type="range" id="control" min="0" max="{last}" value="{last}" style="width:176px">
+</body></html>"""
+FLOOR_SCRIPT = """
+const figure = {figure};
+const paths = {paths};  // [option][run] = [xs, ys]
+const traces = figure.data.map((t, i) => t.meta === 'path' ? i : -1).filter(i => i >= 0);
+Plotly.newPlot('floor', figure.data, figure.layout).then(() => {{
+  document.getElementById('control').addEventListener('input', (event) => {{
+    const option = paths[Number(event.target.value)];
+    Plotly.animate('floor', {{data: option.map(([x, y]) => ({{x, y}})), traces}},
+                   {{frame: {{duration: 0, redraw: false}}, transition: {{duration: 0}}, mode: 'immediate'}});
+  }});
+  document.body.dataset.ready = '1';
+}});
+"""
+
+
+def _settings():
+    return make_settings("ravine", [(name, {}) for name in OPTIMIZERS], STEPS)
+
+
+def floor_page(page) -> None:
+    """The floor page in ``page``: the app's live map for these settings and every option's paths."""
+    settings = _settings()
+    grid = surface_grid("ravine", DEFAULT_RESOLUTION, ())
+    figure = json.loads(result_figures.live_map_figure(run(settings), grid).to_json())
+    family = compute_family(settings, range(len(OPTIMIZERS)), "lr")
+    drawn = np.clip(np.nan_to_num(family.positions), -DRAW_LIMIT, DRAW_LIMIT).astype(np.float32)
+    paths = [[[drawn[r, o, :, a].tolist() for a in (0, 1)] for r in range(len(OPTIMIZERS))]
+             for o in range(len(family.options))]
+    page.set_content(FLOOR_HTML.format(last=len(family.options) - 1))
+    page.add_script_tag(path=str(Path(plotly.__file__).parent / "package_data" / "plotly.min.js"))
+    page.add_script_tag(content=FLOOR_SCRIPT.format(figure=json.dumps(figure), paths=json.dumps(paths)))
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+
+
+def drag(page, selector: str) -> dict:
+    """Drag the range input ``selector`` to and fro over its whole length for DRAG_S seconds (a sweep each
+    SWEEP_S, so options never run out); redraws per second and input → paint times."""
+    page.evaluate(INSTRUMENT)
+    box = page.locator(selector).bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * EDGE_SHARE, y)
+    page.mouse.down()
+    page.evaluate("() => { window.__latency = []; window.__frames = 0; }")
+    started = time.perf_counter()
+    while (elapsed := time.perf_counter() - started) < DRAG_S:
+        phase = (elapsed / SWEEP_S) % 2.0
+        share = EDGE_SHARE + (1.0 - 2 * EDGE_SHARE) * (phase if phase <= 1.0 else 2.0 - phase)
+        page.mouse.move(box["x"] + box["width"] * share, y)
+    frames, latency = page.evaluate("() => [window.__frames, window.__latency]")
+    seconds = time.perf_counter() - started
+    page.mouse.up()
+    if selector != FLOOR_CONTROL:  # the app commits the released value: wait until the page holds it
+        page.wait_for_function(COMMITTED, arg=selector, timeout=FAMILY_TIMEOUT_MS)
+    latency = sorted(latency) or [float("nan")]
+    return dict(rate=frames / seconds, median=statistics.median(latency),
+                p95=latency[min(len(latency) - 1, int(0.95 * len(latency)))], inputs=len(latency))
+
+
+def press_to_family_ms(page, control: str = CONTROL, family: str = "adam.lr") -> float:
+    """Point at ``control`` and press it on a loaded app page; milliseconds from the pointer reaching it (the
+    family is asked for then) until its family is ready."""
+    box = page.locator(control).bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.7, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.wait_for_function("id => document.querySelector('.dl-live').dataset.family === id", arg=family,
+                           timeout=FAMILY_TIMEOUT_MS)
+    page.mouse.up()
+    page.wait_for_function(COMMITTED, arg=control, timeout=FAMILY_TIMEOUT_MS)
+    return float(page.evaluate("() => Number(document.querySelector('.dl-live').dataset.familyReadyMs)"))
+
+
+def start_drag_rate(page) -> float:
+    """Drag the start marker for DRAG_S seconds; path updates per second."""
+    page.evaluate(INSTRUMENT)
+    x, y = page.evaluate("""() => { const gd = document.querySelector('.dl-map'), L = gd._fullLayout;
+        const box = gd.getBoundingClientRect();
+        const [x, y] = document.querySelector('.dl-live').dataset.start.split(',').map(Number);
+        return [L.xaxis.l2p(x) + L.xaxis._offset + box.left, L.yaxis.l2p(y) + L.yaxis._offset + box.top]; }""")
+    before = page.evaluate(URL_START)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.evaluate("() => { window.__frames = 0; }")
+    started = time.perf_counter()
+    while (elapsed := time.perf_counter() - started) < DRAG_S:
+        page.mouse.move(x + 150 * elapsed / DRAG_S, y + 60 * elapsed / DRAG_S)
+    frames = page.evaluate("() => window.__frames")
+    seconds = time.perf_counter() - started
+    page.mouse.up()
+    page.wait_for_function(f"s => ({URL_START})() !== s", arg=before, timeout=FAMILY_TIMEOUT_MS)
+    return frames / seconds
+
+
+def shared_payload_bytes() -> int:
+    """The payload of one learning-rate control shared by the 4 optimizers × 500 steps (the largest family)."""
+    return payload_bytes(encoded_family(_settings(), tuple(range(len(OPTIMIZERS))), "lr"))
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def report(browser, app_url: str, viewport: dict) -> None:
+    """Measure and print the drag rows against a running app at ``app_url`` (4 optimizers × 500 steps)."""
+    app = browser.new_page(viewport=viewport)
+    app.goto(f"{app_url}/?optimizers={','.join(OPTIMIZERS)}&steps={STEPS}")
+    app.wait_for_function("() => !!(document.querySelector('.dl-map') || {})._fullData", timeout=FAMILY_TIMEOUT_MS)
+    press_to_family_ms(app, WARM_UP_CONTROL, "rmsprop.lr")  # the server's first family: kernels and caches warm
+    family_ms = press_to_family_ms(app)
+    floor = browser.new_page(viewport=viewport)
+    floor_page(floor)
+    drag(app, CONTROL), drag(floor, FLOOR_CONTROL)  # warm-up
+    runs = {"app": [], "floor": []}
+    for _ in range(DRAGS):  # taking turns: both pages see the machine's load of the moment
+        runs["app"].append(drag(app, CONTROL))
+        runs["floor"].append(drag(floor, FLOOR_CONTROL))
+    start_rate = start_drag_rate(app)
+    payload = shared_payload_bytes()
+    app.close(), floor.close()
+    summary = {name: {key: statistics.median(r[key] for r in rows) for key in ("rate", "median", "p95")}
+               for name, rows in runs.items()}
+    mine, base = summary["app"], summary["floor"]
+    print(f"Dragging a learning-rate control for {DRAG_S:g} s (4 optimizers × {STEPS} steps), median of {DRAGS}:")
+    print(f"  live chart   {mine['rate']:5.1f} redraws/s   target ≥ {TARGET_RATE:g}: {_verdict(mine['rate'] >= TARGET_RATE)}")
+    print(f"               input → paint median {mine['median']:5.1f} ms (target ≤ {TARGET_MEDIAN_MS:g}: "
+          f"{_verdict(mine['median'] <= TARGET_MEDIAN_MS)}), p95 {mine['p95']:5.1f} ms (target ≤ {TARGET_P95_MS:g}: "
+          f"{_verdict(mine['p95'] <= TARGET_P95_MS)})")
+    print(f"  floor page   {base['rate']:5.1f} redraws/s   input → paint median {base['median']:5.1f} ms, "
+          f"p95 {base['p95']:5.1f} ms (one Plotly chart swapping precomputed paths)")
+    ratio = mine["median"] / base["median"]
+    print(f"  input → paint against the floor {ratio:5.2f} ×   target ≤ {TARGET_FLOOR_RATIO:g} ×: "
+          f"{_verdict(ratio <= TARGET_FLOOR_RATIO)}")
+    print(f"  pointer on the control → family ready {family_ms:6.0f} ms   target ≤ {TARGET_FAMILY_MS:g}: "
+          f"{_verdict(family_ms <= TARGET_FAMILY_MS)}")
+    print(f"  family payload (one control shared by 4 optimizers) {payload / 1e6:5.2f} MB   target ≤ "
+          f"{TARGET_PAYLOAD_BYTES / 1e6:g}: {_verdict(payload <= TARGET_PAYLOAD_BYTES)}")
+    print(f"Dragging the start marker: {start_rate:5.1f} path updates/s   target ≥ {TARGET_START_RATE:g}: "
+          f"{_verdict(start_rate >= TARGET_START_RATE)}")

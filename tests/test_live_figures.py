@@ -1,0 +1,84 @@
+"""What the charts say at a glance: dashes per optimizer, runs that died, loss axes, the true aspect."""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from landscapes.grid import DEFAULT_RESOLUTION, surface_grid
+from optimizers.registry import OPTIMIZERS
+from simulation.outcomes import DIVERGED, EXPLODED, RAN, UNDEFINED_AT_START, Ending, run_ending
+from simulation.engine import run
+from simulation.settings import make_settings
+from viz import result_figures
+from viz.figures import END_META, LOSS_META, PATH_META, decade_ticks
+from viz.paths import paths_from_result
+from viz.result_figures import DIED_META
+
+# gd at lr = 0.2 on the ravine multiplies its distance across the valley by 3 each step: it blows up.
+BLOWS_UP = [("gd", {"lr": 0.2}), ("momentum", {}), ("adam", {})]
+
+
+def _result(runs=BLOWS_UP, steps=150):
+    return run(make_settings("ravine", runs, steps), record_state=True)
+
+
+def _traces(fig: go.Figure, meta: str) -> list:
+    return [t for t in fig.data if t.meta == meta]
+
+
+def test_how_a_run_ended_is_classified():
+    losses, no_stop = np.array([1.0, 10.0, 2e6]), np.full(3, np.nan)
+    assert run_ending(losses, None, 0.0, no_stop) == Ending(EXPLODED, 2)
+    assert run_ending(losses[:2], None, 0.0, no_stop).kind == RAN
+    assert run_ending(losses, 2, 0.0, np.array([1e101, 0.0, np.inf])).kind == DIVERGED
+    assert run_ending(losses, 0, 0.0, np.array([1.0, 1.0, np.nan])).kind == UNDEFINED_AT_START
+
+
+def test_the_end_marker_says_how_a_run_ended():
+    fig = result_figures.map_figure(_result(), surface_grid("ravine", DEFAULT_RESOLUTION, ()))
+    ends = _traces(fig, END_META)
+    assert [e.marker.symbol for e in ends] == ["x", "circle", "circle"]
+    assert "exploded at step" in ends[0].hovertemplate
+
+
+def test_a_run_that_blew_up_is_drawn_up_to_there_with_a_cross():
+    result = _result()
+    fig = result_figures.live_map_figure(result, surface_grid("ravine", DEFAULT_RESOLUTION, ()))
+    gd_path, *others = _traces(fig, PATH_META)
+    dots, crosses = _traces(fig, END_META), _traces(fig, DIED_META)
+    assert [len(d.x) for d in dots] == [0, 1, 1] and [len(c.x) for c in crosses] == [1, 0, 0]
+    assert {c.marker.symbol for c in crosses} == {"x"} and {d.marker.symbol for d in dots} == {"circle"}
+    died = paths_from_result(result)[0].ending
+    assert died.kind == EXPLODED and len(gd_path.x) == died.step + 1
+    assert np.allclose([crosses[0].x[0], crosses[0].y[0]], [gd_path.x[-1], gd_path.y[-1]], rtol=1e-6)
+
+
+def test_the_live_loss_axis_spans_the_runs_that_did_not_blow_up():
+    fig = result_figures.live_loss_figure(_result())
+    low, high = fig.layout.yaxis.range
+    curves = _traces(fig, LOSS_META)
+    for curve in curves[1:]:
+        logs = np.log10(np.asarray(curve.y, dtype=float))
+        assert low <= logs.min() and logs.max() <= high
+    assert np.log10(np.nanmax(np.asarray(curves[0].y, dtype=float))) > high
+
+
+def test_each_optimizer_has_its_own_dash_on_map_and_loss_curves():
+    runs = [(name, {}) for name in ("momentum", "adam", "lion")]
+    result = _result(runs)
+    dashes = [OPTIMIZERS[name].dash for name, _ in runs]
+    fig = result_figures.live_map_figure(result, surface_grid("ravine", DEFAULT_RESOLUTION, ()))
+    assert [t.line.dash for t in _traces(fig, PATH_META)] == dashes
+    assert [t.line.dash for t in _traces(result_figures.live_loss_figure(result), LOSS_META)] == dashes
+
+
+def test_log_loss_axes_label_powers_of_ten_only():
+    assert decade_ticks([np.array([1e-16, 1.0])]) == {"dtick": 3}
+    assert decade_ticks([np.array([0.5, 50.0])]) == {"dtick": 1}
+    assert decade_ticks([np.array([2.0, 9.0])]) == {}  # under a decade: Plotly's own ticks
+
+
+def test_side_by_side_panels_keep_the_surfaces_true_aspect():
+    result = _result([("gd", {}), ("adam", {})])
+    fig = result_figures.multiples_figure(result, surface_grid("ravine", DEFAULT_RESOLUTION, ()), 80)
+    assert fig.layout.yaxis.scaleanchor == "x" and fig.layout.yaxis2.scaleanchor == "x2"

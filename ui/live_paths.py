@@ -1,0 +1,235 @@
+"""The live map and loss chart: paths follow the learning-rate and momentum controls while they are dragged.
+
+One ``st.components.v2`` component draws the map and the loss curves (plotly.js, loaded once from the app's
+static folder) and, under them, a native range input per learning rate and momentum (β1 for the Adam family).
+Pressing or focusing a control asks the server for that control's family (:mod:`simulation.family`: every
+option's run, computed by the engine in one batch); while it is dragged the browser swaps among those runs on
+every ``input`` event, with no server round trip. Releasing it (or a pause after arrow keys) commits the value
+into the sidebar's session key, and the whole page follows: URL, numbers, explanations, export.
+
+The start marker can be dragged on the map: each move asks the server for the runs from there (one request
+in flight at a time), and releasing it commits the start like the start inputs do.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import plotly
+import streamlit as st
+
+from landscapes.registry import get_surface
+from optimizers.registry import OPTIMIZERS
+from simulation.engine import Result, run
+from simulation.family import Family, compute_family, encode_family, with_value
+from simulation.settings import Settings
+from ui import compute, options, state
+from viz import result_figures
+from viz.figures import LOSS_GAP_FLOOR, loss_axis
+from viz.paths import paths_from_result, thinned_indices
+from viz.theme import run_colors
+
+FRONTEND = Path(__file__).resolve().parent / "frontend"
+APP_STATIC = Path(__file__).resolve().parent.parent / "static"  # served at /app/static/ (server config)
+PLOTLY_FILE = "plotly.min.js"
+PLOTLY_URL = f"/app/static/{PLOTLY_FILE}"
+COMPONENT_KEY = "live_chart"
+LIVE_START = "_live_start"  # the start while its marker is being dragged (not yet committed)
+FAMILY_REQUEST = "_live_family"  # the control whose family the browser asked for
+START_DECIMALS = 3  # a dragged start is rounded like the start inputs show it
+CACHED_FAMILIES = 16
+# The second live control of each optimizer: momentum, or β1 for the Adam family.
+SECOND_CONTROLS = {"momentum": "momentum", "beta1": "β1"}
+CONTROL_WORDS = {"lr": "learning rate", **SECOND_CONTROLS}
+
+LIVE_CHART = st.components.v2.component(
+    "descent_live_chart",
+    html="",
+    css=(FRONTEND / "live_chart.css").read_text(encoding="utf-8"),
+    js=(FRONTEND / "live_chart.js").read_text(encoding="utf-8"),
+    isolate_styles=False,  # Plotly's own stylesheet lives in the document head and must reach the charts
+)
+
+
+@dataclass(frozen=True)
+class Control:
+    """A live control: hyperparameter ``hp`` of ``owner`` (an optimizer, or all of them), driving ``runs``."""
+
+    owner: str
+    hp: str
+    label: str
+    runs: tuple[int, ...]
+
+    @property
+    def control_id(self) -> str:
+        return f"{self.owner}.{self.hp}"
+
+
+@st.cache_resource(show_spinner=False)
+def plotly_asset() -> str:
+    """Put the ``plotly`` package's own plotly.min.js into the app's static folder (a hard link, or a copy
+    across file systems) and return its URL. The browser caches it; no page sends it inline."""
+    source = Path(plotly.__file__).resolve().parent / "package_data" / PLOTLY_FILE
+    target = APP_STATIC / PLOTLY_FILE
+    if not target.exists() or target.stat().st_size != source.stat().st_size:
+        APP_STATIC.mkdir(exist_ok=True)
+        target.unlink(missing_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            target.write_bytes(source.read_bytes())
+    return PLOTLY_URL
+
+
+def controls(settings: Settings, shared: bool) -> list[Control]:
+    """The live controls for ``settings``: each optimizer's (or the shared) learning rate and momentum/β1."""
+    found: list[Control] = []
+    owners = [(state.SHARED, "All optimizers", range(len(settings.runs)))] if shared else [
+        (r.optimizer, OPTIMIZERS[r.optimizer].title, [k]) for k, r in enumerate(settings.runs)]
+    for owner, title, run_range in owners:
+        for hp in ("lr", *SECOND_CONTROLS):
+            runs = tuple(k for k in run_range if hp in settings.runs[k].spec.defaults)
+            if runs:
+                found.append(Control(owner, hp, f"{title} {CONTROL_WORDS[hp]}", runs))
+    return found
+
+
+def _option_index(control: Control, settings: Settings) -> int:
+    run = settings.runs[control.runs[0]]
+    hyperparameter = run.spec.hyperparameter(control.hp)
+    value = options.snap(run.values[control.hp], hyperparameter.options, hyperparameter.log_scale)
+    return hyperparameter.options.index(value)
+
+
+def _neutral(settings: Settings, control: Control) -> Settings:
+    """``settings`` with the control's own value fixed: the family does not depend on it (a cache key)."""
+    first = settings.runs[control.runs[0]].spec.hyperparameter(control.hp).options[0]
+    return replace(settings, runs=tuple(with_value(r, control.hp, first) if k in control.runs else r
+                                        for k, r in enumerate(settings.runs)))
+
+
+@st.cache_data(max_entries=CACHED_FAMILIES, show_spinner=False, hash_funcs=compute.SETTINGS_HASH)
+def encoded_family(settings: Settings, runs: tuple[int, ...], hp: str) -> dict:
+    """The family of ``hp`` over ``runs``, encoded for the browser (see :func:`simulation.family.encode_family`)."""
+    family: Family = compute_family(settings, runs, hp)
+    surface = settings.surface_spec
+    min_value = surface.min_value
+    if min_value is not None:
+        losses, log_axis = np.maximum(family.losses - min_value, LOSS_GAP_FLOOR), True
+    else:
+        losses, log_axis = family.losses, bool(np.all(family.losses[np.isfinite(family.losses)] > 0))
+    return dict(encode_family(family, *surface.domain, losses, log_axis, thinned_indices),
+                loss_offset=min_value or 0.0)
+
+
+@st.cache_data(max_entries=compute.CACHED_FIGURES, show_spinner=False, hash_funcs=compute.SETTINGS_HASH)
+def figures(settings: Settings) -> tuple[dict, dict]:
+    """The map and loss figures of ``settings`` as plotly.js JSON."""
+    result: Result = compute.simulate(settings)
+    grid = compute.grid(settings.surface, settings.surface_params)
+    return (json.loads(result_figures.live_map_figure(result, grid).to_json()),
+            json.loads(result_figures.live_loss_figure(result).to_json()))
+
+
+def _clamped_start(point: Any) -> tuple[float, float]:
+    """A dragged start within the start inputs' limits, rounded as they show it."""
+    surface = get_surface(state.surface_name(st.session_state))
+    (x_low, x_high), (y_low, y_high) = options.start_limits(surface)
+    x, y = float(point[0]), float(point[1])
+    return (round(min(max(x, x_low), x_high), START_DECIMALS), round(min(max(y, y_low), y_high), START_DECIMALS))
+
+
+def _component_value(name: str) -> Any:
+    return getattr(st.session_state[COMPONENT_KEY], name, None)
+
+
+def _on_family() -> None:
+    st.session_state[FAMILY_REQUEST] = _component_value("family")
+
+
+def _on_commit() -> None:
+    """A released control: its value goes into the sidebar's key, and the whole page reruns."""
+    commit = _component_value("commit")
+    if not commit:
+        return
+    owner, _, hp = str(commit["control"]).partition(".")
+    owners = [owner] if owner in OPTIMIZERS else st.session_state[state.OPTIMIZERS_KEY]  # one, or all (shared)
+    spec = next(OPTIMIZERS[name] for name in owners if hp in OPTIMIZERS[name].defaults)
+    st.session_state[state.hp_key(owner, hp)] = spec.hyperparameter(hp).options[int(commit["index"])]
+    st.session_state[state.NEEDS_FULL_RERUN] = True
+
+
+def _on_drag_start() -> None:
+    point = _component_value("drag_start")  # [x, y, request number]
+    if point:
+        st.session_state[LIVE_START] = (_clamped_start(point), int(point[2]))
+
+
+def _on_commit_start() -> None:
+    point = _component_value("commit_start")
+    st.session_state.pop(LIVE_START, None)
+    if point:
+        st.session_state[state.START_X], st.session_state[state.START_Y] = _clamped_start(point)
+        st.session_state[state.NEEDS_FULL_RERUN] = True
+
+
+def _typed(values: np.ndarray) -> dict:
+    """A float32 typed array as plotly.py sends numpy data ({dtype, bdata}), for the browser to decode."""
+    return dict(dtype="f4", bdata=base64.b64encode(np.ascontiguousarray(values, dtype="<f4").tobytes()).decode())
+
+
+def dragged_paths(settings: Settings) -> list[dict]:
+    """Each run's drawn path and loss curve from ``settings``' start: all a start-marker move changes."""
+    result = run(settings)
+    paths = paths_from_result(result)
+    series, _, _ = loss_axis(paths, settings.surface_spec.min_value)
+    drawn = []
+    for path, values in zip(paths, series):
+        rows = thinned_indices(path.n_points)
+        drawn.append(dict(x=_typed(path.xy[rows, 0]), y=_typed(path.xy[rows, 1]), steps=rows.tolist(),
+                          loss=_typed(values[rows]), died=path.died,
+                          hover=np.column_stack([rows, path.losses[rows]]).astype(np.float32).tolist()))
+    return drawn
+
+
+def render(settings: Settings) -> None:
+    """The live map, loss chart and controls for ``settings`` (the page's current, committed settings).
+
+    While the start marker is dragged, only the paths from the dragged start are sent (a few KB per move).
+    """
+    dragged, request = st.session_state.get(LIVE_START, (None, None))
+    if dragged is not None:
+        LIVE_CHART(key=COMPONENT_KEY, data=dict(dragged=dict(start=list(dragged), start_seq=request,
+                                                             paths=dragged_paths(replace(settings, start=dragged)))),
+                   **CALLBACKS)
+        return
+    shared = bool(st.session_state.get(state.SAME_FOR_ALL))
+    shown = settings
+    live = controls(shown, shared)
+    colors = run_colors([r.optimizer for r in shown.runs])
+    family = None
+    requested = next((c for c in live if c.control_id == st.session_state.get(FAMILY_REQUEST)), None)
+    if requested is not None:
+        family = dict(encoded_family(_neutral(shown, requested), requested.runs, requested.hp),
+                      control=requested.control_id)
+    map_json, loss_json = figures(shown)
+    surface = get_surface(settings.surface)
+    (x_low, x_high), (y_low, y_high) = surface.domain
+    data = dict(
+        plotly=plotly_asset(), base_key=repr(replace(shown, start=(0.0, 0.0))),
+        map=map_json, loss=loss_json, aspect=(y_high - y_low) / (x_high - x_low),
+        start=list(shown.start), start_limits=[list(limits) for limits in options.start_limits(surface)],
+        controls=[dict(id=c.control_id, label=c.label, runs=list(c.runs), index=_option_index(c, shown),
+                       color=None if shared else colors[c.runs[0]],
+                       options=list(shown.runs[c.runs[0]].spec.hyperparameter(c.hp).options)) for c in live],
+        family=family)
+    LIVE_CHART(key=COMPONENT_KEY, data=data, **CALLBACKS)
+
+
+CALLBACKS = dict(on_family_change=_on_family, on_commit_change=_on_commit, on_drag_start_change=_on_drag_start,
+                 on_commit_start_change=_on_commit_start)

@@ -22,11 +22,16 @@ EXIT_FAILURE = 1  # the work could not be finished: an output that cannot be wri
 NEGATIVE_LIST = re.compile(r"^-[\d.][^,:]*[,:]")  # "-1,2" or "-1:0.5": a list or range starting below zero
 
 
+def one_line(text: str) -> str:
+    """``text`` on one line: a newline in a user's path or value is shown as \\n, not as a second line."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
 class OneLineParser(argparse.ArgumentParser):
     """argparse, but usage errors are a single line on stderr (no usage dump) and exit status 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        sys.stderr.write(f"{self.prog}: error: {one_line(message)}\n")
         sys.exit(EXIT_USAGE)
 
 
@@ -51,13 +56,28 @@ def attach_negative_values(argv: list[str]) -> list[str]:
     return joined
 
 
+def _plain_streams() -> None:
+    """Print what the terminal cannot show as escapes (κ → \\u03ba) instead of failing on it."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> int:
+    if sys.stdout is None:  # started with standard output closed (`>&-`): nothing printed could be seen
+        sys.stderr.write("cli.py: error: standard output is closed\n")
+        return EXIT_FAILURE
+    _plain_streams()
     argv = attach_negative_values(sys.argv[1:] if argv is None else list(argv))
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)  # loads the commands and the compiled core
+    except KeyboardInterrupt:
+        sys.stderr.write("cli.py: interrupted\n")
+        return EXIT_FAILURE
     try:
         return args.handler(args)
     except ValidationError as error:
-        sys.stderr.write(f"cli.py {args.command}: error: {error}\n")
+        sys.stderr.write(f"cli.py {args.command}: error: {one_line(str(error))}\n")
         return EXIT_USAGE
     except BrokenPipeError:
         # The reader stopped early (`... | head`): stop quietly, like other Unix tools. Point stdout at devnull
@@ -69,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILURE
     except OSError as error:  # a full disk, a folder that cannot be written to
         where = f": {error.filename}" if error.filename else ""
-        sys.stderr.write(f"cli.py {args.command}: error: {error.strerror or error}{where}\n")
+        sys.stderr.write(f"cli.py {args.command}: error: {one_line(f'{error.strerror or error}{where}')}\n")
         return EXIT_FAILURE
 
 

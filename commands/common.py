@@ -27,9 +27,9 @@ from validation import ValidationError, lookup
 
 TABLE_FORMATS = ("csv", "json")
 DEFAULT_SCHEDULE = "constant"
-# CLI flag → registry hyperparameter name.
-HYPERPARAM_FLAGS = {"lr": "lr", "momentum": "momentum", "beta1": "beta1", "beta2": "beta2", "eps": "eps",
-                    "rho": "rho", "weight-decay": "weight_decay"}
+# CLI flag → registry hyperparameter name: every hyperparameter any optimizer has, "_" written "-".
+HYPERPARAM_FLAGS = {hp.name.replace("_", "-"): hp.name
+                    for optimizer in OPTIMIZERS.values() for hp in optimizer.hyperparameters}
 
 
 TORCH_DEFAULT = "the optimizer's torch default"

@@ -35,3 +35,11 @@ def test_the_page_keeps_its_own_changes_on_later_runs():
     at = _ok(at.run())
     at = _ok(at.run())
     assert at.session_state[state.hp_key("adam", "lr")] == 0.2
+
+
+def test_a_value_below_every_slider_option_is_kept_from_a_link():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["optimizers"] = "adam"
+    at.query_params["adam.eps"] = "1e-300"
+    at = _ok(at.run())
+    assert at.session_state[state.hp_key("adam", "eps")] == 1e-300

@@ -51,7 +51,7 @@ TEST_IMAGES = "t10k-images-idx3-ubyte"
 TEST_LABELS = "t10k-labels-idx1-ubyte"
 FILES = (TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS)
 
-# MD5 of each published .gz file (the checksums torchvision uses; see shared/data/mnist/README.md).
+# MD5 of each published .gz file (the checksums torchvision uses).
 GZ_MD5 = {
     TRAIN_IMAGES: "f68b3c2dcbeaaa9fbdd348bbdeb94873",
     TRAIN_LABELS: "d53e105ee54ea40749a09fcbcd1e9432",

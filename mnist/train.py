@@ -19,6 +19,7 @@ landscape. The weights' dtype sets the arithmetic: float32 normally, float64 to 
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass
@@ -85,6 +86,9 @@ class TrainConfig:
     @property
     def names(self) -> list[str]:
         return [run.optimizer for run in self.runs]
+
+    def with_seed(self, seed: int) -> "TrainConfig":
+        return dataclasses.replace(self, seed=seed)
 
     def labels(self) -> list[str]:
         """``adam (lr=0.001, cosine schedule)``: the optimizer, its learning rate, any other hyperparameter

@@ -183,12 +183,11 @@ def _print_tuning(tuning: compare.Tuning, result: TrainResult) -> None:
         print(f"{name:<9} {cells}   → best lr {tuning.grid[tuning.best(i)]:g}")
 
 
-def _article_order_line(study: compare.SeedStudy, names: list[str]) -> str | None:
-    """Whether the mean accuracies follow the articles' order (only when all five of their optimizers ran)."""
+def _follows_articles(study: compare.SeedStudy, names: list[str]) -> bool | None:
+    """Whether the mean accuracies follow the articles' order (None unless all five of their optimizers ran)."""
     if sorted(names) != sorted(presets.KERAS_HYPERPARAMETERS):
         return None
-    follows = presets.follows_article_order(dict(zip(names, study.mean)))
-    return "articles' order (Adam/RMSprop > SGD > Adagrad > Adadelta): " + ("reproduced" if follows else "not reproduced")
+    return presets.follows_article_order(dict(zip(names, study.mean)))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -218,14 +217,14 @@ def run(args: argparse.Namespace) -> int:
         land = landscape.compute(result, prepared.train, args.plane, resolution=args.resolution,
                                  n_samples=args.landscape_samples, seed=config.seed)
         seconds = time.perf_counter() - began
-    order_line = _article_order_line(study, config.names)
+    follows = _follows_articles(study, config.names)
     if fmt == "json":
         out = {"model": config.model, "hidden": config.hidden, "batch_size": config.batch_size,
                "epochs": config.epochs, "seed": config.seed, "train_subset": config.train_subset,
                "preset": args.preset, "optimizers": _results_json(result),
                "seed_study": _seeds_json(study, config.names)}
-        if order_line is not None:
-            out["article_order_reproduced"] = order_line.endswith(" reproduced")
+        if follows is not None:
+            out["article_order_reproduced"] = follows
         if tuning is not None:
             out["tuning"] = _tuning_json(tuning)
         if land is not None:
@@ -236,8 +235,9 @@ def run(args: argparse.Namespace) -> int:
         _print_table(result)
         if n_seeds > 1:
             _print_seeds(study)
-        if order_line is not None:
-            print(order_line)
+        if follows is not None:
+            print("articles' order (Adam/RMSprop > SGD > Adagrad > Adadelta): "
+                  + ("reproduced" if follows else "not reproduced"))
         if tuning is not None:
             _print_tuning(tuning, result)
         if land is not None:

@@ -78,10 +78,11 @@ class SeedStudy:
 
 
 def run_seeds(config: TrainConfig, data: train.Prepared, n_seeds: object,
-              on_progress: ProgressText | None = None,
-              cancelled: Callable[[], bool] | None = None) -> tuple[SeedStudy, list[TrainResult]]:
+              on_progress: ProgressText | None = None, cancelled: Callable[[], bool] | None = None,
+              on_train_progress: Callable[[train.Progress], None] | None = None,
+              ) -> tuple[SeedStudy, list[TrainResult]]:
     """Train ``config`` with seeds config.seed, …, config.seed + n − 1 (each seed: its own initial weights and
-    batch order, shared by every optimizer)."""
+    batch order, shared by every optimizer); ``on_train_progress`` also receives each run's live result."""
     count = parse_int("seeds", n_seeds, 1, MAX_SEEDS)
     seeds = tuple(config.seed + k for k in range(count))
     results = []
@@ -90,6 +91,8 @@ def run_seeds(config: TrainConfig, data: train.Prepared, n_seeds: object,
             if on_progress is not None:
                 on_progress((k + progress.fraction) / count,
                             f"seed {seed} ({k + 1} of {count}), epoch {progress.epoch}/{config.epochs}")
+            if on_train_progress is not None:
+                on_train_progress(progress)
         results.append(train.train(config.with_seed(seed), data, report, cancelled=cancelled))
     accuracy = np.array([result.test_accuracy[:, -1] for result in results]).T
     return SeedStudy(tuple(config.labels()), seeds, accuracy), results

@@ -18,7 +18,7 @@ CNN = 1
 MODELS = {"mlp": MLP, "cnn": CNN}
 DESCRIPTIONS = {
     "mlp": "MLP 784 → H → 10 (ReLU)",
-    "cnn": (f"CNN conv 3×3 ({cnn.C1}) → ReLU → max-pool 2 → conv 3×3 ({cnn.C2}) → ReLU → max-pool 2 → dense 10"),
+    "cnn": f"CNN conv 3×3 ({cnn.C1}) → max-pool → conv 3×3 ({cnn.C2}) → max-pool → dense 10 (ReLUs)",
 }
 
 

@@ -5,9 +5,9 @@ Every optimizer step is ``optimizers.rules.apply_update`` on the flat weight vec
 moves the 2D points, so there is one Adam in the whole product. A fair comparison: every optimizer starts
 from the same initial weights (seeded, torch's default distribution) and sees the same mini-batches in the
 same order (one seeded permutation per epoch, shared). Both can be given instead (``initial_weights``,
-``batch_orders``), which is how a run is replayed against torch; the result holds the orders it used. Batch size 1 is SGD, the whole training set is batch
-gradient descent, anything between is mini-batch SGD; the last batch of an epoch may be smaller, as with
-torch's DataLoader (drop_last=False).
+``batch_orders``), which is how a run is replayed against torch; the result holds the orders it used.
+Batch size 1 is SGD, the whole training set is batch gradient descent, anything between is mini-batch SGD;
+the last batch of an epoch may be smaller, as with torch's DataLoader (drop_last=False).
 
 Each run may follow a learning-rate schedule (``optimizers.schedules``, torch.optim.lr_scheduler semantics)
 stepped once per optimizer step, as in the 2D engine: update t (1-based, counted across epochs) uses

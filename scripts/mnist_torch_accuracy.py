@@ -52,6 +52,7 @@ def main() -> None:
     parser.add_argument("--model", choices=list(SETTINGS), default="mlp")
     args = parser.parse_args()
     torch.set_default_dtype(torch.float32)
+    torch.set_num_threads(1)  # on a shared machine spinning OpenMP threads only slow it down
     mnist = data.load()
     prepared = train.prepare(mnist)
     print(f"{args.model}, Adam lr {LR:g}, {SETTINGS[args.model]}: final test accuracy (%)")

@@ -1,15 +1,19 @@
-"""``cli.py mnist``: train the MNIST MLP with several optimizers and print test accuracy per epoch.
+"""``cli.py mnist``: train an MNIST network with several optimizers and print test accuracy per epoch.
 
     python cli.py mnist --optimizers adam,gd,momentum --epochs 3 --lr=adam:0.001,gd:0.1 --format json
     python cli.py mnist --optimizers adam,gd --schedule cosine --schedule-params T_max=2814
+    python cli.py mnist --model cnn --preset keras --seeds 3       (the articles' table, over three seeds)
+    python cli.py mnist --preset torch --tune                      (torch's defaults against tuned rates)
 
-Progress goes to stderr (tqdm); the table or JSON to stdout. Missing data (offline, no files) is one line on
-stderr and exit status 2, like every other input error.
+Progress goes to stderr (tqdm); the table or JSON to stdout (non-finite numbers, e.g. a diverged run's
+accuracy, are JSON null). Missing data (offline, no files) is one line on stderr and exit status 2, like every
+other input error.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 
@@ -18,7 +22,7 @@ from tqdm import tqdm
 
 from commands.common import (add_hyperparameter_flags, add_schedule_flags, hyperparams_from_args, parse_optimizer_list,
                              schedules_from_args)
-from mnist import data, landscape, train
+from mnist import compare, data, landscape, networks, presets, train
 from mnist.train import TrainResult
 from validation import ValidationError, lookup, parse_int
 
@@ -30,18 +34,31 @@ PERCENT = 100.0
 def register(subparsers: argparse._SubParsersAction) -> None:
     defaults = ", ".join(f"{name} {lr:g}" for name, lr in train.MNIST_DEFAULT_LR.items())
     parser = subparsers.add_parser(
-        "mnist", help="train a small MLP on MNIST with several optimizers and compare test accuracy",
+        "mnist", help="train a small MLP or CNN on MNIST with several optimizers and compare test accuracy",
         description="Every optimizer starts from the same weights and sees the same mini-batches. "
                     f"Default learning rates for this model: {defaults}. Data: {data.ENV_DIR}, else the "
                     "cache folder, else a download (checksums verified).")
-    parser.add_argument("--optimizers", default=DEFAULT_OPTIMIZERS,
+    parser.add_argument("--model", default="mlp",
+                        help="; ".join(f"{name}: {text}" for name, text in networks.DESCRIPTIONS.items())
+                        + " (default mlp)")
+    parser.add_argument("--optimizers", default=None,
                         help=f"comma-separated optimizer names (default {DEFAULT_OPTIMIZERS})")
+    parser.add_argument("--preset", default=None, metavar="keras|torch",
+                        help="the articles' five optimizers at Keras' defaults (keras: SGD 0.01, Adagrad 0.001, "
+                             "Adadelta 0.001 rho 0.95, RMSprop 0.001 rho 0.9, eps 1e-7) or at torch's (torch), "
+                             f"{presets.KERAS_EPOCHS} epochs, batch {presets.KERAS_BATCH_SIZE} unless given")
+    parser.add_argument("--seeds", default="1", help=f"repeat with this many seeds, 1…{compare.MAX_SEEDS}, and "
+                                                    "report mean ± sd of the final accuracy (default 1)")
+    parser.add_argument("--tune", action="store_true",
+                        help="also train each optimizer at learning rates "
+                             + ", ".join(f"{lr:g}" for lr in compare.TUNING_GRID)
+                             + " and report the one with the lowest training loss")
     add_hyperparameter_flags(parser, per_optimizer=True, lr_default="the per-model default listed above")
     add_schedule_flags(parser, example="T_max=2814,eta_min=0 (an epoch of 60,000 images at batch 64 is 938 steps)")
-    parser.add_argument("--epochs", default=str(train.DEFAULT_EPOCHS), help="epochs (default 3)")
+    parser.add_argument("--epochs", default=None, help="epochs (default 3; 5 with --preset)")
     parser.add_argument("--hidden", default=str(train.DEFAULT_HIDDEN), help="hidden units H (default 64)")
-    parser.add_argument("--batch-size", default=str(train.DEFAULT_BATCH_SIZE),
-                        help="1 = SGD, the training-set size = batch GD (default 64)")
+    parser.add_argument("--batch-size", default=None,
+                        help="1 = SGD, the training-set size = batch GD (default 64; 128 with --preset)")
     parser.add_argument("--seed", default="0", help="initial weights and mini-batch order (default 0)")
     parser.add_argument("--train-subset", default=None, metavar="N",
                         help="train on a seeded random subset of N images (default: all 60,000)")
@@ -56,26 +73,57 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
+def _runs(args: argparse.Namespace) -> list:
+    if args.preset is None:
+        names = parse_optimizer_list(args.optimizers or DEFAULT_OPTIMIZERS)
+        plans = schedules_from_args(args, names)
+        return [train.mnist_run(name, hp, *plans[name]) for name, hp in hyperparams_from_args(args, names)]
+    preset = lookup("preset", args.preset, {name: name for name in presets.PRESETS})
+    given = [flag for flag, value in (("--optimizers", args.optimizers), ("--schedule", args.schedule != "constant"))
+             if value] + [f"--{name.removeprefix('hp_')}" for name, value in vars(args).items()
+                          if name.startswith("hp_") and value is not None]
+    if given:
+        raise ValidationError(f"--preset sets the optimizers and their hyperparameters; drop {', '.join(given)}")
+    return presets.preset_runs(preset)
+
+
 def _config(args: argparse.Namespace, n_train: int) -> train.TrainConfig:
-    names = parse_optimizer_list(args.optimizers)
-    repeated = sorted({n for n in names if names.count(n) > 1})
-    if repeated:
-        raise ValidationError(f"--optimizers lists {', '.join(repeated)} more than once")
-    plans = schedules_from_args(args, names)
-    runs = [train.mnist_run(name, hp, *plans[name]) for name, hp in hyperparams_from_args(args, names)]
-    return train.make_config(runs, hidden=args.hidden, batch_size=args.batch_size, epochs=args.epochs,
-                             seed=args.seed, train_subset=args.train_subset, n_train=n_train)
+    preset = args.preset is not None
+    epochs = args.epochs or (presets.KERAS_EPOCHS if preset else train.DEFAULT_EPOCHS)
+    batch = args.batch_size or (presets.KERAS_BATCH_SIZE if preset else train.DEFAULT_BATCH_SIZE)
+    return train.make_config(_runs(args), hidden=args.hidden, batch_size=batch, epochs=epochs, seed=args.seed,
+                             train_subset=args.train_subset, n_train=n_train, model_name=args.model)
+
+
+def _number(value: float) -> float | None:
+    """JSON has no NaN or infinity: a number that is not finite (a diverged run) is null."""
+    return float(value) if math.isfinite(value) else None
 
 
 def _results_json(result: TrainResult) -> dict:
     config = result.config
     return {run.optimizer: {"hyperparameters": run.values, "schedule": run.schedule,
                             "schedule_params": dict(run.schedule_params),
-                            "test_accuracy": [float(a) for a in result.test_accuracy[i]],
-                            "train_loss": [float(v) for v in result.train_loss[i]],
+                            "test_accuracy": [_number(a) for a in result.test_accuracy[i]],
+                            "train_loss": [_number(v) for v in result.train_loss[i]],
                             "seconds_per_epoch": [round(float(s), 4) for s in result.seconds_per_epoch[i]],
                             "diverged_at": result.diverged_at[i]}
             for i, run in enumerate(config.runs)}
+
+
+def _seeds_json(study: compare.SeedStudy, names: list[str]) -> dict:
+    return {"seeds": list(study.seeds),
+            "final_accuracy": {name: [_number(a) for a in study.final_accuracy[i]] for i, name in enumerate(names)},
+            "mean": {name: _number(study.mean[i]) for i, name in enumerate(names)},
+            "sd": {name: _number(study.sd[i]) for i, name in enumerate(names)},
+            "notes": study.noise_notes()}
+
+
+def _tuning_json(tuning: compare.Tuning) -> dict:
+    return {name: {"grid": list(tuning.grid), "final_train_loss": [_number(v) for v in tuning.final_loss[i]],
+                   "test_accuracy": [_number(a) for a in tuning.accuracy[i]],
+                   "best_lr": tuning.grid[tuning.best(i)]}
+            for i, name in enumerate(tuning.names)}
 
 
 def _landscape_json(land: landscape.Landscape, names: list[str], seconds: float) -> dict:
@@ -83,7 +131,7 @@ def _landscape_json(land: landscape.Landscape, names: list[str], seconds: float)
     return {"plane": plane.method, "description": plane.description, "samples": land.n_samples,
             "explained_variance": plane.explained_total,
             "explained_variance_per_optimizer": dict(zip(names, map(float, plane.explained))),
-            "xs": land.xs.tolist(), "ys": land.ys.tolist(), "loss": land.zs.tolist(),
+            "xs": land.xs.tolist(), "ys": land.ys.tolist(), "loss": [[_number(v) for v in row] for row in land.zs],
             "paths": {name: plane.paths[i].tolist() for i, name in enumerate(names)},
             "seconds": round(seconds, 3)}
 
@@ -116,37 +164,82 @@ def _print_landscape(land: landscape.Landscape, names: list[str], seconds: float
     print(f"explained variance: {PERCENT * plane.explained_total:.1f}% overall ({shares})")
 
 
+def _print_seeds(study: compare.SeedStudy) -> None:
+    width = max(len("optimizer"), *map(len, study.labels))
+    print(f"\nfinal test accuracy over seeds {', '.join(map(str, study.seeds))} (%): mean ± sd")
+    for i in study.ranking():
+        article = presets.ARTICLE_ACCURACY.get(study.labels[i].split(" ")[0])
+        print(f"{study.labels[i]:<{width}}  {PERCENT * study.mean[i]:>6.2f} ± {PERCENT * study.sd[i]:.2f}"
+              + (f"   (the articles' CNN: {article:.2f})" if article is not None else ""))
+    for note in study.noise_notes():
+        print(note)
+
+
+def _print_tuning(tuning: compare.Tuning, result: TrainResult) -> None:
+    print("\nlearning-rate grid (lowest training loss over the last epoch wins; test accuracy in %):")
+    for i, name in enumerate(tuning.names):
+        cells = "  ".join(f"{lr:g}: {PERCENT * a:5.2f}" if math.isfinite(a) else f"{lr:g}: diverged"
+                          for lr, a in zip(tuning.grid, tuning.accuracy[i]))
+        print(f"{name:<9} {cells}   → best lr {tuning.grid[tuning.best(i)]:g}")
+
+
+def _follows_articles(study: compare.SeedStudy, names: list[str]) -> bool | None:
+    """Whether the mean accuracies follow the articles' order (None unless all five of their optimizers ran)."""
+    if sorted(names) != sorted(presets.KERAS_HYPERPARAMETERS):
+        return None
+    return presets.follows_article_order(dict(zip(names, study.mean)))
+
+
 def run(args: argparse.Namespace) -> int:
     fmt = lookup("format", args.format, {f: f for f in FORMATS})
     # refuse bad flags before loading (or downloading) the data
     lookup("landscape plane", args.plane, landscape.PLANES)
     parse_int("resolution", args.resolution, 2, landscape.MAX_RESOLUTION)
     parse_int("landscape samples", args.landscape_samples, 1, train.N_TRAIN_IMAGES)
+    n_seeds = parse_int("seeds", args.seeds, 1, compare.MAX_SEEDS)
     names = _config(args, n_train=train.N_TRAIN_IMAGES).names
+    if args.landscape and args.model != "mlp":
+        raise ValidationError("the loss landscape is drawn for the MLP only (--model mlp)")
     if args.landscape and args.plane == "endpoints" and len(set(names)) < 2:
         raise ValidationError("the endpoints plane needs two different optimizers")
     prepared = train.prepare(data.load())
     config = _config(args, n_train=len(prepared.train))
-    steps = train.batches_per_epoch(config.train_subset or len(prepared.train), config.batch_size) * config.epochs
-    with tqdm(total=steps, unit="step", file=sys.stderr, desc="training") as bar:
-        def report(progress: train.Progress) -> None:
-            bar.update(progress.steps_done - bar.n)
-        result = train.train(config, prepared, report)
+    with tqdm(total=1.0, file=sys.stderr, desc="training", bar_format="{l_bar}{bar}| {postfix}") as bar:
+        def report(fraction: float, text: str) -> None:
+            bar.n = round(fraction, 4)
+            bar.set_postfix_str(text)
+        study, results = compare.run_seeds(config, prepared, n_seeds, report)
+        tuning = compare.tune(config, prepared, config.names, on_progress=report) if args.tune else None
+    result = results[0]
     land = None
     if args.landscape:
         began = time.perf_counter()
         land = landscape.compute(result, prepared.train, args.plane, resolution=args.resolution,
                                  n_samples=args.landscape_samples, seed=config.seed)
         seconds = time.perf_counter() - began
+    follows = _follows_articles(study, config.names)
     if fmt == "json":
-        out = {"hidden": config.hidden, "batch_size": config.batch_size, "epochs": config.epochs,
-               "seed": config.seed, "train_subset": config.train_subset, "optimizers": _results_json(result)}
+        out = {"model": config.model, "hidden": config.hidden, "batch_size": config.batch_size,
+               "epochs": config.epochs, "seed": config.seed, "train_subset": config.train_subset,
+               "preset": args.preset, "optimizers": _results_json(result),
+               "seed_study": _seeds_json(study, config.names)}
+        if follows is not None:
+            out["article_order_reproduced"] = follows
+        if tuning is not None:
+            out["tuning"] = _tuning_json(tuning)
         if land is not None:
             out["landscape"] = _landscape_json(land, config.names, seconds)
-        json.dump(out, sys.stdout)
+        json.dump(out, sys.stdout, allow_nan=False)
         sys.stdout.write("\n")
     else:
         _print_table(result)
+        if n_seeds > 1:
+            _print_seeds(study)
+        if follows is not None:
+            print("articles' order (Adam/RMSprop > SGD > Adagrad > Adadelta): "
+                  + ("reproduced" if follows else "not reproduced"))
+        if tuning is not None:
+            _print_tuning(tuning, result)
         if land is not None:
             _print_landscape(land, config.names, seconds)
     return 0

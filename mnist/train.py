@@ -1,21 +1,25 @@
-"""Train the MNIST MLP with several optimizers side by side, using the product's one set of update rules.
+"""Train an MNIST network (the MLP or the CNN) with several optimizers side by side, using the product's one
+set of update rules.
 
 Every optimizer step is ``optimizers.rules.apply_update`` on the flat weight vector, the very function that
 moves the 2D points, so there is one Adam in the whole product. A fair comparison: every optimizer starts
-from the same initial weights (seeded, torch.nn.Linear's distribution) and sees the same mini-batches in the
-same order (one seeded permutation per epoch, shared). Batch size 1 is SGD, the whole training set is batch
-gradient descent, anything between is mini-batch SGD; the last batch of an epoch may be smaller, as with
-torch's DataLoader (drop_last=False).
+from the same initial weights (seeded, torch's default distribution) and sees the same mini-batches in the
+same order (one seeded permutation per epoch, shared). Both can be given instead (``initial_weights``,
+``batch_orders``), which is how a run is replayed against torch; the result holds the orders it used.
+Batch size 1 is SGD, the whole training set is batch gradient descent, anything between is mini-batch SGD;
+the last batch of an epoch may be smaller, as with torch's DataLoader (drop_last=False).
 
 Each run may follow a learning-rate schedule (``optimizers.schedules``, torch.optim.lr_scheduler semantics)
 stepped once per optimizer step, as in the 2D engine: update t (1-based, counted across epochs) uses
 ``scheduled_lr(kind, sp, lr, t)``. The constant schedule returns the base rate itself, so it changes nothing.
 
 Runs advance in chunks of steps, interleaved across optimizers, so the app can draw every loss curve live and
-a rerun can cancel training between chunks; each chunk boundary is a weight snapshot for the landscape.
+a ``cancelled`` check can stop training between chunks; each chunk boundary is a weight snapshot for the
+landscape. The weights' dtype sets the arithmetic: float32 normally, float64 to compare with torch.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass
@@ -24,12 +28,12 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 from numba import njit
 
-from mnist import model
+from mnist import model, networks
 from mnist.data import Mnist
 from optimizers import rules, schedules
 from optimizers.registry import OPTIMIZERS, get_optimizer
 from simulation.settings import OptimizerRun, make_run
-from validation import ValidationError, parse_int
+from validation import ValidationError, lookup, parse_int
 
 # Learning rates that train this MLP well in 3 epochs (batch 64, H = 64), used when the user gives none.
 # The torch defaults of the registry suit the 2D lessons; for a network some need changing. Measured in
@@ -71,7 +75,8 @@ class TrainConfig:
     """A validated comparison on MNIST (plain, hashable data: it keys caches)."""
 
     runs: tuple[OptimizerRun, ...]  # optimizer, validated hyperparameters and learning-rate schedule
-    hidden: int = DEFAULT_HIDDEN
+    model: str = "mlp"  # a key of networks.MODELS
+    hidden: int = DEFAULT_HIDDEN  # the MLP's hidden units (the CNN's shape is fixed)
     batch_size: int = DEFAULT_BATCH_SIZE
     epochs: int = DEFAULT_EPOCHS
     seed: int = 0
@@ -81,6 +86,9 @@ class TrainConfig:
     @property
     def names(self) -> list[str]:
         return [run.optimizer for run in self.runs]
+
+    def with_seed(self, seed: int) -> "TrainConfig":
+        return dataclasses.replace(self, seed=seed)
 
     def labels(self) -> list[str]:
         """``adam (lr=0.001, cosine schedule)``: the optimizer, its learning rate, any other hyperparameter
@@ -108,7 +116,7 @@ def batches_per_epoch(n_images: int, batch_size: int) -> int:
 def make_config(runs: Sequence[OptimizerRun | tuple[str, Mapping[str, object]]], hidden: object = DEFAULT_HIDDEN,
                 batch_size: object = DEFAULT_BATCH_SIZE, epochs: object = DEFAULT_EPOCHS, seed: object = 0,
                 train_subset: object = None, snapshots_per_epoch: object = DEFAULT_SNAPSHOTS_PER_EPOCH,
-                n_train: int = N_TRAIN_IMAGES) -> TrainConfig:
+                n_train: int = N_TRAIN_IMAGES, model_name: object = "mlp") -> TrainConfig:
     """Validate every input once (one-line errors); ``n_train`` is the size of the available training set.
 
     ``runs`` holds ready :class:`OptimizerRun` items (see :func:`mnist_run`) or ``(optimizer, {hyperparameter:
@@ -118,10 +126,15 @@ def make_config(runs: Sequence[OptimizerRun | tuple[str, Mapping[str, object]]],
         raise ValidationError("choose at least one optimizer")
     subset = None if train_subset in (None, "", 0) else parse_int("train subset", train_subset, 1, n_train)
     n_used = subset or n_train
+    batch = parse_int("batch size", batch_size, 1, n_train)
+    if batch > n_used:  # a message the user can act on, not "an integer in [1, 1]"
+        raise ValidationError(f"batch size {batch} is larger than the {n_used} training image"
+                              f"{'s' if n_used > 1 else ''} used: lower the batch size or use more images")
     return TrainConfig(
         runs=tuple(run if isinstance(run, OptimizerRun) else mnist_run(*run) for run in runs),
+        model=lookup("model", model_name, {name: name for name in networks.MODELS}),
         hidden=parse_int("hidden units", hidden, 1, MAX_HIDDEN),
-        batch_size=parse_int("batch size", batch_size, 1, n_used),
+        batch_size=batch,
         epochs=parse_int("epochs", epochs, 1, MAX_EPOCHS),
         seed=parse_int("seed", seed, 0, MAX_SEED),
         train_subset=subset,
@@ -136,8 +149,9 @@ class TrainResult:
     train_loss (k, s): mini-batch loss before each step; learning_rates (k, s): the rate each step used (NaN
     from a divergence on, like the loss); test_accuracy (k, e) after each epoch (NaN once a
     run diverged); seconds_per_epoch (k, e): time spent in that optimizer's training steps; snapshots
-    (k, m, n_params) float32: θ at ``snapshot_steps`` (step 0 is the shared initial weights);
-    diverged_at: the step at which a run's loss or weights stopped being finite, or None.
+    (k, m, n_params) in θ's dtype: θ at ``snapshot_steps`` (step 0 is the shared initial weights);
+    diverged_at: the step at which a run's loss or weights stopped being finite, or None; batch_orders (e, n):
+    the order in which each epoch visited the training images (indices into the images used).
     """
 
     config: TrainConfig
@@ -149,6 +163,7 @@ class TrainResult:
     snapshot_steps: np.ndarray
     diverged_at: list[int | None]
     steps_per_epoch: int
+    batch_orders: np.ndarray
 
     def snapshot_losses(self) -> np.ndarray:
         """(k, m): the training loss at each snapshot, as the mean mini-batch loss of the steps just before it
@@ -171,8 +186,8 @@ def flush_tiny(state, threshold):
 
 
 @njit(**JIT)
-def train_steps(opt_id, base_hp, schedule, sp, theta, grad, state, scalars, t_first, hidden, indptr, indices,
-                values, labels, order, batch_size, first_batch, n_batches, losses, lrs):
+def train_steps(opt_id, base_hp, schedule, sp, theta, grad, state, scalars, t_first, model_id, hidden, indptr,
+                indices, values, labels, order, batch_size, first_batch, n_batches, losses, lrs):
     """Batches ``first_batch …`` of the epoch's ``order``: gradient, then ``rules.apply_update`` at the
     learning rate ``scheduled_lr(schedule, sp, base_hp[HP_LR], t)`` (step t is 1-based and counts from
     ``t_first``). Writes each batch's loss and each step's rate; returns the batch index (relative to
@@ -181,7 +196,7 @@ def train_steps(opt_id, base_hp, schedule, sp, theta, grad, state, scalars, t_fi
     for b in range(n_batches):
         start = (first_batch + b) * batch_size
         rows = order[start:min(start + batch_size, order.size)]
-        loss = model.loss_and_grad(theta, hidden, indptr, indices, values, labels, rows, grad)
+        loss = networks.loss_and_grad(model_id, theta, hidden, indptr, indices, values, labels, rows, grad)
         losses[b] = loss
         if not math.isfinite(loss):
             return b
@@ -219,9 +234,10 @@ class Prepared:
     test: model.SparseImages
 
 
-def prepare(mnist: Mnist) -> Prepared:
-    return Prepared(model.sparse_images(mnist.train_images, mnist.train_labels),
-                    model.sparse_images(mnist.test_images, mnist.test_labels))
+def prepare(mnist: Mnist, dtype=np.float32) -> Prepared:
+    """The sparse form in ``dtype``, which must be the weights' dtype (float64 only to compare with torch)."""
+    return Prepared(model.sparse_images(mnist.train_images, mnist.train_labels, dtype),
+                    model.sparse_images(mnist.test_images, mnist.test_labels, dtype))
 
 
 def training_rows(config: TrainConfig, n_train: int) -> np.ndarray:
@@ -238,17 +254,21 @@ def _chunk_bounds(steps_per_epoch: int, chunks: int) -> list[tuple[int, int]]:
     return [(int(a), int(b - a)) for a, b in zip(edges[:-1], edges[1:])]
 
 
-def _compile_kernels(opt_id: int, hp: np.ndarray, theta0: np.ndarray, hidden: int,
+class TrainingCancelled(Exception):
+    """Raised between chunks when the ``cancelled`` check of :func:`train` returns True."""
+
+
+def _compile_kernels(opt_id: int, hp: np.ndarray, theta0: np.ndarray, model_id: int, hidden: int,
                      train_set: model.SparseImages, test: model.SparseImages) -> None:
     """Compile (or load from Numba's cache) the training and evaluation kernels with zero steps and no
     samples, so ``seconds_per_epoch`` measures training, never compilation."""
     state, scalars = rules.new_state(theta0)
     train_steps(opt_id, hp, schedules.CONSTANT, np.zeros(schedules.MAX_SCHEDULE_PARAMS), theta0.copy(),
-                np.empty_like(theta0), state, scalars, 1, hidden, train_set.indptr, train_set.indices,
+                np.empty_like(theta0), state, scalars, 1, model_id, hidden, train_set.indptr, train_set.indices,
                 train_set.values, train_set.labels, np.zeros(0, dtype=np.int64), 1, 0, 0,
-                np.empty(0, dtype=np.float32), np.empty(0))
+                np.empty(0, dtype=theta0.dtype), np.empty(0))
     empty = np.zeros(1, dtype=np.int64)
-    model.evaluate(theta0, hidden, empty, test.indices, test.values, np.zeros(0, dtype=np.int64))
+    networks.evaluate(model_id, theta0, hidden, empty, test.indices, test.values, np.zeros(0, dtype=np.int64))
 
 
 def _snapshots_per_epoch(config: TrainConfig, theta0: np.ndarray) -> int:
@@ -257,33 +277,68 @@ def _snapshots_per_epoch(config: TrainConfig, theta0: np.ndarray) -> int:
     return max(1, min(config.snapshots_per_epoch, (per_run - 1) // config.epochs))
 
 
-def _empty_result(config: TrainConfig, theta0: np.ndarray, steps_per_epoch: int, n_chunks: int) -> TrainResult:
+def _empty_result(config: TrainConfig, theta0: np.ndarray, steps_per_epoch: int, n_chunks: int,
+                  orders: np.ndarray) -> TrainResult:
     k, total = len(config.runs), steps_per_epoch * config.epochs
     n_snapshots = 1 + n_chunks * config.epochs
     result = TrainResult(
-        config=config, train_loss=np.full((k, total), np.nan, dtype=np.float32),
+        config=config, train_loss=np.full((k, total), np.nan, dtype=theta0.dtype),
         learning_rates=np.full((k, total), np.nan),
         test_accuracy=np.full((k, config.epochs), np.nan), seconds_per_epoch=np.zeros((k, config.epochs)),
-        snapshots=np.empty((k, n_snapshots, theta0.size), dtype=np.float32),
+        snapshots=np.empty((k, n_snapshots, theta0.size), dtype=theta0.dtype),
         snapshot_steps=np.zeros(n_snapshots, dtype=np.int64), diverged_at=[None] * k,
-        steps_per_epoch=steps_per_epoch)
+        steps_per_epoch=steps_per_epoch, batch_orders=orders)
     result.snapshots[:, 0] = theta0
     return result
 
 
-def train(config: TrainConfig, data: Prepared,
-          on_progress: Callable[[Progress], None] | None = None) -> TrainResult:
-    """Train every optimizer of ``config``; ``on_progress`` is called after each chunk of steps.
+def initial_weights(config: TrainConfig) -> np.ndarray:
+    """The seeded float32 weights every optimizer of ``config`` starts from."""
+    return networks.init_params(config.model, config.hidden, config.seed)
 
-    Per epoch: one shared permutation of the training images; per chunk of batches, each optimizer in turn
-    runs ``train_steps`` on its own θ and state (timed), then every θ is snapshotted; after the epoch, each
-    run's accuracy on the full test set is recorded.
+
+def _checked_weights(config: TrainConfig, given: np.ndarray | None, data: Prepared) -> np.ndarray:
+    theta0 = initial_weights(config) if given is None else np.array(given)
+    size = networks.n_params(config.model, config.hidden)
+    if theta0.shape != (size,) or theta0.dtype not in (np.float32, np.float64):
+        raise ValidationError(f"initial weights must be a float32 or float64 vector of {size} values")
+    if theta0.dtype != data.train.values.dtype:
+        raise ValidationError(f"{theta0.dtype} weights need {theta0.dtype} images (train.prepare's dtype)")
+    return theta0
+
+
+def seeded_orders(config: TrainConfig, n: int) -> np.ndarray:
+    """(epochs, n): one seeded permutation of the n training images used per epoch, shared by every run."""
+    shuffle = np.random.default_rng([config.seed, 2])
+    return np.array([shuffle.permutation(n) for _ in range(config.epochs)], dtype=np.int64)
+
+
+def _checked_orders(config: TrainConfig, given: np.ndarray | None, n: int) -> np.ndarray:
+    if given is None:
+        return seeded_orders(config, n)
+    orders = np.asarray(given, dtype=np.int64)
+    if orders.shape != (config.epochs, n) or not np.all(np.sort(orders, axis=1) == np.arange(n)):
+        raise ValidationError(f"batch orders must be {config.epochs} permutations of the {n} training images")
+    return orders
+
+
+def train(config: TrainConfig, data: Prepared, on_progress: Callable[[Progress], None] | None = None,
+          initial_weights: np.ndarray | None = None, batch_orders: np.ndarray | None = None,
+          cancelled: Callable[[], bool] | None = None) -> TrainResult:
+    """Train every optimizer of ``config``; ``on_progress`` is called after each chunk of steps, and training
+    stops with :class:`TrainingCancelled` once ``cancelled()`` returns True (checked before each chunk).
+
+    Per epoch: the epoch's row of ``batch_orders``; per chunk of batches, each optimizer in turn runs
+    ``train_steps`` on its own θ and state (timed), then every θ is snapshotted; after the epoch, each run's
+    accuracy on the full test set is recorded.
     """
     train_set = data.train.subset(training_rows(config, len(data.train)))
     n = len(train_set)
     steps_per_epoch = batches_per_epoch(n, config.batch_size)
     total = steps_per_epoch * config.epochs
-    theta0 = model.init_params(config.hidden, config.seed)
+    theta0 = _checked_weights(config, initial_weights, data)
+    orders = _checked_orders(config, batch_orders, n)
+    model_id = networks.MODELS[config.model]
     chunks = _chunk_bounds(steps_per_epoch, _snapshots_per_epoch(config, theta0))
     specs = [run.spec for run in config.runs]
     hps = [run.spec.hyperparameter_vector(run.values) for run in config.runs]
@@ -292,13 +347,13 @@ def train(config: TrainConfig, data: Prepared,
     thetas = [theta0.copy() for _ in specs]
     grads = [np.empty_like(theta0) for _ in specs]
     states = [rules.new_state(theta0) for _ in specs]
-    result = _empty_result(config, theta0, steps_per_epoch, len(chunks))
-    _compile_kernels(specs[0].oid, hps[0], theta0, config.hidden, train_set, data.test)
-    shuffle = np.random.default_rng([config.seed, 2])
+    result = _empty_result(config, theta0, steps_per_epoch, len(chunks), orders)
+    _compile_kernels(specs[0].oid, hps[0], theta0, model_id, config.hidden, train_set, data.test)
     snap = 0
-    for epoch in range(config.epochs):
-        order = shuffle.permutation(n).astype(np.int64)
+    for epoch, order in enumerate(orders):
         for first, count in chunks:
+            if cancelled is not None and cancelled():
+                raise TrainingCancelled
             step0 = epoch * steps_per_epoch + first
             for i, spec in enumerate(specs):
                 if result.diverged_at[i] is not None:
@@ -307,8 +362,8 @@ def train(config: TrainConfig, data: Prepared,
                 began = time.perf_counter()
                 chunk = slice(step0, step0 + count)
                 bad = train_steps(spec.oid, hps[i], plans[i].kind, sps[i], thetas[i], grads[i], state, scalars,
-                                  step0 + 1, config.hidden, train_set.indptr, train_set.indices, train_set.values,
-                                  train_set.labels, order, config.batch_size, first, count,
+                                  step0 + 1, model_id, config.hidden, train_set.indptr, train_set.indices,
+                                  train_set.values, train_set.labels, order, config.batch_size, first, count,
                                   result.train_loss[i, chunk], result.learning_rates[i, chunk])
                 result.seconds_per_epoch[i, epoch] += time.perf_counter() - began
                 if bad != NOT_DIVERGED:
@@ -321,8 +376,8 @@ def train(config: TrainConfig, data: Prepared,
                 on_progress(Progress(step0 + count, total, epoch + 1, result))
         for i, theta in enumerate(thetas):
             if result.diverged_at[i] is None:
-                result.test_accuracy[i, epoch] = model.evaluate(
-                    theta, config.hidden, data.test.indptr, data.test.indices, data.test.values,
+                result.test_accuracy[i, epoch] = networks.evaluate(
+                    model_id, theta, config.hidden, data.test.indptr, data.test.indices, data.test.values,
                     data.test.labels)[1]
     if on_progress is not None:
         on_progress(Progress(total, total, config.epochs, result))

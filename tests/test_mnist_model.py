@@ -300,7 +300,8 @@ def test_a_diverged_run_cannot_span_or_centre_a_plane():
     snapshots[:, 1:] = np.random.default_rng(0).standard_normal((2, 2, Layout(4).size))
     config = train.make_config([("adam", {}), ("gd", {})], hidden=4, epochs=1, train_subset=100)
     result = train.TrainResult(config, np.zeros((2, 3)), np.zeros((2, 3)), np.zeros((2, 1)), np.zeros((2, 1)),
-                               snapshots, np.arange(3), [None, 2], steps_per_epoch=2)
+                               snapshots, np.arange(3), [None, 2], steps_per_epoch=2,
+                               batch_orders=np.zeros((1, 100), dtype=np.int64))
     with pytest.raises(ValidationError, match="gd diverged at step 2"):
         landscape.make_plane(result, "endpoints")
     with pytest.raises(ValidationError, match="gd diverged at step 2"):

@@ -1,6 +1,6 @@
 """The app's MNIST page through Streamlit's AppTest: train on a small subset, see the table and the landscape;
-a learning-rate schedule per optimizer, drawn under the loss curves; without data, a clear message instead of a
-crash."""
+a learning-rate schedule per optimizer, drawn under the loss curves; the CNN, seeds and the articles'
+comparison; settings in the URL; without data, a clear message instead of a crash."""
 from __future__ import annotations
 
 import base64
@@ -50,7 +50,7 @@ def test_page_trains_and_draws_the_landscape(app):
     table = app.dataframe[0].value
     assert list(table.index) == ["adam (lr=0.001)", "gd (lr=0.05)"]
     assert (table["epoch 2 (%)"] > 50).all()
-    assert table.loc["adam (lr=0.001)", "articles' CNN, 5 epochs (%)"] == pytest.approx(98.97)
+    assert table["diverged at step"].isna().all()  # shown as "—", never "None"
     assert any("The plane captures" in m.value for m in app.markdown)
     charts = [c for c in app.get("plotly_chart")]
     assert len(charts) == 2  # loss curves and the landscape map
@@ -60,6 +60,56 @@ def test_page_trains_and_draws_the_landscape(app):
     assert app.dataframe[0].value.equals(table)
     landscape_map = app.get("plotly_chart")[1]
     assert "final weights of adam and gd" in landscape_map.proto.spec
+
+    app.radio(key="mnist_plane").set_value("random").run()
+    assert not app.exception and not app.error
+    assert any("almost perpendicular" in m.value and "0.0%" in m.value for m in app.markdown)
+
+
+def test_the_cnn_over_two_seeds_shows_mean_sd_and_the_noise(app):
+    app.run()
+    app.radio(key="mnist_model").set_value("cnn")
+    app.multiselect(key="mnist_optimizers").set_value(["adam", "gd"])
+    app.number_input(key="mnist_train_subset").set_value(256)
+    app.number_input(key="mnist_epochs").set_value(1)
+    app.number_input(key="mnist_seeds").set_value(2)
+    app.button(key="mnist_train").click().run()
+    assert not app.exception and not app.error
+    seeds = app.dataframe[1].value
+    assert list(seeds.columns) == ["optimizer", "mean (%)", "sd (points)"] and len(seeds) == 2
+    assert (seeds["sd (points)"] >= 0).all()
+    assert any(("within the noise" in m.value or "more than the seeds' noise" in m.value) for m in app.markdown)
+    assert not app.get("plotly_chart")[1:]  # no landscape for the CNN: the loss curves only
+
+
+def test_settings_come_from_the_url_and_a_too_large_batch_says_why(monkeypatch):
+    if not MNIST_DIR.is_dir():
+        pytest.skip("MNIST files not available")
+    monkeypatch.setenv(data.ENV_DIR, str(MNIST_DIR))
+    app = AppTest.from_function(page_script, default_timeout=TIMEOUT_S)
+    app.query_params["mnist_epochs"] = "4"
+    app.query_params["mnist_train_subset"] = "1"
+    app.run()
+    assert not app.exception
+    assert app.number_input(key="mnist_epochs").value == 4
+    assert app.error[0].value == ("batch size 64 is larger than the 1 training image used: lower the batch size "
+                                  "or use more images")
+
+
+def test_the_articles_comparison_runs_once_for_everyone(app):
+    app.run()
+    app.number_input(key="mnist_train_subset").set_value(640)
+    app.button(key="mnist_articles").click().run()
+    assert not app.exception and not app.error
+    table = app.dataframe[0].value
+    assert list(table["optimizer"].str.split(" ").str[0]) != [] and len(table) == 5
+    assert table["articles' CNN (%)"].notna().sum() == 4  # no published number for Adadelta: "—"
+    assert any("the articles' order" in m.value and "reproduced" in m.value for m in app.markdown)
+    assert any("ranks the *default learning rates*" in m.value for m in app.markdown)
+    again = AppTest.from_function(page_script, default_timeout=TIMEOUT_S)  # another session, same question
+    again.run()
+    again.number_input(key="mnist_train_subset").set_value(640).run()
+    assert not again.exception and again.dataframe[0].value.equals(table)  # shown without pressing anything
 
 
 def trace_values(encoded: object) -> np.ndarray:

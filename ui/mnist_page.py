@@ -1,10 +1,11 @@
 """The app's "MNIST" page: the same optimizers on a real network, trained live, then its loss landscape.
 
-Flow: controls (each optimizer with its hyperparameters and learning-rate schedule) → Train (runs inside this
-script run, with a progress bar and live loss curves above each run's learning rate; any rerun, e.g. the Cancel
-button, stops it between chunks) → results table beside the articles' numbers → the loss landscape
-on a 2D plane with every optimizer's path, and its GIF/MP4 export. Results live in session state, keyed by
-the validated config, so moving a landscape control does not retrain.
+Flow: controls (network, optimizers with their hyperparameters and learning-rate schedules, seeds; every
+single-value setting is in the URL) → Train (runs inside this script run, with a progress bar and live loss
+curves; any rerun, e.g. the Cancel button, stops it between chunks) → results table, mean ± sd over the seeds
+→ the articles' table reproduced and explained (``ui.mnist_articles``) → the MLP's loss landscape on a 2D plane
+with every optimizer's path, and its GIF/MP4 export. Results live in session state, keyed by the validated
+config, so moving a landscape control does not retrain.
 """
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mnist import data, landscape, train
+from mnist import compare, data, landscape, networks, train
 from mnist.train import MNIST_DEFAULT_LR, Progress, TrainConfig, TrainResult
 from optimizers.registry import OPTIMIZERS, get_optimizer
 from ui.explain import NOT_APPLICABLE
+from ui.mnist_articles import render_comparisons, seed_table, show_noise, show_table
 from ui.schedule_picker import schedule_picker
 from validation import ValidationError
 from viz.export import MIME_TYPES, AnimatedPath, ExportOptions, Scene, render_scene
@@ -27,7 +29,7 @@ from viz.paths import Marker, PathTrace
 from viz.theme import run_colors
 from viz.training import LEGEND_BELOW_AXIS_TITLE, training_loss_figure
 
-RESULT_KEY = "mnist_page.result"  # session state: the last finished TrainResult
+RESULT_KEY = "mnist_page.result"  # session state: (SeedStudy, [TrainResult per seed]) of the last Train
 LANDSCAPE_KEY = "mnist_page.landscape"  # session state: (landscape inputs, Landscape)
 EXPORT_KEY = "mnist_page.export"  # session state: {format: (landscape inputs, bytes)}
 DEFAULT_OPTIMIZERS = ("adam", "gd", "momentum", "adagrad", "rmsprop")
@@ -40,9 +42,7 @@ START_CHOICE = "the shared start"
 # Axis titles per plane: PCA and endpoint axes are orthonormal (distances in weight space); random ones are
 # multiples of the filter-normalised directions.
 AXIS_TITLES = {"pca": "PCA direction", "endpoints": "orthonormal direction", "random": "random direction"}
-# Reported in the articles students read (OPTIMIZERS.md): a small CNN on MNIST, 5 epochs, batch 128,
-# validation accuracy in %. Their "SGD" is plain mini-batch SGD, our "gd".
-ARTICLE_ACCURACY = {"gd": 96.50, "adagrad": 89.28, "adam": 98.97, "rmsprop": 98.95}
+QUERY = "query-params"  # widgets holding one value keep it in the URL (?mnist_epochs=5), keyed by their key
 
 
 @dataclass(frozen=True)
@@ -112,53 +112,67 @@ def _run_inputs(name: str, steps: int) -> tuple[str, dict[str, float], str, dict
     return name, hyperparams, schedule, schedule_params
 
 
-def _controls() -> TrainConfig | None:
-    """The comparison the user set up, validated (None, with a message, when something is invalid)."""
+def _controls() -> tuple[TrainConfig | None, int]:
+    """The comparison the user set up, validated (None, with a message, when something is invalid), and the
+    number of seeds to run it with."""
+    model_name = st.radio("Network", list(networks.MODELS), format_func=networks.DESCRIPTIONS.get,
+                          key="mnist_model", bind=QUERY, horizontal=True,
+                          help="The MLP trains in seconds and has a loss landscape below; the CNN is the kind of "
+                               "network the popular articles used (about ten times slower).")
     names = st.multiselect("Optimizers", list(OPTIMIZERS), default=list(DEFAULT_OPTIMIZERS),
                            key="mnist_optimizers", format_func=lambda name: OPTIMIZERS[name].short_title,
                            help="Every optimizer starts from the same weights and sees the same mini-batches.")
     first, second, third, fourth = st.columns(4)
-    hidden = first.number_input("Hidden units H", 1, train.MAX_HIDDEN, train.DEFAULT_HIDDEN, key="mnist_hidden")
-    batch = second.number_input("Batch size", 1, N_TRAIN, train.DEFAULT_BATCH_SIZE, key="mnist_batch",
+    hidden = first.number_input("Hidden units H", 1, train.MAX_HIDDEN, train.DEFAULT_HIDDEN, key="mnist_hidden",
+                                bind=QUERY, disabled=model_name != "mlp", help="The MLP's only size setting.")
+    batch = second.number_input("Batch size", 1, N_TRAIN, train.DEFAULT_BATCH_SIZE, key="mnist_batch", bind=QUERY,
                                 help="1 = stochastic GD (one image per step); the whole training set = batch GD; "
                                      "anything between = mini-batch GD.")
-    epochs = third.number_input("Epochs", 1, train.MAX_EPOCHS, train.DEFAULT_EPOCHS, key="mnist_epochs")
-    subset = fourth.number_input("Training images", 1, N_TRAIN, N_TRAIN, key="mnist_train_subset",
+    epochs = third.number_input("Epochs", 1, train.MAX_EPOCHS, train.DEFAULT_EPOCHS, key="mnist_epochs",
+                                bind=QUERY)
+    subset = fourth.number_input("Training images", 1, N_TRAIN, N_TRAIN, key="mnist_train_subset", bind=QUERY,
                                  help="Train on a random subset for quicker runs (the test set is always all "
                                       "10,000 images).")
-    seed = st.number_input("Seed", 0, train.MAX_SEED, 0, key="mnist_seed",
-                           help="Sets the initial weights and the mini-batch order.")
+    left, right = st.columns(2)
+    seed = left.number_input("Seed", 0, train.MAX_SEED, 0, key="mnist_seed", bind=QUERY,
+                             help="Sets the initial weights and the mini-batch order.")
+    n_seeds = right.number_input("Seeds to average", 1, compare.MAX_SEEDS, 1, key="mnist_seeds", bind=QUERY,
+                                 help="Repeat with seeds seed, seed + 1, …: shows mean ± sd per optimizer and "
+                                      "which gaps are within the noise.")
     steps = train.batches_per_epoch(subset, batch) * epochs
     with st.expander("Hyperparameters and learning-rate schedules (defaults chosen for this network)"):
-        st.caption("Learning rates that train this MLP well in a few epochs: "
+        st.caption("Learning rates that train the MLP well in a few epochs: "
                    + ", ".join(f"{n} {MNIST_DEFAULT_LR[n]:g}" for n in names)
                    + f". A schedule's parameters count optimizer steps; this run has {steps:,}.")
         choices = [_run_inputs(name, steps) for name in names]
     try:
         runs = [train.mnist_run(*choice) for choice in choices]
-        return train.make_config(runs, hidden, batch, epochs, seed, None if subset == N_TRAIN else subset)
+        return train.make_config(runs, hidden, batch, epochs, seed, None if subset == N_TRAIN else subset,
+                                 model_name=model_name), n_seeds
     except ValidationError as error:
         st.error(str(error))
-        return None
+        return None, n_seeds
 
 
-def _train(config: TrainConfig, prepared: train.Prepared) -> TrainResult:
-    """Train with a progress bar and live loss curves; a rerun interrupts at the next chunk."""
+def _train(config: TrainConfig, n_seeds: int, prepared: train.Prepared) -> tuple[compare.SeedStudy, list]:
+    """Train over the seeds with a progress bar and the first seed's live loss curves; a rerun interrupts at
+    the next chunk."""
     cancel = st.empty()
     cancel.button("Cancel", key="mnist_cancel", help="Stops training (the page reruns).")
     bar = st.progress(0.0, text="Starting (the first run after an update also compiles the kernels) …")
     chart = st.empty()
 
     def report(progress: Progress) -> None:
-        bar.progress(progress.fraction, text=f"Epoch {progress.epoch}/{config.epochs}: "
-                                             f"step {progress.steps_done:,} of {progress.total_steps:,}")
         chart.plotly_chart(training_loss_figure(progress.result))
 
-    result = train.train(config, prepared, report)
+    def report_seeds(fraction: float, text: str) -> None:
+        bar.progress(fraction, text=text)
+
+    study, results = compare.run_seeds(config, prepared, n_seeds, report_seeds, on_train_progress=report)
     cancel.empty()
     bar.empty()
     chart.empty()
-    return result
+    return study, results
 
 
 def _sentence(text: str) -> str:
@@ -167,16 +181,16 @@ def _sentence(text: str) -> str:
 
 
 def _results_table(result: TrainResult) -> pd.DataFrame:
-    """Optimizer → test accuracy after each epoch, time per epoch, and the articles' number for context."""
+    """Optimizer → test accuracy after each epoch, time per epoch (training steps only, never compilation)
+    and where it diverged; NaN where a number does not apply (shown as "—")."""
     config = result.config
     rows = []
-    for i, (name, label) in enumerate(zip(config.names, config.labels())):
+    for i, label in enumerate(config.labels()):
         row = {"optimizer": label}
         for epoch in range(config.epochs):
             row[f"epoch {epoch + 1} (%)"] = PERCENT * result.test_accuracy[i, epoch]
         row["s / epoch"] = float(np.mean(result.seconds_per_epoch[i]))
-        row["diverged at step"] = result.diverged_at[i]
-        row["articles' CNN, 5 epochs (%)"] = ARTICLE_ACCURACY.get(name)
+        row["diverged at step"] = np.nan if result.diverged_at[i] is None else float(result.diverged_at[i])
         rows.append(row)
     return pd.DataFrame(rows).set_index("optimizer")
 
@@ -229,7 +243,12 @@ def _explained_text(result: TrainResult, land: landscape.Landscape) -> str:
     per_run = ", ".join(f"{name} {PERCENT * share:.1f}%" for name, share in zip(result.config.names, plane.explained))
     text = (f"The plane captures **{PERCENT * plane.explained_total:.1f}%** of the squared distance the weights "
             f"travelled ({per_run}). ")
-    if plane.explained_total < 0.5:
+    if plane.method == "random":
+        text += (f"Two random directions in a space of {plane.center.size:,} weights are almost perpendicular "
+                 "to any path, so a path's projection stays near the centre: it is there, but shorter than a "
+                 "line width, and the share rounds to 0.0%. A random plane shows how sharp the loss is around "
+                 "the centre, not where training went; the PCA plane shows the paths.")
+    elif plane.explained_total < 0.5:
         text += ("Most of the movement happens in directions this picture cannot show, so the paths look "
                  "shorter and the map may not explain where they went.")
     return text
@@ -237,13 +256,14 @@ def _explained_text(result: TrainResult, land: landscape.Landscape) -> str:
 
 def _export(result: TrainResult, land: landscape.Landscape, inputs: LandscapeInputs) -> None:
     """GIF/MP4 of the paths on the landscape through the lecture exporter."""
-    with st.expander("Export for a lecture (GIF / MP4)"):
+    # keyed, so it stays open across the reruns its own buttons cause (Prepare → Download)
+    with st.expander("Export for a lecture (GIF / MP4)", key="mnist_export_open"):
         scene = Scene(
-            f"MNIST loss landscape: {land.plane.description}", land.xs, land.ys, land.zs,
+            f"MNIST loss: {AXIS_TITLES[land.plane.method]}s", land.xs, land.ys, land.zs,
             tuple(AnimatedPath(p.label, p.color, p.xy, p.losses, p.diverged_at) for p in _paths(result, land)),
             steps=land.plane.paths.shape[1] - 1, x_label=f"{AXIS_TITLES[land.plane.method]} 1",
             y_label=f"{AXIS_TITLES[land.plane.method]} 2",
-            loss_label="training loss")
+            loss_label="training loss", step_numbers=tuple(int(step) for step in result.snapshot_steps))
         prepared = st.session_state.setdefault(EXPORT_KEY, {})
         for column, fmt in zip(st.columns(len(MIME_TYPES)), MIME_TYPES):
             with column:
@@ -280,30 +300,42 @@ def _show_landscape(result: TrainResult, prepared: train.Prepared) -> None:
 def render() -> None:
     """Draw the MNIST page."""
     st.header("MNIST: the optimizers on a real network")
-    st.markdown("A small network (784 pixels → H hidden ReLU units → 10 digits) learns to read handwritten "
-                "digits. Every optimizer uses exactly the same update code as on the 2D surfaces.")
+    st.markdown("A small network learns to read handwritten digits: an MLP (784 pixels → H hidden ReLU units → "
+                "10 digits) or a small CNN like the popular articles'. Every optimizer uses exactly the same "
+                "update code as on the 2D surfaces.")
     prepared = _dataset()
     if prepared is None:
         return
-    config = _controls()
-    if config is None:
-        return
-    if st.button("Train", type="primary", key="mnist_train"):
+    config, n_seeds = _controls()
+    if config is not None and st.button("Train", type="primary", key="mnist_train"):
         st.session_state.pop(LANDSCAPE_KEY, None)
         st.session_state.pop(EXPORT_KEY, None)
-        st.session_state[RESULT_KEY] = _train(config, prepared)
-    result: TrainResult | None = st.session_state.get(RESULT_KEY)
-    if result is None:
-        st.info("Choose optimizers and press **Train**. Three epochs of five optimizers take a few seconds.")
+        st.session_state[RESULT_KEY] = _train(config, n_seeds, prepared)
+    _show_results(config, n_seeds)
+    render_comparisons(config, n_seeds, prepared)
+    stored = st.session_state.get(RESULT_KEY)
+    if stored is not None and stored[1][0].config.model == "mlp":
+        _show_landscape(stored[1][0], prepared)
+
+
+def _show_results(config: TrainConfig | None, n_seeds: int) -> None:
+    stored = st.session_state.get(RESULT_KEY)
+    if stored is None:
+        st.info("Choose optimizers and press **Train**. Three epochs of five optimizers on the MLP take a few "
+                "seconds; on the CNN, about a minute.")
         return
-    if result.config != config:
+    study, results = stored
+    result = results[0]
+    if (result.config, len(results)) != (config, n_seeds):
         st.caption("The results below are from the previous settings; press **Train** to run these.")
     st.plotly_chart(training_loss_figure(result), key="mnist_loss")
-    st.subheader("Test accuracy after each epoch")
+    st.subheader(f"Test accuracy after each epoch (seed {result.config.seed})")
     table = _results_table(result)
     formats = {column: "{:.0f}" if column == "diverged at step" else "{:.2f}" for column in table.columns}
     st.dataframe(table.style.format(formats, na_rep=NOT_APPLICABLE))  # "—" where a number does not apply
-    st.caption("For context, the right-hand column shows what an introductory article reported for a small "
-               "CNN (5 epochs, batch 128); another found Adam best and AdaDelta worst. Different network, "
-               "same story? Try it.")
-    _show_landscape(result, prepared)
+    st.caption("s / epoch counts the training steps only; compiling the kernels (the first run after an "
+               "update) is not included.")
+    if len(results) > 1:
+        st.subheader(f"Final test accuracy over seeds {', '.join(map(str, study.seeds))}")
+        show_table(seed_table(study, result.config.names, with_article=False))
+        show_noise(study)

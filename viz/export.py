@@ -204,7 +204,8 @@ class _FrameRenderer:
         return _Layer(self.base, panel, curves, self.color_indices, margin)
 
     def _counter_text(self, step: int) -> str:
-        return f"step {step:,} / {self.scene.last_step:,}"
+        """Optimizer steps, also when each frame row is a snapshot taken after many of them."""
+        return f"step {self.scene.step_label(step):,.0f} / {self.scene.step_label(self.scene.last_step):,.0f}"
 
     def _counter_size(self) -> tuple[int, int]:
         """A box that fits the widest counter text, so every frame overwrites the previous counter entirely."""

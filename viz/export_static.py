@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter
 from PIL import Image
 
 from viz.scene import Scene, legend_label
@@ -211,6 +212,8 @@ def _draw_loss_axes(ax, scene: Scene, theme: Theme) -> LossAxis:
         ax.set_yscale("log")
     ax.set_ylim(*axis.limits)
     ax.set_xlim(0, scene.last_step * (1 + LOSS_STEP_MARGIN))
+    if scene.step_numbers is not None:  # rows are snapshots: label the axis in optimizer steps
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda row, _: f"{scene.step_label(row):,.0f}"))
     _style_axes(ax, theme)
     ax.set_xlabel("step", color=theme.foreground, fontsize=LABEL_PT)
     # above the panel rather than along its side: reads horizontally and fits a short stacked panel

@@ -36,6 +36,8 @@ class Scene:
         axis, as the app's loss chart does.
     equal_aspect: one unit in x as long as one in y (the app's default).
     x_label, y_label: axis titles; loss_label: the loss axis title (None → the app's title for that axis).
+    step_numbers: when each path row is a snapshot taken after several updates (the MNIST paths), the update
+        count of each row, so the step counter and the loss panel's axis count optimizer steps.
     """
 
     title: str
@@ -51,6 +53,13 @@ class Scene:
     x_label: str = "x"
     y_label: str = "y"
     loss_label: str | None = None
+    step_numbers: tuple[int, ...] | None = None  # the optimizer step of each path row, when rows are snapshots
+
+    def step_label(self, row: float) -> float:
+        """The optimizer step at (fractional) path row ``row``: the row itself unless ``step_numbers`` is set."""
+        if self.step_numbers is None:
+            return row
+        return float(np.interp(row, np.arange(len(self.step_numbers)), self.step_numbers))
 
     @property
     def last_step(self) -> int:

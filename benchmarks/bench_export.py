@@ -24,7 +24,8 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from simulation import engine  # noqa: E402
 from simulation.settings import make_settings  # noqa: E402
-from viz.export import ExportOptions, frame_steps, legend_label, render_gif, scene_from_result  # noqa: E402
+from viz.export import ExportOptions, frame_steps, render_gif, scene_from_result  # noqa: E402
+from viz.scene import legend_label  # noqa: E402
 from viz.figures import color_scale  # noqa: E402
 
 FRAMES = 120

@@ -24,6 +24,7 @@ from commands.common import (add_hyperparameter_flags, add_schedule_flags, hyper
                              schedules_from_args)
 from mnist import compare, data, landscape, networks, presets, train
 from mnist.train import TrainResult
+from optimizers.registry import OPTIMIZERS
 from validation import ValidationError, lookup, parse_int
 
 FORMATS = ("table", "json")
@@ -32,7 +33,7 @@ PERCENT = 100.0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    defaults = ", ".join(f"{name} {lr:g}" for name, lr in train.MNIST_DEFAULT_LR.items())
+    defaults = ", ".join(f"{name} {spec.mnist_lr:g}" for name, spec in OPTIMIZERS.items())
     parser = subparsers.add_parser(
         "mnist", help="train a small MLP or CNN on MNIST with several optimizers and compare test accuracy",
         description="Every optimizer starts from the same weights and sees the same mini-batches. "

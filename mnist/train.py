@@ -31,20 +31,12 @@ from numba import njit
 from mnist import model, networks
 from mnist.data import Mnist
 from optimizers import rules, schedules
-from optimizers.registry import OPTIMIZERS, get_optimizer
+from optimizers.registry import get_optimizer
 from simulation.settings import OptimizerRun, make_run
 from validation import ValidationError, lookup, parse_int
 
-# Learning rates that train this MLP well in 3 epochs (batch 64, H = 64), used when the user gives none.
-# The torch defaults of the registry suit the 2D lessons; for a network some need changing. Measured in
-# PyTorch on this model: SGD 0.1, momentum 0.01, Adagrad 0.01, Adadelta 1.0, RMSprop 1e-3, Adamax 2e-3,
-# NAdam 2e-3, Adam 1e-3; NAG follows momentum, AMSGrad/AdamW/RAdam follow Adam, and Lion takes Adam's step
-# divided by 10 (its steps are ±lr per coordinate, so it needs a 3–10× smaller lr than Adam).
-MNIST_DEFAULT_LR: dict[str, float] = {
-    "gd": 0.1, "momentum": 0.01, "nag": 0.01, "adagrad": 0.01, "adadelta": 1.0, "rmsprop": 1e-3,
-    "adam": 1e-3, "amsgrad": 1e-3, "adamax": 2e-3, "nadam": 2e-3, "adamw": 1e-3, "radam": 1e-3, "lion": 1e-4,
-}
-assert set(MNIST_DEFAULT_LR) == set(OPTIMIZERS), "every registered optimizer needs an MNIST default lr"
+# The learning rate used when the user gives none is each optimizer's registry ``mnist_lr``: the torch
+# defaults suit the 2D lessons, and for a network some need changing.
 
 N_TRAIN_IMAGES = 60_000  # the MNIST training set
 DEFAULT_HIDDEN = 64
@@ -99,7 +91,7 @@ class TrainConfig:
 def mnist_hyperparams(name: str, given: Mapping[str, object] | None = None) -> dict[str, float]:
     """The optimizer's validated hyperparameters: the registry's defaults, this model's default lr, then ``given``."""
     spec = get_optimizer(name)
-    return spec.validate({"lr": MNIST_DEFAULT_LR[spec.name], **(given or {})})
+    return spec.validate({"lr": spec.mnist_lr, **(given or {})})
 
 
 def mnist_run(name: str, given: Mapping[str, object] | None = None, schedule: str = "constant",

@@ -17,9 +17,9 @@ from simulation import engine
 from simulation.settings import make_settings
 from validation import ValidationError
 from viz import raster
-from viz.export import (ExportOptions, Scene, frame_steps, legend_label, render_gif, render_mp4, render_scene,
-                        scene_from_result)
+from viz.export import ExportOptions, frame_steps, render_gif, render_mp4, render_scene, scene_from_result
 from viz.paths import Marker, PathTrace
+from viz.scene import Scene, legend_label
 from cli_inprocess import Finished, run_cli
 from viz.raster import rgb
 from viz.theme import run_colors

@@ -128,7 +128,7 @@ def test_flush_tiny_zeroes_only_tiny_values():
 
 def test_every_optimizer_has_a_valid_mnist_default():
     for name in OPTIMIZERS:
-        assert train.mnist_hyperparams(name)["lr"] == train.MNIST_DEFAULT_LR[name]
+        assert train.mnist_hyperparams(name)["lr"] == OPTIMIZERS[name].mnist_lr
 
 
 def replay(prepared: train.Prepared, config: train.TrainConfig, i: int, rates: np.ndarray) -> np.ndarray:

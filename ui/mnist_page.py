@@ -17,15 +17,16 @@ import pandas as pd
 import streamlit as st
 
 from mnist import compare, data, landscape, networks, train
-from mnist.train import MNIST_DEFAULT_LR, Progress, TrainConfig, TrainResult
+from mnist.train import Progress, TrainConfig, TrainResult
 from optimizers.registry import OPTIMIZERS, get_optimizer
 from ui.explain import NOT_APPLICABLE
 from ui.mnist_articles import render_comparisons, seed_table, show_noise, show_table
 from ui.schedule_picker import schedule_picker
 from validation import ValidationError
-from viz.export import MIME_TYPES, AnimatedPath, ExportOptions, Scene, render_scene
+from viz.export import MIME_TYPES, ExportOptions, render_scene
 from viz.figures import contour_paths_figure
 from viz.paths import Marker, PathTrace
+from viz.scene import Scene
 from viz.theme import run_colors
 from viz.training import LEGEND_BELOW_AXIS_TITLE, training_loss_figure
 
@@ -142,7 +143,7 @@ def _controls() -> tuple[TrainConfig | None, int]:
     steps = train.batches_per_epoch(subset, batch) * epochs
     with st.expander("Hyperparameters and learning-rate schedules (defaults chosen for this network)"):
         st.caption("Learning rates that train the MLP well in a few epochs: "
-                   + ", ".join(f"{n} {MNIST_DEFAULT_LR[n]:g}" for n in names)
+                   + ", ".join(f"{n} {OPTIMIZERS[n].mnist_lr:g}" for n in names)
                    + f". A schedule's parameters count optimizer steps; this run has {steps:,}.")
         choices = [_run_inputs(name, steps) for name in names]
     try:
@@ -260,7 +261,7 @@ def _export(result: TrainResult, land: landscape.Landscape, inputs: LandscapeInp
     with st.expander("Export for a lecture (GIF / MP4)", key="mnist_export_open"):
         scene = Scene(
             f"MNIST loss: {AXIS_TITLES[land.plane.method]}s", land.xs, land.ys, land.zs,
-            tuple(AnimatedPath(p.label, p.color, p.xy, p.losses, p.diverged_at) for p in _paths(result, land)),
+            tuple(PathTrace(p.label, p.color, p.xy, p.losses, p.diverged_at) for p in _paths(result, land)),
             steps=land.plane.paths.shape[1] - 1, x_label=f"{AXIS_TITLES[land.plane.method]} 1",
             y_label=f"{AXIS_TITLES[land.plane.method]} 2",
             loss_label="training loss", step_numbers=tuple(int(step) for step in result.snapshot_steps))

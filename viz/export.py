@@ -32,7 +32,7 @@ from validation import ValidationError, lookup, parse_int
 from viz import raster
 from viz.export_static import Panel, StaticPicture, draw_static
 from viz.paths import paths_from_result, surface_markers
-from viz.scene import AnimatedPath, Scene, legend_label  # noqa: F401  (part of this module's API)
+from viz.scene import Scene
 from viz.theme import THEMES, Theme
 
 FRAMES_RANGE = (2, 600)

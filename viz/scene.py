@@ -8,9 +8,7 @@ import numpy as np
 from viz.paths import Marker, PathTrace
 
 # A scene's path is the app's own PathTrace (label, color, xy, losses, diverged_at; rows after a divergence
-# may be NaN), so every view hands the exporter what it already hands its Plotly figure. Pages written
-# against the exporter's first API import it under this name.
-AnimatedPath = PathTrace
+# may be NaN), so every view hands the exporter what it already hands its Plotly figure.
 
 
 def legend_label(path: PathTrace) -> str:

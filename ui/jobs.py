@@ -95,6 +95,11 @@ class JobBoard:
             job.waiters += 1
             return job
 
+    def has_result(self, kind: str, inputs: Hashable) -> bool:
+        """A finished result for ``inputs`` is kept (asking for it returns at once)."""
+        with self._lock:
+            return (kind, inputs) in self._results.get(kind, {})
+
     def leave(self, job: Job) -> None:
         """A session stops waiting for ``job``; with nobody left it is cancelled."""
         with self._lock:
@@ -152,6 +157,11 @@ class JobBoard:
 def board() -> JobBoard:
     """The server's job board, shared by every session (a resource, like a database connection)."""
     return JobBoard()
+
+
+def has_result(kind: str, inputs: Hashable) -> bool:
+    """Some session already computed ``inputs``: a page may show it without being asked again."""
+    return board().has_result(kind, inputs)
 
 
 def shared_result(kind: str, inputs: Hashable, work: Work, label: str, keep: int) -> Any:

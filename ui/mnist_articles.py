@@ -1,13 +1,13 @@
 """The MNIST page's comparisons with the popular articles: their settings in one click, torch's defaults
 against tuned learning rates, and seed noise.
 
-Heavy jobs (several seeds × five optimizers, or a learning-rate grid) run with a progress bar and a Cancel
-button (a rerun stops them between chunks), and their results are shared by every session through a cache
-keyed by all inputs, so a class that presses the same button waits only once.
+Heavy jobs (several seeds × five optimizers, or a learning-rate grid) are jobs shared by every session
+(:mod:`ui.jobs`): a class that presses the same button with the same settings runs them once, each session
+showing their progress or place in the queue; Cancel (any rerun) stops waiting, and a job nobody waits for
+stops at its next progress report.
 """
 from __future__ import annotations
 
-import threading
 from typing import Callable, Hashable
 
 import numpy as np
@@ -17,6 +17,7 @@ import streamlit as st
 from mnist import compare, presets, train
 from mnist.train import TrainConfig
 from optimizers.registry import OPTIMIZERS
+from ui import jobs
 from ui.explain import NOT_APPLICABLE
 
 PERCENT = 100.0
@@ -30,31 +31,18 @@ EXPLANATION = (
     "compare the gaps with the seeds' noise before calling a winner.")
 
 
-@st.cache_resource
-def _shared_results() -> tuple[dict, threading.Lock]:
-    """Finished comparisons of every session, keyed by all their inputs."""
-    return {}, threading.Lock()
+COMPARISONS_KEPT = 8  # finished comparisons per kind kept on the server: a lecture's worth of settings
 
 
-def run_shared(key: Hashable, job: Callable[[Callable[[float, str], None]], object], label: str):
-    """``job(on_progress)``'s result, computed once for all sessions; a progress bar and a Cancel button while
-    it runs (pressing Cancel reruns the page, which stops the job at its next progress report)."""
-    store, lock = _shared_results()
-    with lock:
-        if key in store:
-            return store[key]
+def run_shared(kind: str, key: Hashable, job: Callable[[Callable[[float, str], None]], object], label: str):
+    """``job(on_progress)``'s result, computed once for all sessions (:mod:`ui.jobs`), with a Cancel button
+    while this session waits (pressing it reruns the page, which stops waiting)."""
     cancel = st.empty()
-    cancel.button("Cancel", key=f"{label}_cancel", help="Stops the computation (the page reruns).")
-    bar = st.progress(0.0, text="Starting …")
-
-    def report(fraction: float, text: str) -> None:
-        bar.progress(min(fraction, 1.0), text=text)
-
-    result = job(report)
-    with lock:
-        store[key] = result
+    if not jobs.has_result(kind, key):
+        cancel.button("Cancel", key=f"{kind}_cancel", help="Stops the computation (the page reruns).")
+    result = jobs.shared_result(kind, key, lambda report, cancelled: job(lambda fraction, text: report(fraction)),
+                                label, keep=COMPARISONS_KEPT)
     cancel.empty()
-    bar.empty()
     return result
 
 
@@ -90,9 +78,10 @@ def _articles_section(config: TrainConfig, n_seeds: int, prepared: train.Prepare
     if not (st.button("As the articles did", key="mnist_articles", type="primary",
                       help="Keras' default hyperparameters (SGD 0.01, Adagrad 0.001, Adadelta 0.001 with ρ 0.95, "
                            "RMSprop 0.001 with ρ 0.9, ε 1e-7), 5 epochs, batch 128.")
-            or key in _shared_results()[0]):
+            or jobs.has_result("mnist_articles", key)):
         return
-    study, _ = run_shared(key, lambda report: compare.run_seeds(keras, prepared, n_seeds, report), "mnist_articles")
+    study, _ = run_shared("mnist_articles", key, lambda report: compare.run_seeds(keras, prepared, n_seeds, report),
+                          "Training as the articles did:")
     show_table(seed_table(study, keras.names))
     follows = presets.follows_article_order(dict(zip(keras.names, study.mean)))
     st.markdown(f"With Keras' defaults on this {config.model.upper()}, over seed"
@@ -108,7 +97,7 @@ def _tuned_section(config: TrainConfig, n_seeds: int, prepared: train.Prepared) 
     grid = ", ".join(f"{lr:g}" for lr in compare.TUNING_GRID)
     if not (st.button("torch's defaults and tuned rates", key="mnist_tuned",
                       help=f"The same optimizers at torch's defaults, then each at learning rates {grid}.")
-            or key in _shared_results()[0]):
+            or jobs.has_result("mnist_tuned", key)):
         return
 
     def job(report: Callable[[float, str], None]):
@@ -117,7 +106,7 @@ def _tuned_section(config: TrainConfig, n_seeds: int, prepared: train.Prepared) 
                               on_progress=lambda f, t: report(0.5 + f / 2, f"grid: {t}"))
         return study, tuning
 
-    study, tuning = run_shared(key, job, "mnist_tuned")
+    study, tuning = run_shared("mnist_tuned", key, job, "Training at torch's defaults and tuned rates:")
     rows = []
     for i, name in enumerate(torch_config.names):
         best = tuning.best(i)

@@ -11,10 +11,9 @@ import math
 import numpy as np
 from numba import njit
 
-from landscapes.instructions import (  # noqa: F401 - surfaces.py names VALUE, GRAD_X, GRAD_Y through here
-    GRAD_X, GRAD_Y, INSTRUCTION_WIDTH, MAX_STACK, N_PROGRAMS, OP_ABS, OP_ADD, OP_ATAN, OP_CONST, OP_COS, OP_COSH,
-    OP_DIV, OP_EXP, OP_LOG, OP_MUL, OP_NEG, OP_POW, OP_SIN, OP_SINH, OP_SQRT, OP_SUB, OP_TAN, OP_TANH, OP_X, OP_Y,
-    VALUE)
+from landscapes.instructions import (INSTRUCTION_WIDTH, MAX_STACK, N_PROGRAMS, OP_ABS, OP_ADD, OP_ATAN, OP_CONST,
+                                     OP_COS, OP_COSH, OP_DIV, OP_EXP, OP_LOG, OP_MUL, OP_NEG, OP_POW, OP_SIN,
+                                     OP_SINH, OP_SQRT, OP_SUB, OP_TAN, OP_TANH, OP_X, OP_Y)
 
 JIT = dict(cache=True, nogil=True)
 

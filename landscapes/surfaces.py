@@ -27,6 +27,7 @@ import math
 from numba import njit
 
 from landscapes import program
+from landscapes.instructions import GRAD_X, GRAD_Y, VALUE
 
 BOWL, RAVINE, ROSENBROCK, SADDLE, MONKEY_SADDLE, HIMMELBLAU, BEALE, RASTRIGIN, SIX_HUMP_CAMEL, \
     STYBLINSKI_TANG, ACKLEY, BOOTH, GOLDSTEIN_PRICE, QUADRATIC, CUSTOM = range(15)
@@ -264,7 +265,7 @@ def quadratic_grad(x, y, c):
 def value(sid, x, y, c):
     """f(x, y) of surface ``sid`` with parameters ``c`` (or of the user-defined surface whose program is c[0])."""
     if c.ndim == PROGRAM_NDIM:  # a compile-time constant: Numba keeps only one of the two halves
-        return program.run_program(c[0], program.VALUE, x, y)
+        return program.run_program(c[0], VALUE, x, y)
     if sid == BOWL:
         return bowl_value(x, y, c)
     if sid == RAVINE:
@@ -300,7 +301,7 @@ def value(sid, x, y, c):
 def gradient(sid, x, y, c):
     """(∂f/∂x, ∂f/∂y) of surface ``sid`` with parameters ``c`` (or of the user-defined surface c[0])."""
     if c.ndim == PROGRAM_NDIM:
-        return program.run_program(c[0], program.GRAD_X, x, y), program.run_program(c[0], program.GRAD_Y, x, y)
+        return program.run_program(c[0], GRAD_X, x, y), program.run_program(c[0], GRAD_Y, x, y)
     if sid == BOWL:
         return bowl_grad(x, y, c)
     if sid == RAVINE:

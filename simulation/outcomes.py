@@ -41,11 +41,6 @@ class Outcome:
     status: str
     message: str | None
 
-    @property
-    def stopped(self) -> bool:
-        """The run stopped before its last step (it has no final loss)."""
-        return self.kind in (DIVERGED, UNDEFINED, UNDEFINED_AT_START)
-
 
 def _point(x: float, y: float) -> str:
     return f"({x:.3g}, {y:.3g})"

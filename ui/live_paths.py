@@ -13,6 +13,7 @@ in flight at a time), and releasing it commits the start like the start inputs d
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import os
 from dataclasses import dataclass, replace
@@ -71,9 +72,11 @@ class Control:
 
 
 @st.cache_resource(show_spinner=False)
+@functools.cache
 def plotly_asset() -> str:
     """Put the ``plotly`` package's own plotly.min.js into the app's static folder (a hard link, or a copy
-    across file systems) and return its URL. The browser caches it; no page sends it inline."""
+    across file systems) and return its URL, once per process. The browser caches it; no page sends it
+    inline."""
     source = Path(plotly.__file__).resolve().parent / "package_data" / PLOTLY_FILE
     target = APP_STATIC / PLOTLY_FILE
     if not target.exists() or target.stat().st_size != source.stat().st_size:
@@ -209,24 +212,23 @@ def render(settings: Settings) -> None:
                    **CALLBACKS)
         return
     shared = bool(st.session_state.get(state.SAME_FOR_ALL))
-    shown = settings
-    live = controls(shown, shared)
-    colors = run_colors([r.optimizer for r in shown.runs])
+    live = controls(settings, shared)
+    colors = run_colors([r.optimizer for r in settings.runs])
     family = None
     requested = next((c for c in live if c.control_id == st.session_state.get(FAMILY_REQUEST)), None)
     if requested is not None:
-        family = dict(encoded_family(_neutral(shown, requested), requested.runs, requested.hp),
+        family = dict(encoded_family(_neutral(settings, requested), requested.runs, requested.hp),
                       control=requested.control_id)
-    map_json, loss_json = figures(shown)
-    surface = get_surface(settings.surface)
+    map_json, loss_json = figures(settings)
+    surface = settings.surface_spec
     (x_low, x_high), (y_low, y_high) = surface.domain
     data = dict(
-        plotly=plotly_asset(), base_key=repr(replace(shown, start=(0.0, 0.0))),
+        plotly=plotly_asset(), base_key=repr(replace(settings, start=(0.0, 0.0))),
         map=map_json, loss=loss_json, aspect=(y_high - y_low) / (x_high - x_low),
-        start=list(shown.start), start_limits=[list(limits) for limits in options.start_limits(surface)],
-        controls=[dict(id=c.control_id, label=c.label, runs=list(c.runs), index=_option_index(c, shown),
+        start=list(settings.start), start_limits=[list(limits) for limits in options.start_limits(surface)],
+        controls=[dict(id=c.control_id, label=c.label, runs=list(c.runs), index=_option_index(c, settings),
                        color=None if shared else colors[c.runs[0]],
-                       options=list(shown.runs[c.runs[0]].spec.hyperparameter(c.hp).options)) for c in live],
+                       options=list(settings.runs[c.runs[0]].spec.hyperparameter(c.hp).options)) for c in live],
         family=family)
     LIVE_CHART(key=COMPONENT_KEY, data=data, **CALLBACKS)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import chart_library, heap, mnist_page, playground, stability_page
+from ui import chart_library, heap, mnist_page, playground, stability_page, url_history
 
 # (page module, title, icon, url path). Add a page by adding a line here.
 PAGES = (
@@ -33,6 +33,8 @@ def main() -> None:
              for index, (module, title, icon, path) in enumerate(PAGES)]
     with chart_library.loading_early():
         st.navigation(pages).run()
+    with st.sidebar:
+        url_history.replace_query_pushes()
 
 
 main()

@@ -97,7 +97,7 @@ def test_a_clicked_cell_is_loaded_into_the_path_view():
 
 
 def test_tuning_shows_default_and_tuned_side_by_side():
-    at = _ok(_app(**SMALL).run())
+    at = _ok(_app(**SMALL, **{stability_state.TAB_KEY: stability_state.TABS["tune"]}).run())
     assert "Objective:" in " ".join(m.value for m in at.markdown)
     assert not at.dataframe
     _ok(at.button(key="stability.tune_button").click().run())
@@ -159,19 +159,34 @@ def test_a_link_restores_every_control_and_the_page_keeps_the_url_current():
     assert tuple(sidebar.select_slider[-1].value) == (0.001, 1.0)  # the learning-rate range
     assert sidebar.radio(key=stability_state.COLOR_KEY).value == "outcome"
     assert not [i for i in at.info if "could not be used" in i.value]
-    assert {name: at.query_params[name] for name in LINK} == {**LINK, "start": "-4,1.5"}
+    assert dict(at.query_params) == LINK  # the run that read the address leaves it as it was
+    _ok(at.run())
+    assert dict(at.query_params) == {**LINK, "start": "-4,1.5", "tab": "map"}  # the next one writes it in full
     _ok(sidebar.select_slider(key=stability_state.GRID_KEY).set_value(75).run())
     assert at.query_params["grid"] == "75"
 
 
+def test_a_link_opens_its_tab_and_its_clicked_cell_and_a_click_goes_into_the_url():
+    at = _linked({**LINK, "grid": "25", "tab": "fan", "cell": "0.0123,0.5"})
+    assert at.session_state[stability_state.SELECTED_KEY] == ("nag", 0.0123, 0.5)
+    fan = [c for c in at.get("plotly_chart") if c.proto.id.endswith("stability.fan")]
+    assert fan and not [c for c in at.get("plotly_chart") if c.proto.id.endswith(page.MAP_CHART_KEY)]
+    assert json.loads(fan[0].proto.spec)["layout"]["title"]["text"].endswith("μ = 0.500")  # the clicked row
+    at.session_state[stability_state.TAB_KEY] = stability_state.TABS["map"]
+    at.session_state[stability_state.SELECTED_KEY] = ("nag", 0.05, 0.25)  # what a click on the map stores
+    _ok(at.run())
+    assert at.subheader[0].value == "Path of η = 0.05, μ = 0.250"
+    assert (at.query_params["tab"], at.query_params["cell"]) == ("map", "0.05,0.25")
+
+
 def test_bad_link_values_fall_back_with_a_note():
     at = _linked({"surface": "nowhere", "optimizer": "adagrad", "grid": "7000", "lr": "1,0.001", "start": "a,b",
-                  "colour": "x"})
+                  "colour": "x", "tab": "nowhere", "cell": "5,7"})
     assert at.sidebar.selectbox(key=stability_state.SURFACE_KEY).value == stability_state.DEFAULT_SURFACE
     assert at.sidebar.selectbox(key=stability_state.OPTIMIZER_KEY).value == stability_state.DEFAULT_OPTIMIZER
     assert at.sidebar.select_slider(key=stability_state.GRID_KEY).value == stability_state.DEFAULT_GRID
     (note,) = [i.value for i in at.info if "could not be used" in i.value]
-    for fragment in ("surface=", "optimizer=", "grid=", "lr=", "start=", "'colour'"):
+    for fragment in ("surface=", "optimizer=", "grid=", "lr=", "start=", "'colour'", "tab=", "cell="):
         assert fragment in note
     assert not at.error
 
@@ -181,8 +196,12 @@ def test_links_round_trip_through_encode_and_decode():
     values, notes = stability_state.decode(LINK)
     assert not notes
     again = stability_state.encode("quadratic", (("condition", 100.0),), "nag", (-4.0, 1.5), 200, 50, (0.001, 1.0),
-                                   "outcome")
-    assert again == {**LINK, "start": "-4,1.5"}
+                                   "outcome", "fan", (0.02, 0.9))
+    assert again == {**LINK, "start": "-4,1.5", "tab": "fan", "cell": "0.02,0.9"}
+    values, notes = stability_state.decode(again)
+    assert not notes
+    assert values[stability_state.TAB_KEY] == stability_state.TABS["fan"]
+    assert values[stability_state.SELECTED_KEY] == ("nag", 0.02, 0.9)
     assert values[stability_state.LINKED_LR_RANGE_KEY] == (0.001, 1.0)
 
 

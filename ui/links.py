@@ -1,16 +1,18 @@
 """Shareable links and widget seeding, the same way on every page.
 
 A page keeps its controls in ``st.session_state`` and mirrors them in the URL: after every run it writes the
-current controls to the URL (:func:`update_url`) and remembers what it wrote. At the start of a run, a URL
-that differs from that — a session's first run, or Back and Forward, which change the address without the
-page — is decoded into session state (:func:`restore_from_url`), so the page always shows what the address
-bar says, and what could not be used is shown once (:func:`show_url_notes`). Each page brings its own
-``decode`` and ``encode`` (``ui.playground_url`` for the playground,
-``ui.stability_state`` for the stability map), both written with ``ui.url_codec``.
+current controls to the URL (:func:`update_url`) and remembers what it wrote. A run that finds another
+address — a session's first run, Back and Forward (they change the address without the page), a return from
+another page — decodes it into session state (:func:`following_the_address`), so the page always shows what
+the address bar says, and what could not be used is shown once (:func:`show_url_notes`). Writes replace the
+tab's current history entry (:mod:`ui.url_history`): Back and Forward go from page to page, not from one
+slider move to the last. Each page brings its own ``decode`` and ``encode`` (``ui.playground_url`` for the
+playground, ``ui.stability_state`` for the stability map), both written with ``ui.url_codec``.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Mapping
 
 import streamlit as st
 
@@ -18,6 +20,9 @@ Decode = Callable[[Mapping[str, str]], tuple[dict[str, Any], list[str]]]
 # ``persist_state`` of widgets that some runs do not draw (a closed section, a mode that hides them): their
 # value outlives those runs, and the browser shows it again when they are drawn.
 KEEP_WHILE_HIDDEN = "session"
+# Session state: this run read the page's controls from the address (see :func:`update_url`).
+ADDRESS_JUST_READ = "_address_just_read"
+PAGE_SHOWN = "_page_shown"  # session state: the ``seen_key`` of the page the last run showed
 
 
 def seed(key: str, default: object) -> None:
@@ -28,16 +33,26 @@ def seed(key: str, default: object) -> None:
         st.session_state[key] = default
 
 
-def restore_from_url(decode: Decode, seen_key: str, notes_key: str) -> None:
-    """Take the page's controls from the URL when it is not the one the page last read or wrote (under
-    ``seen_key``): on a session's first run, and after Back or Forward. Bad values fall back, noted."""
+@contextmanager
+def following_the_address(decode: Decode, seen_key: str, notes_key: str) -> Iterator[None]:
+    """Run a page (a full run of it) with its controls taken from the address bar when the address is not
+    the one the page last read or wrote (under ``seen_key``): on a session's first run, after Back or Forward,
+    and when another page was shown since (Streamlit forgets the values of widgets a run does not draw). Bad
+    values fall back, noted for :func:`show_url_notes`. A run that read the address does not write it back
+    (:func:`update_url`)."""
     current = st.query_params.to_dict()
-    if st.session_state.get(seen_key) == current:
-        return
-    values, notes = decode(current)
-    st.session_state.update(values)
-    st.session_state[notes_key] = notes
-    st.session_state[seen_key] = current
+    same_page = st.session_state.get(PAGE_SHOWN) == seen_key
+    st.session_state[PAGE_SHOWN] = seen_key
+    if not same_page or st.session_state.get(seen_key) != current:
+        values, notes = decode(current)
+        st.session_state.update(values)
+        st.session_state[notes_key] = notes
+        st.session_state[seen_key] = current
+        st.session_state[ADDRESS_JUST_READ] = True
+    try:
+        yield
+    finally:  # also when the run ends early (st.rerun, st.stop)
+        st.session_state.pop(ADDRESS_JUST_READ, None)
 
 
 def show_url_notes(notes_key: str) -> None:
@@ -51,8 +66,16 @@ def show_url_notes(notes_key: str) -> None:
 
 
 def update_url(wanted: dict[str, str], seen_key: str) -> None:
-    """Make the page URL hold ``wanted`` and remember it under ``seen_key`` (the URL is written only when
-    something changed: each update is a message, and the browser records each as a history entry)."""
+    """Make the page URL hold ``wanted`` and remember it under ``seen_key`` (written only when something
+    changed: each write is a message to the browser).
+
+    A run that read the address leaves it as it is: the page was just drawn from it, so it names this view
+    already. Writing it would add a history entry on a session's first run (the tab's history script loads
+    with that run's elements, after the write), and on a move to another page it would land on the entry of
+    the page being left (the browser changes the path after the new page's run). The next run writes it."""
+    if st.session_state.get(ADDRESS_JUST_READ):
+        return
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
     st.session_state[seen_key] = wanted
+

@@ -90,5 +90,5 @@ def _render_results(page: PageChoices, schedules: dict[str, Schedule]) -> None:
 
 
 def render() -> None:
-    links.restore_from_url(playground_url.decode, state.URL_SEEN, state.URL_NOTES)
-    _render_page(render_sidebar())
+    with links.following_the_address(playground_url.decode, state.URL_SEEN, state.URL_NOTES):
+        _render_page(render_sidebar())

@@ -130,10 +130,10 @@ def sidebar_inputs() -> PageInputs:
     return PageInputs(surface.name, params, optimizer.name, start, steps, grid, lr_range, color_by)
 
 
-def sync_url(inputs: PageInputs) -> None:
-    """Put the sidebar's controls into the page URL."""
+def sync_url(inputs: PageInputs, tab: str, cell: tuple[float, float] | None) -> None:
+    """Put the sidebar's controls, the open ``tab`` and the clicked ``cell`` (or None) into the page URL."""
     links.update_url(encode(inputs.surface, inputs.surface_params, inputs.optimizer, inputs.start, inputs.steps,
-                            inputs.grid, inputs.lr_range, inputs.color_by), URL_SEEN_KEY)
+                            inputs.grid, inputs.lr_range, inputs.color_by, tab, cell), URL_SEEN_KEY)
 
 
 def settings_for(inputs: PageInputs, runs) -> Settings:

@@ -30,7 +30,8 @@ from ui import compute, links, state
 from ui.playground_url import encode as encode_playground
 from ui.stability_compute import cached_best_cell, cached_sweep, cached_tuning
 from ui.stability_controls import PageInputs, base_settings, settings_for, sidebar_inputs, sync_url
-from ui.stability_state import OPTIMIZER_KEY, URL_SEEN_KEY, URL_NOTES_KEY, decode
+from ui.stability_state import (DEFAULT_TAB, FAN_SIZE, OPTIMIZER_KEY, SELECTED_KEY, TAB_KEY, TABS, URL_NOTES_KEY,
+                                URL_SEEN_KEY, decode)
 from ui.stability_text import (MOMENTUM_RULES, TUNE_CAPTION, TUNE_INTRO, all_descending_note, describe_run,
                                fan_caption, fixed_momentum_note, intro, objective_text, outcome_text,
                                theory_caption)
@@ -41,11 +42,9 @@ from viz.result_figures import loss_figure, map_figure
 from viz.stability import DESCENDING, Cell, fan_figure, outcome_classes, second_axis, stability_figure
 
 MAP_CHART_KEY = "stability.map_chart"
-SELECTED_KEY = "stability.selected"  # (optimizer, lr, second): the cell whose path the map tab shows
 TUNE_OPTIMIZERS_KEY = "stability.tune_optimizers"
 TUNE_REQUESTED_KEY = "stability.tune_requested"
 
-FAN_SIZE = 8
 TUNE_DEFAULT = ("gd", "momentum", "adam")
 RANGE_SLACK = 1e-9  # relative: a clicked edge cell still counts as on the map after float round trips
 PLAYGROUND_URL = "./"  # the playground is the app's default page; it reads its controls from the query
@@ -66,12 +65,19 @@ def _on_map(lr: float, inputs: PageInputs) -> bool:
     return low * (1 - RANGE_SLACK) <= lr <= high * (1 + RANGE_SLACK)
 
 
-def shown_cell(inputs: PageInputs, result: SweepResult, settings: Settings) -> tuple[Cell, bool]:
-    """The clicked cell (if it was clicked for this optimizer and is still on the map), else the map's best
-    cell; and whether it was clicked."""
+def clicked_cell(inputs: PageInputs) -> Cell | None:
+    """The clicked cell, if it was clicked for this optimizer and is still on the map."""
     chosen = st.session_state.get(SELECTED_KEY)
     if chosen is not None and chosen[0] == inputs.optimizer and _on_map(chosen[1], inputs):
-        return Cell(chosen[1], chosen[2]), True
+        return Cell(chosen[1], chosen[2])
+    return None
+
+
+def shown_cell(inputs: PageInputs, result: SweepResult, settings: Settings) -> tuple[Cell, bool]:
+    """The clicked cell (:func:`clicked_cell`), else the map's best cell; and whether it was clicked."""
+    clicked = clicked_cell(inputs)
+    if clicked is not None:
+        return clicked, True
     row, col = cached_best_cell(settings, inputs.lr_range, inputs.grid)
     return Cell(float(result.lrs[col]), float(result.seconds[row])), False
 
@@ -187,7 +193,7 @@ def render_tune_tab(inputs: PageInputs) -> None:
     """A fair comparison: every chosen optimizer gets its learning rate searched on this surface."""
     st.markdown(TUNE_INTRO)
     names = st.multiselect("Optimizers", list(OPTIMIZERS), default=list(TUNE_DEFAULT), key=TUNE_OPTIMIZERS_KEY,
-                           format_func=lambda name: OPTIMIZERS[name].title)
+                           format_func=lambda name: OPTIMIZERS[name].title, persist_state=links.KEEP_WHILE_HIDDEN)
     st.markdown(objective_text())
     if st.button("Tune learning rates", type="primary", key="stability.tune_button"):
         st.session_state[TUNE_REQUESTED_KEY] = True
@@ -203,21 +209,33 @@ def render() -> None:
     """The whole page: sidebar controls, then the map, fan and tune tabs."""
     st.title("Stability map")
     intro_slot = st.empty()  # filled once the sidebar has chosen the optimizer, whose rows it names
-    links.restore_from_url(decode, URL_SEEN_KEY, URL_NOTES_KEY)
-    links.show_url_notes(URL_NOTES_KEY)
-    try:
-        inputs = sidebar_inputs()
-        sync_url(inputs)
-        settings = base_settings(inputs)
-        result = cached_sweep(settings, inputs.lr_range, inputs.grid)
-        intro_slot.markdown(intro(second_axis(result)))
-        cell, clicked = shown_cell(inputs, result, settings)
-        map_tab, fan_tab, tune_tab = st.tabs(["Map", f"Fan of {FAN_SIZE} learning rates", "Tune (fair comparison)"])
+    with links.following_the_address(decode, URL_SEEN_KEY, URL_NOTES_KEY):
+        links.show_url_notes(URL_NOTES_KEY)
+        try:
+            _render_page(intro_slot)
+        except ValidationError as error:
+            st.error(str(error))
+
+
+def _render_page(intro_slot) -> None:
+    inputs = sidebar_inputs()
+    if st.session_state.get(TAB_KEY) not in TABS.values():
+        st.session_state[TAB_KEY] = TABS[DEFAULT_TAB]
+    tab = next(name for name, label in TABS.items() if label == st.session_state[TAB_KEY])
+    clicked = clicked_cell(inputs)
+    sync_url(inputs, tab, None if clicked is None else (clicked.lr, clicked.second))
+    settings = base_settings(inputs)
+    result = cached_sweep(settings, inputs.lr_range, inputs.grid)
+    intro_slot.markdown(intro(second_axis(result)))
+    cell, clicked = shown_cell(inputs, result, settings)
+    # Only the open tab is drawn: switching tabs reruns the page (and puts the tab into the URL).
+    map_tab, fan_tab, tune_tab = st.tabs(list(TABS.values()), key=TAB_KEY, on_change="rerun")
+    if map_tab.open:
         with map_tab:
             render_map_tab(inputs, settings, result, cell, clicked)
+    if fan_tab.open:
         with fan_tab:
             render_fan_tab(inputs, result, cell)
+    if tune_tab.open:
         with tune_tab:
             render_tune_tab(inputs)
-    except ValidationError as error:
-        st.error(str(error))

@@ -23,6 +23,8 @@ OPTIMIZER_KEY = "stability.optimizer"
 STEPS_KEY = "stability.steps"
 GRID_KEY = "stability.grid"
 COLOR_KEY = "stability.color_by"
+TAB_KEY = "stability.tab"  # the open tab's label
+SELECTED_KEY = "stability.selected"  # (optimizer, lr, second): the clicked cell whose path the map tab shows
 URL_SEEN_KEY = "stability._url_seen"
 URL_NOTES_KEY = "stability._url_notes"
 SURFACE_PARAM_PREFIX = "stability."  # + a surface parameter's name: its slider's key
@@ -38,10 +40,13 @@ DEFAULT_STEPS = 300  # enough for the quadratics' good settings to reach the min
 GRID_OPTIONS = (25, 50, 75, 100, 150)  # beyond 150 the cells are smaller than a pointer can aim at
 DEFAULT_GRID = 100
 DEFAULT_COLOR = next(iter(COLOR_MODES))
+FAN_SIZE = 8  # learning rates on the fan's one map
+TABS = {"map": "Map", "fan": f"Fan of {FAN_SIZE} learning rates", "tune": "Tune (fair comparison)"}  # URL: label
+DEFAULT_TAB = "map"
 
 # URL names of the controls.
-URL_SURFACE, URL_OPTIMIZER, URL_STEPS, URL_GRID, URL_LR_RANGE, URL_COLOR = (
-    "surface", "optimizer", "steps", "grid", "lr", "color")
+URL_SURFACE, URL_OPTIMIZER, URL_STEPS, URL_GRID, URL_LR_RANGE, URL_COLOR, URL_TAB, URL_CELL = (
+    "surface", "optimizer", "steps", "grid", "lr", "color", "tab", "cell")
 LEARNING_RATES = Range(LR_OPTIONS[0], LR_OPTIONS[-1])
 
 
@@ -68,12 +73,15 @@ def color_modes(surface: Surface) -> list[str]:
 
 def encode(surface: str, surface_params: tuple[tuple[str, float], ...], optimizer: str,
            start: tuple[float, float], steps: int, grid: int, lr_range: tuple[float, float],
-           color_by: str) -> dict[str, str]:
-    """URL query parameters for the page's controls."""
+           color_by: str, tab: str, cell: tuple[float, float] | None) -> dict[str, str]:
+    """URL query parameters for the page's controls, the open tab (a key of :data:`TABS`) and the clicked
+    cell ``(lr, second)`` (None: none clicked, the map shows its best cell)."""
     params = {URL_SURFACE: surface}
     params.update({name: format_value(value) for name, value in surface_params})
     params.update({URL_OPTIMIZER: optimizer, START_URL_NAME: format_pair(start), URL_STEPS: str(steps),
-                   URL_GRID: str(grid), URL_LR_RANGE: format_pair(lr_range), URL_COLOR: color_by})
+                   URL_GRID: str(grid), URL_LR_RANGE: format_pair(lr_range), URL_COLOR: color_by, URL_TAB: tab})
+    if cell is not None:
+        params[URL_CELL] = format_pair(cell)
     return params
 
 
@@ -89,7 +97,31 @@ def decode(params: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
     d.option(URL_GRID, GRID_KEY, GRID_OPTIONS, DEFAULT_GRID)
     _decode_lr_range(d)
     d.choice(URL_COLOR, COLOR_KEY, tuple(color_modes(surface)), DEFAULT_COLOR)
+    _decode_tab(d)
+    _decode_cell(d, d.values.get(OPTIMIZER_KEY, DEFAULT_OPTIMIZER))
     return d.finish()
+
+
+def _decode_tab(d: Decoder) -> None:
+    """``tab=fan``: the tab to open, stored as its label (what ``st.tabs`` keeps under its key)."""
+    d.choice(URL_TAB, TAB_KEY, tuple(TABS), DEFAULT_TAB)
+    if TAB_KEY in d.values:
+        d.values[TAB_KEY] = TABS[d.values[TAB_KEY]]
+
+
+def _decode_cell(d: Decoder, optimizer: str) -> None:
+    """``cell=LR,SECOND``: the clicked cell of ``optimizer``'s map, kept exactly (a cell off the map shows
+    the best cell instead, as a click outside it would)."""
+    text = d.pop(URL_CELL)
+    if text is None:
+        return
+    second = OPTIMIZERS[optimizer].hyperparameter(sweep_axes(optimizer)[0])
+    try:
+        lr, value = parse_pair(text, "LR,SECOND", (URL_CELL, LEARNING_RATES), (URL_CELL, second.allowed))
+    except ValidationError as error:
+        d.ignored(URL_CELL, text, str(error), "the best cell")
+        return
+    d.values[SELECTED_KEY] = (optimizer, float(lr), float(value))
 
 
 def _decode_lr_range(d: Decoder) -> None:

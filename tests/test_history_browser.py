@@ -1,0 +1,90 @@
+"""Back and Forward in a real browser: one history entry per page, and the page matches the address bar.
+
+A page writes its controls into the URL on every change; those writes replace the tab's history entry
+(``ui.url_history``), so Back leaves the page instead of undoing one slider move, and lands on a page that
+shows what its address says.
+"""
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+RENDER_TIMEOUT_MS = 120_000  # a cold start may load the Numba kernels and compile the parallel sweep
+CHANGE_TIMEOUT_MS = 30_000
+VIEWPORT = {"width": 1440, "height": 900}
+STABILITY_PATH = "stability"  # the stability map's url path in app.py's navigation
+HEATMAP = ".js-plotly-plot g.hm"
+STABILITY_COLOURING, STABILITY_COLOURING_VALUE = "Outcome", "outcome"  # a choice of "Colour cells by"
+EXCEPTION = '[data-testid="stException"]'
+VIEW_LABELS = {"paths": "Map & loss", "animation": "Animation", "multiples": "Side by side"}
+# JavaScript: the label of the checked option of the playground's view picker, or null before it is drawn.
+CHECKED_VIEW = """() => {
+    const labels = Object.values(LABELS);
+    for (const input of document.querySelectorAll('input[type=radio]:checked')) {
+        const text = input.closest('label').innerText.trim();
+        if (labels.includes(text)) return text;
+    }
+    return null;
+}""".replace("LABELS", str(VIEW_LABELS))
+
+
+@pytest.fixture
+def page(chromium, app_url):
+    context = chromium.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _query(page) -> dict[str, str]:
+    return {name: values[0] for name, values in parse_qs(urlparse(page.url).query).items()}
+
+
+def _pick_view(page, view: str) -> None:
+    page.locator("label").filter(has_text=VIEW_LABELS[view]).first.click()
+    page.wait_for_function(f"() => new URL(location.href).searchParams.get('view') === '{view}'",
+                           timeout=CHANGE_TIMEOUT_MS)
+
+
+def _shows_view(page, view: str) -> None:
+    page.wait_for_function(f"() => ({CHECKED_VIEW})() === {VIEW_LABELS[view]!r}", timeout=CHANGE_TIMEOUT_MS)
+
+
+def test_changes_replace_the_entry_and_back_and_forward_go_from_page_to_page(page, app_url):
+    page.goto(f"{app_url}/?surface=bowl&view=animation")
+    _shows_view(page, "animation")
+    entries = page.evaluate("history.length")
+
+    for view in ("multiples", "paths", "animation"):
+        _pick_view(page, view)
+    assert page.evaluate("history.length") == entries, "a change of view added a history entry"
+    assert _query(page)["surface"] == "bowl"
+    playground_query = _query(page)
+
+    page.get_by_role("link", name="Stability map").click()
+    page.locator(HEATMAP).first.wait_for(timeout=RENDER_TIMEOUT_MS)
+    assert page.evaluate("history.length") == entries + 1, "opening another page adds one entry"
+    page.get_by_text(STABILITY_COLOURING, exact=True).click()
+    page.wait_for_function(f"() => location.search.includes('color={STABILITY_COLOURING_VALUE}')",
+                           timeout=CHANGE_TIMEOUT_MS)
+    assert page.evaluate("history.length") == entries + 1, "a change on the stability map added an entry"
+    stability_url = page.url
+
+    page.go_back()
+    page.wait_for_function(f"() => !location.pathname.endsWith('/{STABILITY_PATH}')", timeout=CHANGE_TIMEOUT_MS)
+    _shows_view(page, "animation")
+    assert _query(page) == playground_query, "Back restores the playground's last address"
+    assert page.locator(EXCEPTION).count() == 0
+
+    page.go_forward()
+    page.locator(HEATMAP).first.wait_for(timeout=RENDER_TIMEOUT_MS)
+    checked = page.get_by_role("radio", name=STABILITY_COLOURING)
+    checked.wait_for(timeout=CHANGE_TIMEOUT_MS)
+    page.wait_for_function(f"() => [...document.querySelectorAll('input[type=radio]:checked')]"
+                           f".some(e => e.closest('label').innerText.trim() === {STABILITY_COLOURING!r})",
+                           timeout=CHANGE_TIMEOUT_MS)
+    assert page.url == stability_url, "Forward restores the stability map's last address"
+    assert page.locator(EXCEPTION).count() == 0

@@ -142,3 +142,20 @@ def test_two_sessions_opening_the_same_map_compute_it_once(monkeypatch):
         assert not session.exception
     assert len(sweeps) == 1
     assert len(fresh._results["stability map"]) == 1
+
+
+def test_a_job_hands_its_result_so_far_to_the_waiting_sessions():
+    board, gate = JobBoard(workers=1), threading.Event()
+
+    def training(report, cancelled):
+        report(0.5, [1.0, 0.5])  # the loss curve so far
+        gate.wait(WAIT_SECONDS)
+        report(1.0)  # progress without a new partial result keeps the last one
+        return [1.0, 0.5, 0.25]
+
+    job = board.join("train", ("same settings",), training, keep=1)
+    _wait_until(lambda: job.partial is not None)
+    assert (job.fraction, job.partial) == (0.5, [1.0, 0.5])
+    gate.set()
+    assert job.finished.wait(WAIT_SECONDS)
+    assert job.partial == [1.0, 0.5] and job.result == [1.0, 0.5, 0.25]

@@ -16,7 +16,7 @@ from viz.stability import COLOR_MODES, DIVERGED, REACHED, Cell, log_edges, outco
 # The page as the app mounts it; AppTest runs it without a server.
 SCRIPT = "from ui.stability_page import render\nrender()\n"
 TIMEOUT = 60  # seconds: the first run may load the Numba kernels from the on-disk cache
-SMALL = {stability_state.GRID_KEY: 25, stability_state.STEPS_KEY: 100}  # coarse and short: the tests check wiring, not pictures
+SMALL = {stability_state.GRID_KEY: 25, stability_state.STEPS_KEY: 100}  # coarse and short: wiring, not pictures
 
 
 def _app(**state) -> AppTest:

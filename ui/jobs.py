@@ -12,7 +12,8 @@ Use from a page::
     data = jobs.shared_result("gif", (settings, options), work, "Rendering GIF …", keep=8)
 
 where ``work(report, cancelled)`` computes the result, may call ``report(fraction)`` with its progress (0…1)
-and may poll ``cancelled()`` between steps. ``report`` raises :class:`JobCancelled` once nobody waits, so
+— or ``report(fraction, partial)`` with the result so far, which waiting sessions draw with the page's
+``show_partial`` (live loss curves) — and may poll ``cancelled()`` between steps. ``report`` raises :class:`JobCancelled` once nobody waits, so
 work that only reports progress stops too. Work runs in the board's own threads, never in a session's: it
 must not call Streamlit, and everything it needs is in its arguments. Each session gets its own copy of the
 result, so nothing one session does to it can reach another's.
@@ -31,7 +32,7 @@ import streamlit as st
 
 WORKERS = len(os.sched_getaffinity(0))  # jobs running at once: one per core this process may use
 POLL_SECONDS = 0.25  # how often a waiting session refreshes its progress bar (and can be stopped)
-Work = Callable[[Callable[[float], None], Callable[[], bool]], Any]  # work(report, cancelled) -> result
+Work = Callable[[Callable[..., None], Callable[[], bool]], Any]  # work(report, cancelled) -> result
 
 
 class JobCancelled(Exception):
@@ -45,6 +46,7 @@ class Job:
     work: Work
     waiters: int = 0  # sessions waiting for the result
     fraction: float = 0.0  # progress reported by the work so far
+    partial: Any = None  # the latest result so far the work reported (read-only for the sessions)
     started: float | None = None  # time.monotonic() when a worker took it
     result: Any = None
     error: BaseException | None = None
@@ -53,10 +55,12 @@ class Job:
     def cancelled(self) -> bool:
         return self.waiters == 0
 
-    def report(self, fraction: float) -> None:
+    def report(self, fraction: float, partial: Any = None) -> None:
         if self.cancelled():
             raise JobCancelled()
         self.fraction = min(max(fraction, 0.0), 1.0)
+        if partial is not None:
+            self.partial = partial
 
 
 class JobBoard:
@@ -164,33 +168,43 @@ def has_result(kind: str, inputs: Hashable) -> bool:
     return board().has_result(kind, inputs)
 
 
-def shared_result(kind: str, inputs: Hashable, work: Work, label: str, keep: int) -> Any:
+def shared_result(kind: str, inputs: Hashable, work: Work, label: str, keep: int,
+                  show_partial: Callable[[Any], None] | None = None) -> Any:
     """The result of ``work`` for ``inputs``, computed once for every session that asks for it.
 
     ``inputs`` must hold everything that shapes the result. While the job waits for a core, the page shows
-    its place in the queue; while it runs, its progress (or the seconds so far, for work that reports none).
+    its place in the queue; while it runs, its progress (or the seconds so far, for work that reports none),
+    and ``show_partial(partial)`` draws each new result so far the work reports, below the progress bar.
     Raises what the work raised. A rerun or a closed tab stops the waiting, and the job is cancelled when
     no session waits for it any more.
     """
     jobs = board()
     job = jobs.join(kind, inputs, work, keep)
     if not job.finished.is_set():
-        _wait_showing_progress(jobs, job, label)
+        _wait_showing_progress(jobs, job, label, show_partial)
     if job.error is not None:
         raise job.error
     return copy.deepcopy(job.result)
 
 
-def _wait_showing_progress(jobs: JobBoard, job: Job, label: str) -> None:
-    slot = st.empty()
+def _wait_showing_progress(jobs: JobBoard, job: Job, label: str,
+                           show_partial: Callable[[Any], None] | None) -> None:
+    slot, partial_slot = st.empty(), st.empty()
+    shown = None
     try:
         while not job.finished.wait(POLL_SECONDS):
             # Each update is also where Streamlit stops this run when the user has asked for another.
             slot.progress(job.fraction, text=waiting_text(label, jobs.jobs_ahead(job), job))
+            partial = job.partial
+            if show_partial is not None and partial is not None and partial is not shown:
+                with partial_slot.container():
+                    show_partial(partial)
+                shown = partial
     finally:
         if not job.finished.is_set():
             jobs.leave(job)
         slot.empty()
+        partial_slot.empty()
 
 
 def waiting_text(label: str, ahead: int, job: Job) -> str:

@@ -67,7 +67,7 @@ def test_heavy_ball_with_fixed_momentum_shrinks_no_faster_than_root_mu_and_loses
 
 
 def test_the_tune_tab_says_why_tuned_momentum_loses_on_the_ravine():
-    at = _ok(_app(**{stability_state.GRID_KEY: 25}).run())
+    at = _ok(_app(**{stability_state.GRID_KEY: 25, stability_state.TAB_KEY: stability_state.TABS["tune"]}).run())
     _ok(at.button(key="stability.tune_button").click().run())
     note = next(i.value for i in at.info if "Only η is searched" in i.value)
     assert "√μ = 0.949" in note and "(κ − 1)/(κ + 1) = 0.905" in note and "no η lets momentum match" in note

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -110,6 +111,22 @@ def test_the_articles_comparison_runs_once_for_everyone(app):
     again.run()
     again.number_input(key="mnist_train_subset").set_value(640).run()
     assert not again.exception and again.dataframe[0].value.equals(table)  # shown without pressing anything
+
+
+def test_sessions_pressing_train_with_the_same_settings_share_one_training(app):
+    def press_train(session: AppTest) -> pd.DataFrame:
+        session.run()
+        session.multiselect(key="mnist_optimizers").set_value(["adam", "gd"])
+        session.number_input(key="mnist_train_subset").set_value(320)
+        session.number_input(key="mnist_epochs").set_value(1)
+        session.button(key="mnist_train").click().run()
+        assert not session.exception and not session.error
+        return session.dataframe[0].value
+
+    mine = press_train(app)
+    theirs = press_train(AppTest.from_function(page_script, default_timeout=TIMEOUT_S))  # another student
+    assert theirs.equals(mine)  # the same run: even the measured seconds per epoch are the same
+    assert (mine["s / epoch"] > 0).all()
 
 
 def trace_values(encoded: object) -> np.ndarray:

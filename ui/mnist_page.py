@@ -1,8 +1,8 @@
 """The app's "MNIST" page: the same optimizers on a real network, trained live, then its loss landscape.
 
 Flow: controls (network, optimizers with their hyperparameters and learning-rate schedules, seeds; every
-single-value setting is in the URL) → Train (runs inside this script run, with a progress bar and live loss
-curves; any rerun, e.g. the Cancel button, stops it between chunks) → results table, mean ± sd over the seeds
+single-value setting is in the URL) → Train (one shared job for every session asking with the same settings,
+with a progress bar and live loss curves; any rerun, e.g. the Cancel button, stops this session's waiting) → results table, mean ± sd over the seeds
 → the articles' table reproduced and explained (``ui.mnist_articles``) → the MLP's loss landscape on a 2D plane
 with every optimizer's path, and its GIF/MP4 export. Results live in session state, keyed by the validated
 config, so moving a landscape control does not retrain.
@@ -19,6 +19,7 @@ import streamlit as st
 from mnist import compare, data, landscape, networks, train
 from mnist.train import Progress, TrainConfig, TrainResult
 from optimizers.registry import OPTIMIZERS, get_optimizer
+from ui import jobs
 from ui.explain import NOT_APPLICABLE
 from ui.mnist_articles import render_comparisons, seed_table, show_noise, show_table
 from ui.schedule_picker import schedule_picker
@@ -30,6 +31,8 @@ from viz.scene import Scene
 from viz.theme import run_colors
 from viz.training import LEGEND_BELOW_AXIS_TITLE, training_loss_figure
 
+TRAINING_JOB = "mnist training"  # the shared job board's kind for Train
+TRAININGS_KEPT = 8  # finished trainings kept on the server for sessions asking again: a lecture's worth
 RESULT_KEY = "mnist_page.result"  # session state: (SeedStudy, [TrainResult per seed]) of the last Train
 LANDSCAPE_KEY = "mnist_page.landscape"  # session state: (landscape inputs, Landscape)
 EXPORT_KEY = "mnist_page.export"  # session state: {format: (landscape inputs, bytes)}
@@ -156,23 +159,30 @@ def _controls() -> tuple[TrainConfig | None, int]:
 
 
 def _train(config: TrainConfig, n_seeds: int, prepared: train.Prepared) -> tuple[compare.SeedStudy, list]:
-    """Train over the seeds with a progress bar and the first seed's live loss curves; a rerun interrupts at
-    the next chunk."""
+    """Train over the seeds once for every session asking with the same settings (:mod:`ui.jobs`), with a
+    progress bar and the first seed's live loss curves; Cancel (any rerun) stops this session's waiting, and
+    the training stops when nobody waits for it any more."""
     cancel = st.empty()
-    cancel.button("Cancel", key="mnist_cancel", help="Stops training (the page reruns).")
-    bar = st.progress(0.0, text="Starting (the first run after an update also compiles the kernels) …")
-    chart = st.empty()
+    inputs = (config, n_seeds)
+    if not jobs.has_result(TRAINING_JOB, inputs):
+        cancel.button("Cancel", key="mnist_cancel", help="Stops training (the page reruns).")
 
-    def report(progress: Progress) -> None:
-        chart.plotly_chart(training_loss_figure(progress.result))
+    def work(report, cancelled) -> tuple[compare.SeedStudy, list]:
+        done = [0.0]  # the fraction of every seed's steps done so far
 
-    def report_seeds(fraction: float, text: str) -> None:
-        bar.progress(fraction, text=text)
+        def report_seeds(fraction: float, text: str) -> None:
+            done[0] = fraction
 
-    study, results = compare.run_seeds(config, prepared, n_seeds, report_seeds, on_train_progress=report)
+        def report_training(progress: Progress) -> None:
+            first_seed = progress.result.config.seed == config.seed
+            report(done[0], progress.result if first_seed else None)
+
+        return compare.run_seeds(config, prepared, n_seeds, report_seeds, on_train_progress=report_training)
+
+    study, results = jobs.shared_result(
+        TRAINING_JOB, inputs, work, "Training (the first run after an update also compiles the kernels) …",
+        keep=TRAININGS_KEPT, show_partial=lambda result: st.plotly_chart(training_loss_figure(result)))
     cancel.empty()
-    bar.empty()
-    chart.empty()
     return study, results
 
 

@@ -16,8 +16,9 @@ from claims import Claim
 from landscapes import surfaces
 from landscapes.registry import SURFACES
 from optimizers import rules
-from optimizers.registry import LINE_DASHES, OPTIMIZERS, STEP_KINDS, shared_hyperparameter
+from optimizers.registry import OPTIMIZERS, shared_hyperparameter
 from optimizers.schedules import MAX_SCHEDULE_PARAMS, SCHEDULES, scheduled_lr
+from optimizers.spec import LINE_DASHES, STEP_KINDS
 from simulation import diagnostics, engine, evidence
 from simulation.settings import make_settings
 from validation import ValidationError

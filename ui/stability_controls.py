@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import streamlit as st
 
 from landscapes.registry import SURFACES, Surface, get_surface
-from optimizers.registry import LR_OPTIONS, OPTIMIZERS, Optimizer, get_optimizer
+from optimizers.registry import LR_OPTIONS, OPTIMIZERS, get_optimizer
+from optimizers.spec import Optimizer
 from simulation.settings import CONVERGED_GAP, Settings, make_settings
 from simulation.sweep import QuadraticTheory, quadratic_theory, sweep_axes
 from ui import links, options

@@ -16,7 +16,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from optimizers.registry import Hyperparameter, shared_hyperparameter
+from optimizers.registry import shared_hyperparameter
+from optimizers.spec import Hyperparameter
 from simulation.outcomes import EXPLOSION_FACTOR, explosion_limit, loss_gap
 from simulation.sweep import QuadraticTheory, SweepResult
 from viz.figures import (COLORSCALE, FIGURE_HEIGHT, LOSS_GAP_FLOOR, compact, contour_paths_figure, legend_below,

@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mnist import compare, data, landscape, networks, train
-from mnist.train import Progress, TrainConfig, TrainResult
+from mnist import compare, data, landscape, networks, train, train_config
+from mnist.train import Progress, TrainResult
+from mnist.train_config import TrainConfig
 from optimizers.registry import OPTIMIZERS, get_optimizer
 from ui.explain import NOT_APPLICABLE
 from ui.mnist_articles import render_comparisons, seed_table, show_noise, show_table
@@ -35,7 +36,7 @@ LANDSCAPE_KEY = "mnist_page.landscape"  # session state: (landscape inputs, Land
 EXPORT_KEY = "mnist_page.export"  # session state: {format: (landscape inputs, bytes)}
 DEFAULT_OPTIMIZERS = ("adam", "gd", "momentum", "adagrad", "rmsprop")
 SCHEDULE_KEY_PREFIX = "mnist_{optimizer}"  # of each optimizer's schedule picker: mnist_adam_schedule, …
-N_TRAIN = train.N_TRAIN_IMAGES
+N_TRAIN = train_config.N_TRAIN_IMAGES
 LANDSCAPE_SAMPLE_RANGE = (100, N_TRAIN)
 RESOLUTION_RANGE = (11, 81)
 PERCENT = 100.0
@@ -95,7 +96,7 @@ def _dataset() -> train.Prepared | None:
 def _hyperparameter_inputs(name: str) -> dict[str, float]:
     """One number input per hyperparameter of ``name``, starting from this model's defaults."""
     spec = get_optimizer(name)
-    defaults = train.mnist_hyperparams(name)
+    defaults = train_config.mnist_hyperparams(name)
     values = {}
     columns = st.columns(len(spec.hyperparameters))
     for column, hp in zip(columns, spec.hyperparameters):
@@ -106,7 +107,7 @@ def _hyperparameter_inputs(name: str) -> dict[str, float]:
 
 
 def _run_inputs(name: str, steps: int) -> tuple[str, dict[str, float], str, dict[str, float]]:
-    """One optimizer's hyperparameters and learning-rate schedule, as entered (train.mnist_run validates them)."""
+    """One optimizer's hyperparameters and learning-rate schedule, as entered (train_config.mnist_run validates them)."""
     st.markdown(f"**{get_optimizer(name).title}**")
     hyperparams = _hyperparameter_inputs(name)
     schedule, schedule_params = schedule_picker(SCHEDULE_KEY_PREFIX.format(optimizer=name), steps)
@@ -124,31 +125,31 @@ def _controls() -> tuple[TrainConfig | None, int]:
                            key="mnist_optimizers", format_func=lambda name: OPTIMIZERS[name].short_title,
                            help="Every optimizer starts from the same weights and sees the same mini-batches.")
     first, second, third, fourth = st.columns(4)
-    hidden = first.number_input("Hidden units H", 1, train.MAX_HIDDEN, train.DEFAULT_HIDDEN, key="mnist_hidden",
+    hidden = first.number_input("Hidden units H", 1, train_config.MAX_HIDDEN, train_config.DEFAULT_HIDDEN, key="mnist_hidden",
                                 bind=QUERY, disabled=model_name != "mlp", help="The MLP's only size setting.")
-    batch = second.number_input("Batch size", 1, N_TRAIN, train.DEFAULT_BATCH_SIZE, key="mnist_batch", bind=QUERY,
+    batch = second.number_input("Batch size", 1, N_TRAIN, train_config.DEFAULT_BATCH_SIZE, key="mnist_batch", bind=QUERY,
                                 help="1 = stochastic GD (one image per step); the whole training set = batch GD; "
                                      "anything between = mini-batch GD.")
-    epochs = third.number_input("Epochs", 1, train.MAX_EPOCHS, train.DEFAULT_EPOCHS, key="mnist_epochs",
+    epochs = third.number_input("Epochs", 1, train_config.MAX_EPOCHS, train_config.DEFAULT_EPOCHS, key="mnist_epochs",
                                 bind=QUERY)
     subset = fourth.number_input("Training images", 1, N_TRAIN, N_TRAIN, key="mnist_train_subset", bind=QUERY,
                                  help="Train on a random subset for quicker runs (the test set is always all "
                                       "10,000 images).")
     left, right = st.columns(2)
-    seed = left.number_input("Seed", 0, train.MAX_SEED, 0, key="mnist_seed", bind=QUERY,
+    seed = left.number_input("Seed", 0, train_config.MAX_SEED, 0, key="mnist_seed", bind=QUERY,
                              help="Sets the initial weights and the mini-batch order.")
     n_seeds = right.number_input("Seeds to average", 1, compare.MAX_SEEDS, 1, key="mnist_seeds", bind=QUERY,
                                  help="Repeat with seeds seed, seed + 1, …: shows mean ± sd per optimizer and "
                                       "which gaps are within the noise.")
-    steps = train.batches_per_epoch(subset, batch) * epochs
+    steps = train_config.batches_per_epoch(subset, batch) * epochs
     with st.expander("Hyperparameters and learning-rate schedules (defaults chosen for this network)"):
         st.caption("Learning rates that train the MLP well in a few epochs: "
                    + ", ".join(f"{n} {OPTIMIZERS[n].mnist_lr:g}" for n in names)
                    + f". A schedule's parameters count optimizer steps; this run has {steps:,}.")
         choices = [_run_inputs(name, steps) for name in names]
     try:
-        runs = [train.mnist_run(*choice) for choice in choices]
-        return train.make_config(runs, hidden, batch, epochs, seed, None if subset == N_TRAIN else subset,
+        runs = [train_config.mnist_run(*choice) for choice in choices]
+        return train_config.make_config(runs, hidden, batch, epochs, seed, None if subset == N_TRAIN else subset,
                                  model_name=model_name), n_seeds
     except ValidationError as error:
         st.error(str(error))

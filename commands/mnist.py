@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from commands.common import (add_hyperparameter_flags, add_schedule_flags, hyperparams_from_args, parse_optimizer_list,
                              schedules_from_args)
-from mnist import compare, data, landscape, networks, presets, train, train_config
+from mnist import compare, data, landscape, landscape_plane, networks, presets, train, train_config
 from mnist.train import TrainResult
 from optimizers.registry import OPTIMIZERS
 from validation import ValidationError, lookup, parse_int
@@ -65,7 +65,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="train on a seeded random subset of N images (default: all 60,000)")
     parser.add_argument("--landscape", action="store_true",
                         help="also evaluate the loss landscape on a plane and project the paths onto it")
-    parser.add_argument("--plane", default="pca", help=f"landscape plane: {', '.join(landscape.PLANES)}")
+    parser.add_argument("--plane", default="pca", help=f"landscape plane: {', '.join(landscape_plane.PLANES)}")
     parser.add_argument("--resolution", default=str(landscape.DEFAULT_RESOLUTION),
                         help="landscape grid points per axis (default 41)")
     parser.add_argument("--landscape-samples", default=str(landscape.DEFAULT_SAMPLES),
@@ -194,7 +194,7 @@ def _follows_articles(study: compare.SeedStudy, names: list[str]) -> bool | None
 def run(args: argparse.Namespace) -> int:
     fmt = lookup("format", args.format, {f: f for f in FORMATS})
     # refuse bad flags before loading (or downloading) the data
-    lookup("landscape plane", args.plane, landscape.PLANES)
+    lookup("landscape plane", args.plane, landscape_plane.PLANES)
     parse_int("resolution", args.resolution, 2, landscape.MAX_RESOLUTION)
     parse_int("landscape samples", args.landscape_samples, 1, train_config.N_TRAIN_IMAGES)
     n_seeds = parse_int("seeds", args.seeds, 1, compare.MAX_SEEDS)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import cli
-from mnist import data, landscape, model, train, train_config
+from mnist import data, landscape, landscape_plane, model, train, train_config
 from mnist.model import MNIST_MEAN, MNIST_STD, N_INPUTS, PIXEL_MAX, Layout
 from optimizers import rules
 from optimizers.registry import OPTIMIZERS
@@ -261,7 +261,7 @@ def test_progress_reports_every_chunk_and_can_stop_training(prepared):
 
 
 @needs_mnist
-@pytest.mark.parametrize("method", list(landscape.PLANES))
+@pytest.mark.parametrize("method", list(landscape_plane.PLANES))
 def test_landscape_grid_equals_the_direct_loss(prepared, method):
     config = train_config.make_config([("adam", {}), ("momentum", {}), ("gd", {})], epochs=1, train_subset=2000)
     result = train.train(config, prepared)
@@ -291,7 +291,7 @@ def test_a_run_whose_weights_blow_up_still_gets_a_pca_plane(prepared):
     config = train_config.make_config([("adam", {}), ("nag", {"lr": 1000.0})], hidden=16, epochs=1, train_subset=1000)
     result = train.train(config, prepared)
     assert np.abs(result.snapshots[1]).max() > 1e15
-    plane = landscape.make_plane(result, "pca")
+    plane = landscape_plane.make_plane(result, "pca")
     assert np.isfinite(plane.paths).all() and np.isfinite([plane.d1, plane.d2]).all()
 
 
@@ -303,10 +303,10 @@ def test_a_diverged_run_cannot_span_or_centre_a_plane():
                                snapshots, np.arange(3), [None, 2], steps_per_epoch=2,
                                batch_orders=np.zeros((1, 100), dtype=np.int64))
     with pytest.raises(ValidationError, match="gd diverged at step 2"):
-        landscape.make_plane(result, "endpoints")
+        landscape_plane.make_plane(result, "endpoints")
     with pytest.raises(ValidationError, match="gd diverged at step 2"):
-        landscape.make_plane(result, "pca", center="gd")
-    plane = landscape.make_plane(result, "pca")  # the plane of the run that trained
+        landscape_plane.make_plane(result, "pca", center="gd")
+    plane = landscape_plane.make_plane(result, "pca")  # the plane of the run that trained
     assert plane.trained == (0,)
 
 
@@ -378,12 +378,12 @@ def test_snapshots_shrink_to_fit_the_memory_budget(prepared, monkeypatch):
 def test_landscape_options_are_validated(prepared):
     config = train_config.make_config([("adam", {}), ("gd", {})], epochs=1, train_subset=640)
     result = train.train(config, prepared)
-    centred = landscape.make_plane(result, "pca", center="gd")
+    centred = landscape_plane.make_plane(result, "pca", center="gd")
     np.testing.assert_array_equal(centred.center, result.snapshots[1, -1])
     np.testing.assert_allclose(centred.paths[1, -1], 0.0, atol=1e-6)  # gd's end is the plane's origin
     with pytest.raises(ValidationError, match="two different optimizers"):
-        landscape.make_plane(result, "endpoints", pair=("adam", "adam"))
+        landscape_plane.make_plane(result, "endpoints", pair=("adam", "adam"))
     with pytest.raises(ValidationError, match="unknown landscape plane"):
-        landscape.make_plane(result, "hessian")
+        landscape_plane.make_plane(result, "hessian")
     with pytest.raises(ValidationError, match="landscape samples"):
         landscape.compute(result, prepared.train, n_samples=0)

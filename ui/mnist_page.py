@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mnist import compare, data, landscape, networks, train, train_config
+from mnist import compare, data, landscape, landscape_plane, networks, train, train_config
 from mnist.train import Progress, TrainResult
 from mnist.train_config import TrainConfig
 from optimizers.registry import OPTIMIZERS, get_optimizer
@@ -198,7 +198,7 @@ def _results_table(result: TrainResult) -> pd.DataFrame:
 
 
 def _landscape_controls(config: TrainConfig) -> LandscapeInputs:
-    method = st.radio("Plane", list(landscape.PLANES), format_func=lambda m: landscape.PLANES[m],
+    method = st.radio("Plane", list(landscape_plane.PLANES), format_func=lambda m: landscape_plane.PLANES[m],
                       key="mnist_plane", horizontal=True)
     first, second, third, fourth = st.columns(4)
     pair = None

@@ -93,7 +93,7 @@ def _config(args: argparse.Namespace, n_train: int) -> train_config.TrainConfig:
     epochs = args.epochs or (presets.KERAS_EPOCHS if preset else train_config.DEFAULT_EPOCHS)
     batch = args.batch_size or (presets.KERAS_BATCH_SIZE if preset else train_config.DEFAULT_BATCH_SIZE)
     return train_config.make_config(_runs(args), hidden=args.hidden, batch_size=batch, epochs=epochs, seed=args.seed,
-                             train_subset=args.train_subset, n_train=n_train, model_name=args.model)
+                                    train_subset=args.train_subset, n_train=n_train, model_name=args.model)
 
 
 def _number(value: float) -> float | None:

@@ -247,4 +247,3 @@ def quadratic_value(x, y, c):
 def quadratic_grad(x, y, c):
     # autograd's 0.5·(2x) and (0.5κ)·(2y) round exactly like x and κy
     return x, c[0] * y
-

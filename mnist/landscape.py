@@ -48,7 +48,6 @@ class Landscape:
     n_samples: int
 
 
-
 def grid_axes(plane: Plane, resolution: int) -> tuple[np.ndarray, np.ndarray]:
     """Grid coordinates covering every path and the centre with a margin (or [-1, 1]² for a random plane)."""
     points = np.concatenate([plane.paths[list(plane.trained)].reshape(-1, 2), np.zeros((1, 2))])

@@ -46,7 +46,6 @@ class StateSlot:
     meaning: str
 
 
-
 @dataclass(frozen=True)
 class Optimizer:
     """Everything the product knows about one optimizer."""

@@ -149,7 +149,7 @@ def test_cli_refuses_bad_combinations_in_one_line(monkeypatch, capsys, tmp_path,
 @needs_mnist
 def test_keras_defaults_bring_back_the_articles_order_on_three_seeds(prepared):
     config = train_config.make_config(presets.preset_runs("keras"), batch_size=presets.KERAS_BATCH_SIZE,
-                               epochs=presets.KERAS_EPOCHS, snapshots_per_epoch=1)
+                                      epochs=presets.KERAS_EPOCHS, snapshots_per_epoch=1)
     study, _ = compare.run_seeds(config, prepared, 3)
     for seed in range(3):
         assert presets.follows_article_order(dict(zip(config.names, study.final_accuracy[:, seed]))), seed

@@ -158,7 +158,8 @@ def test_training_uses_the_products_update_rule_at_a_constant_rate(prepared):
     """Without a schedule every update runs at the base rate, as before schedules existed: (name, hp) pairs
     and an explicit constant schedule give the same bits as the direct replay."""
     pairs = train_config.make_config([("adam", {}), ("nadam", {}), ("momentum", {})], **REPLAY)
-    explicit = train_config.make_config([train_config.mnist_run(name, {}, "constant") for name in pairs.names], **REPLAY)
+    explicit = train_config.make_config([train_config.mnist_run(name, {}, "constant") for name in pairs.names],
+                                        **REPLAY)
     assert explicit == pairs
     result = train.train(pairs, prepared)
     for i, run in enumerate(pairs.runs):
@@ -195,7 +196,8 @@ def test_warm_up_starts_at_the_start_factor_of_the_rate(prepared):
 
 
 def test_labels_name_a_schedule_and_schedules_are_validated():
-    config = train_config.make_config([train_config.mnist_run("adam", {}, "cosine", {"T_max": 100}), ("gd", {"lr": 0.05})])
+    config = train_config.make_config([train_config.mnist_run("adam", {}, "cosine", {"T_max": 100}),
+                                       ("gd", {"lr": 0.05})])
     assert config.labels() == ["adam (lr=0.001, cosine schedule)", "gd (lr=0.05)"]
     assert config.runs[0].schedule_params == (("T_max", 100.0), ("eta_min", 0.0))
     with pytest.raises(ValidationError, match="unknown schedule 'linear'"):

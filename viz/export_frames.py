@@ -182,4 +182,3 @@ class FrameRenderer:
         counter, position = self._counter(step)
         frame.paste(counter, position)
         return frame
-

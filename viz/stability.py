@@ -75,7 +75,6 @@ def _edges(centres: np.ndarray) -> np.ndarray:
     return np.concatenate([[2 * centres[0] - mid[0]], mid, [2 * centres[-1] - mid[-1]]])
 
 
-
 def heatmap_trace(result: SweepResult, layer: Layer) -> go.Heatmap:
     colorbar = dict(title=dict(text=layer.title, side="right"), thickness=14, len=0.9)
     if layer.tickvals is not None:

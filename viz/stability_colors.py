@@ -106,4 +106,3 @@ def color_layer(result: SweepResult, color_by: str, min_value: float | None) -> 
     if color_by == "outcome":
         return outcome_layer(result, min_value)
     return final_loss_layer(result, min_value)
-

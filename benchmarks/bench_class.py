@@ -4,9 +4,10 @@ every few seconds.
 Every student is a websocket client speaking Streamlit's protocol (``benchmarks/class_client.py``), so one
 machine plays a hundred students without a hundred browsers. A student first fetches the page (as the browser
 does, which also collects a proxy's sticky cookie), loads the playground, checks that a chart arrived and no
-exception did, then moves its slider. Each configuration runs on a freshly started server (a cold start, the
-way a class meets it), and the same class runs in the same session against a minimal page (one slider, one
-chart) so the figures can be read against what Streamlit itself costs here. Prints load and slider latency
+exception did, then moves its slider. Each configuration runs on a freshly started server
+(``benchmarks/class_servers.py``; a cold start, the way a class meets it), and the same class runs in the same
+session against a minimal page (one slider, one chart) so the figures can be read against what Streamlit itself
+costs here. Prints load and slider latency
 (p50/p95), errors, the server's CPU (cores busy, on average), its peak resident memory, the simulator's own
 CPU, and the server's CPU time per page load and per slider move. The last column, students per core, is
 how many students moving a slider every 3 s one fully used core keeps up with: latency depends on how busy
@@ -26,27 +27,26 @@ the proxy.
 from __future__ import annotations
 
 import argparse
-import json
 import asyncio
+import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from websockets.exceptions import WebSocketException
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.class_client import Run, Student  # noqa: E402
-from tests.conftest import ROOT, free_port, stop, streamlit_server, wait_until_healthy  # noqa: E402
+from benchmarks.class_servers import ServerProbe, replicas_behind_nginx, single_server  # noqa: E402
+from tests.conftest import ROOT  # noqa: E402
 from ui import state  # noqa: E402
 
 # A Plotly figure's JSON as Streamlit sends it starts with its traces; an empty figure's list is empty. (Reading
@@ -109,70 +109,6 @@ def percentile(values: list[float], fraction: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
-class ServerProbe:
-    """CPU time and peak resident memory of the server's processes (a replica, or several and their proxy),
-    read from Linux's /proc: CPU summed, peak memory summed (an upper bound of the processes' joint peak)."""
-
-    def __init__(self, pids: list[int]):
-        self.pids = pids
-
-    def cpu_seconds(self) -> float:
-        total = 0.0
-        for pid in self.pids:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-        return total
-
-    def peak_rss_mb(self) -> float:
-        return sum(_status_mb(pid, "VmHWM:") for pid in self.pids)
-
-
-def _status_mb(pid: int, field_name: str) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field_name):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no {field_name} for process {pid}")
-
-
-def descendants(pid: int) -> list[int]:
-    """``pid`` and every process it started, and those they started (Linux /proc)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue  # a process that ended while being read
-        children.setdefault(parent, []).append(int(stat.parent.name))
-    found, pending = [], [pid]
-    while pending:
-        current = pending.pop()
-        found.append(current)
-        pending.extend(children.get(current, []))
-    return found
-
-
-@contextmanager
-def single_server(script: Path, env: dict[str, str]) -> Iterator[tuple[str, list[int]]]:
-    """``streamlit run script``, freshly started: yields (URL, its process id)."""
-    with streamlit_server(script, env) as (url, process):
-        yield url, [process.pid]
-
-
-@contextmanager
-def replicas_behind_nginx(count: int, run_dir: Path) -> Iterator[tuple[str, list[int]]]:
-    """``deploy/replicas.py`` with ``count`` replicas: yields (the proxy's URL, every process it started)."""
-    port = free_port()
-    process = subprocess.Popen([sys.executable, str(ROOT / "deploy" / "replicas.py"), "--replicas", str(count),
-                                "--listen", "127.0.0.1", "--port", str(port), "--first-port", str(free_port()),
-                                "--run-dir", str(run_dir)], cwd=ROOT, stdout=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, process)
-        yield url, descendants(process.pid)
-    finally:
-        stop(process)
 
 
 def fetch_page(base_url: str) -> str:

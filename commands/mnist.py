@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from commands.common import (add_hyperparameter_flags, add_schedule_flags, hyperparams_from_args, parse_optimizer_list,
                              schedules_from_args)
-from mnist import compare, data, landscape, networks, presets, train
+from mnist import compare, data, landscape, landscape_plane, networks, presets, train, train_config
 from mnist.train import TrainResult
 from optimizers.registry import OPTIMIZERS
 from validation import ValidationError, lookup, parse_int
@@ -57,7 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_hyperparameter_flags(parser, per_optimizer=True, lr_default="the per-model default listed above")
     add_schedule_flags(parser, example="T_max=2814,eta_min=0 (an epoch of 60,000 images at batch 64 is 938 steps)")
     parser.add_argument("--epochs", default=None, help="epochs (default 3; 5 with --preset)")
-    parser.add_argument("--hidden", default=str(train.DEFAULT_HIDDEN), help="hidden units H (default 64)")
+    parser.add_argument("--hidden", default=str(train_config.DEFAULT_HIDDEN), help="hidden units H (default 64)")
     parser.add_argument("--batch-size", default=None,
                         help="1 = SGD, the training-set size = batch GD (default 64; 128 with --preset)")
     parser.add_argument("--seed", default="0", help="initial weights and mini-batch order (default 0)")
@@ -65,7 +65,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="train on a seeded random subset of N images (default: all 60,000)")
     parser.add_argument("--landscape", action="store_true",
                         help="also evaluate the loss landscape on a plane and project the paths onto it")
-    parser.add_argument("--plane", default="pca", help=f"landscape plane: {', '.join(landscape.PLANES)}")
+    parser.add_argument("--plane", default="pca", help=f"landscape plane: {', '.join(landscape_plane.PLANES)}")
     parser.add_argument("--resolution", default=str(landscape.DEFAULT_RESOLUTION),
                         help="landscape grid points per axis (default 41)")
     parser.add_argument("--landscape-samples", default=str(landscape.DEFAULT_SAMPLES),
@@ -78,7 +78,7 @@ def _runs(args: argparse.Namespace) -> list:
     if args.preset is None:
         names = parse_optimizer_list(args.optimizers or DEFAULT_OPTIMIZERS)
         plans = schedules_from_args(args, names)
-        return [train.mnist_run(name, hp, *plans[name]) for name, hp in hyperparams_from_args(args, names)]
+        return [train_config.mnist_run(name, hp, *plans[name]) for name, hp in hyperparams_from_args(args, names)]
     preset = lookup("preset", args.preset, {name: name for name in presets.PRESETS})
     given = [flag for flag, value in (("--optimizers", args.optimizers), ("--schedule", args.schedule != "constant"))
              if value] + [f"--{name.removeprefix('hp_')}" for name, value in vars(args).items()
@@ -88,12 +88,12 @@ def _runs(args: argparse.Namespace) -> list:
     return presets.preset_runs(preset)
 
 
-def _config(args: argparse.Namespace, n_train: int) -> train.TrainConfig:
+def _config(args: argparse.Namespace, n_train: int) -> train_config.TrainConfig:
     preset = args.preset is not None
-    epochs = args.epochs or (presets.KERAS_EPOCHS if preset else train.DEFAULT_EPOCHS)
-    batch = args.batch_size or (presets.KERAS_BATCH_SIZE if preset else train.DEFAULT_BATCH_SIZE)
-    return train.make_config(_runs(args), hidden=args.hidden, batch_size=batch, epochs=epochs, seed=args.seed,
-                             train_subset=args.train_subset, n_train=n_train, model_name=args.model)
+    epochs = args.epochs or (presets.KERAS_EPOCHS if preset else train_config.DEFAULT_EPOCHS)
+    batch = args.batch_size or (presets.KERAS_BATCH_SIZE if preset else train_config.DEFAULT_BATCH_SIZE)
+    return train_config.make_config(_runs(args), hidden=args.hidden, batch_size=batch, epochs=epochs, seed=args.seed,
+                                    train_subset=args.train_subset, n_train=n_train, model_name=args.model)
 
 
 def _number(value: float) -> float | None:
@@ -194,11 +194,11 @@ def _follows_articles(study: compare.SeedStudy, names: list[str]) -> bool | None
 def run(args: argparse.Namespace) -> int:
     fmt = lookup("format", args.format, {f: f for f in FORMATS})
     # refuse bad flags before loading (or downloading) the data
-    lookup("landscape plane", args.plane, landscape.PLANES)
+    lookup("landscape plane", args.plane, landscape_plane.PLANES)
     parse_int("resolution", args.resolution, 2, landscape.MAX_RESOLUTION)
-    parse_int("landscape samples", args.landscape_samples, 1, train.N_TRAIN_IMAGES)
+    parse_int("landscape samples", args.landscape_samples, 1, train_config.N_TRAIN_IMAGES)
     n_seeds = parse_int("seeds", args.seeds, 1, compare.MAX_SEEDS)
-    names = _config(args, n_train=train.N_TRAIN_IMAGES).names
+    names = _config(args, n_train=train_config.N_TRAIN_IMAGES).names
     if args.landscape and args.model != "mlp":
         raise ValidationError("the loss landscape is drawn for the MLP only (--model mlp)")
     if args.landscape and args.plane == "endpoints" and len(set(names)) < 2:

@@ -12,7 +12,7 @@ SGD 0.001, Adagrad 0.01, Adadelta 1.0 — a thousand times Keras' rate.
 """
 from __future__ import annotations
 
-from mnist import train
+from mnist import train_config
 from simulation.settings import OptimizerRun, make_run
 
 KERAS_EPSILON = 1e-7
@@ -36,7 +36,7 @@ PRESETS = ("keras", "torch")
 def preset_runs(preset: str) -> list[OptimizerRun]:
     """The articles' optimizers at Keras' defaults (``keras``) or at torch.optim's defaults (``torch``)."""
     if preset == "keras":
-        return [train.mnist_run(name, hp) for name, hp in KERAS_HYPERPARAMETERS.items()]
+        return [train_config.mnist_run(name, hp) for name, hp in KERAS_HYPERPARAMETERS.items()]
     if preset == "torch":
         return [make_run(name) for name in KERAS_HYPERPARAMETERS]  # the registry holds torch's defaults
     raise ValueError(f"unknown preset {preset!r}")  # callers validate names first (validation.lookup)

@@ -19,7 +19,7 @@ import torch
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))  # runs as a plain script from anywhere, like the CLI
 
-from mnist import data, train  # noqa: E402
+from mnist import data, train, train_config  # noqa: E402
 from mnist.model import MNIST_MEAN, MNIST_STD, PIXEL_MAX  # noqa: E402
 from scripts.generate_mnist_golden import LOGITS  # noqa: E402
 
@@ -28,7 +28,8 @@ SEEDS = (0, 1, 2)
 LR = 1e-3
 
 
-def torch_accuracy(config: train.TrainConfig, mnist: data.Mnist, theta0: np.ndarray, orders: np.ndarray) -> float:
+def torch_accuracy(config: train_config.TrainConfig, mnist: data.Mnist, theta0: np.ndarray,
+                   orders: np.ndarray) -> float:
     def images(raw: np.ndarray) -> torch.Tensor:
         return torch.tensor(((raw / PIXEL_MAX - MNIST_MEAN) / MNIST_STD)[:, None], dtype=torch.float32)
 
@@ -57,8 +58,8 @@ def main() -> None:
     prepared = train.prepare(mnist)
     print(f"{args.model}, Adam lr {LR:g}, {SETTINGS[args.model]}: final test accuracy (%)")
     for seed in SEEDS:
-        config = train.make_config([("adam", {"lr": LR})], seed=seed, snapshots_per_epoch=1,
-                                   model_name=args.model, **SETTINGS[args.model])
+        config = train_config.make_config([("adam", {"lr": LR})], seed=seed, snapshots_per_epoch=1,
+                                          model_name=args.model, **SETTINGS[args.model])
         ours = train.train(config, prepared)
         theirs = torch_accuracy(config, mnist, ours.snapshots[0, 0], ours.batch_orders)
         print(f"seed {seed}: PyTorch {100 * theirs:.2f}   Descent Lab {100 * ours.test_accuracy[0, -1]:.2f}")

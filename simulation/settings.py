@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
 from landscapes.registry import Surface, get_surface
-from optimizers.registry import Optimizer, get_optimizer
+from optimizers.registry import get_optimizer
+from optimizers.spec import Optimizer
 from optimizers.schedules import get_schedule
 from validation import Range, ValidationError, check_range, parse_float, parse_int
 

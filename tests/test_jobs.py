@@ -148,7 +148,7 @@ def test_a_job_hands_its_result_so_far_to_the_waiting_sessions():
     board, gate = JobBoard(workers=1), threading.Event()
 
     def training(report, cancelled):
-        report(0.5, [1.0, 0.5])  # the loss curve so far
+        report(0.5, "epoch 1", [1.0, 0.5])  # the loss curve so far
         gate.wait(WAIT_SECONDS)
         report(1.0)  # progress without a new partial result keeps the last one
         return [1.0, 0.5, 0.25]

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import cli
-from mnist import compare, data, presets, train
+from mnist import compare, data, presets, train, train_config
 from optimizers.registry import get_optimizer
 
 REPO = Path(__file__).resolve().parents[1]
@@ -69,7 +69,7 @@ def test_seed_study_mean_sd_and_noise():
 
 @needs_mnist
 def test_seeds_change_the_start_and_the_batches_and_report_progress(prepared):
-    config = train.make_config([("adam", {}), ("gd", {})], seed=3, **SMALL)
+    config = train_config.make_config([("adam", {}), ("gd", {})], seed=3, **SMALL)
     seen = []
     study, results = compare.run_seeds(config, prepared, 2, lambda fraction, text: seen.append((fraction, text)))
     assert study.seeds == (3, 4) and [r.config.seed for r in results] == [3, 4]
@@ -82,7 +82,7 @@ def test_seeds_change_the_start_and_the_batches_and_report_progress(prepared):
 
 @needs_mnist
 def test_a_cancelled_job_stops_between_chunks(prepared):
-    config = train.make_config([("adam", {})], **SMALL)
+    config = train_config.make_config([("adam", {})], **SMALL)
     calls = []
 
     def cancelled() -> bool:
@@ -96,7 +96,7 @@ def test_a_cancelled_job_stops_between_chunks(prepared):
 
 @needs_mnist
 def test_tuning_picks_the_lowest_training_loss_and_survives_divergence(prepared):
-    config = train.make_config([("gd", {})], **{**SMALL, "epochs": 2})
+    config = train_config.make_config([("gd", {})], **{**SMALL, "epochs": 2})
     tuning = compare.tune(config, prepared, ["gd", "adam"], grid=(1e-3, 0.1, 1e3))
     assert tuning.final_loss.shape == (2, 3)
     assert np.isinf(tuning.final_loss[0, 2]) and np.isnan(tuning.accuracy[0, 2])  # SGD at lr 1000 diverged
@@ -148,8 +148,8 @@ def test_cli_refuses_bad_combinations_in_one_line(monkeypatch, capsys, tmp_path,
 @pytest.mark.slow
 @needs_mnist
 def test_keras_defaults_bring_back_the_articles_order_on_three_seeds(prepared):
-    config = train.make_config(presets.preset_runs("keras"), batch_size=presets.KERAS_BATCH_SIZE,
-                               epochs=presets.KERAS_EPOCHS, snapshots_per_epoch=1)
+    config = train_config.make_config(presets.preset_runs("keras"), batch_size=presets.KERAS_BATCH_SIZE,
+                                      epochs=presets.KERAS_EPOCHS, snapshots_per_epoch=1)
     study, _ = compare.run_seeds(config, prepared, 3)
     for seed in range(3):
         assert presets.follows_article_order(dict(zip(config.names, study.final_accuracy[:, seed]))), seed
@@ -158,5 +158,5 @@ def test_keras_defaults_bring_back_the_articles_order_on_three_seeds(prepared):
 @pytest.mark.slow
 @needs_mnist
 def test_adam_on_the_cnn_reaches_the_articles_accuracy(prepared):
-    config = train.make_config([("adam", {})], model_name="cnn", batch_size=128, epochs=5, snapshots_per_epoch=1)
+    config = train_config.make_config([("adam", {})], model_name="cnn", batch_size=128, epochs=5, snapshots_per_epoch=1)
     assert train.train(config, prepared).test_accuracy[0, -1] >= 0.985

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import cli
-from mnist import data, landscape, model, train
+from mnist import data, landscape, landscape_plane, model, train, train_config
 from mnist.model import MNIST_MEAN, MNIST_STD, N_INPUTS, PIXEL_MAX, Layout
 from optimizers import rules
 from optimizers.registry import OPTIMIZERS
@@ -128,10 +128,10 @@ def test_flush_tiny_zeroes_only_tiny_values():
 
 def test_every_optimizer_has_a_valid_mnist_default():
     for name in OPTIMIZERS:
-        assert train.mnist_hyperparams(name)["lr"] == OPTIMIZERS[name].mnist_lr
+        assert train_config.mnist_hyperparams(name)["lr"] == OPTIMIZERS[name].mnist_lr
 
 
-def replay(prepared: train.Prepared, config: train.TrainConfig, i: int, rates: np.ndarray) -> np.ndarray:
+def replay(prepared: train.Prepared, config: train_config.TrainConfig, i: int, rates: np.ndarray) -> np.ndarray:
     """θ after each update of run ``i``, stepping the model and ``rules.apply_update`` (the 2D engine's function)
     directly, at ``rates[t − 1]`` for update t: the reference the trainer must equal bit for bit."""
     train_set = prepared.train.subset(train.training_rows(config, len(prepared.train)))
@@ -157,8 +157,9 @@ def replay(prepared: train.Prepared, config: train.TrainConfig, i: int, rates: n
 def test_training_uses_the_products_update_rule_at_a_constant_rate(prepared):
     """Without a schedule every update runs at the base rate, as before schedules existed: (name, hp) pairs
     and an explicit constant schedule give the same bits as the direct replay."""
-    pairs = train.make_config([("adam", {}), ("nadam", {}), ("momentum", {})], **REPLAY)
-    explicit = train.make_config([train.mnist_run(name, {}, "constant") for name in pairs.names], **REPLAY)
+    pairs = train_config.make_config([("adam", {}), ("nadam", {}), ("momentum", {})], **REPLAY)
+    explicit = train_config.make_config([train_config.mnist_run(name, {}, "constant") for name in pairs.names],
+                                        **REPLAY)
     assert explicit == pairs
     result = train.train(pairs, prepared)
     for i, run in enumerate(pairs.runs):
@@ -171,10 +172,10 @@ def test_training_uses_the_products_update_rule_at_a_constant_rate(prepared):
 def test_schedules_set_the_rate_of_each_update_as_torch_does(prepared):
     """t counts optimizer steps across epochs: step decay with step_size = one epoch halves the rate at epoch
     2; the rates equal torch's curves (lr_curve is checked against torch in test_schedules.py)."""
-    config = train.make_config([
-        train.mnist_run("gd", {"lr": 0.5}, "step", {"step_size": 3, "gamma": 0.5}),
-        train.mnist_run("adam", {}, "warmup_cosine", {"warmup": 2, "T_max": 4}),
-        train.mnist_run("momentum", {}, "cosine", {"T_max": 6, "eta_min": 1e-4})], **REPLAY)
+    config = train_config.make_config([
+        train_config.mnist_run("gd", {"lr": 0.5}, "step", {"step_size": 3, "gamma": 0.5}),
+        train_config.mnist_run("adam", {}, "warmup_cosine", {"warmup": 2, "T_max": 4}),
+        train_config.mnist_run("momentum", {}, "cosine", {"T_max": 6, "eta_min": 1e-4})], **REPLAY)
     result = train.train(config, prepared)
     steps = result.train_loss.shape[1]
     np.testing.assert_array_equal(result.learning_rates[0], [0.5] * 3 + [0.25] * 3)
@@ -187,39 +188,40 @@ def test_schedules_set_the_rate_of_each_update_as_torch_does(prepared):
 @needs_mnist
 def test_warm_up_starts_at_the_start_factor_of_the_rate(prepared):
     """The first update under warm-up (torch's LinearLR) equals a constant run at start_factor · lr."""
-    warm = train.mnist_run("gd", {"lr": 0.5}, "warmup_cosine", {"warmup": 4, "T_max": 2, "start_factor": 0.25})
-    warmed, constant = (train.train(train.make_config([run], **REPLAY), prepared)
-                        for run in (warm, train.mnist_run("gd", {"lr": 0.125})))
+    warm = train_config.mnist_run("gd", {"lr": 0.5}, "warmup_cosine", {"warmup": 4, "T_max": 2, "start_factor": 0.25})
+    warmed, constant = (train.train(train_config.make_config([run], **REPLAY), prepared)
+                        for run in (warm, train_config.mnist_run("gd", {"lr": 0.125})))
     np.testing.assert_array_equal(warmed.snapshots[0, 1], constant.snapshots[0, 1])
     assert not np.array_equal(warmed.snapshots[0, 2], constant.snapshots[0, 2])  # then the rate grows
 
 
 def test_labels_name_a_schedule_and_schedules_are_validated():
-    config = train.make_config([train.mnist_run("adam", {}, "cosine", {"T_max": 100}), ("gd", {"lr": 0.05})])
+    config = train_config.make_config([train_config.mnist_run("adam", {}, "cosine", {"T_max": 100}),
+                                       ("gd", {"lr": 0.05})])
     assert config.labels() == ["adam (lr=0.001, cosine schedule)", "gd (lr=0.05)"]
     assert config.runs[0].schedule_params == (("T_max", 100.0), ("eta_min", 0.0))
     with pytest.raises(ValidationError, match="unknown schedule 'linear'"):
-        train.mnist_run("adam", {}, "linear")
+        train_config.mnist_run("adam", {}, "linear")
     with pytest.raises(ValidationError, match=r"T_max must be in \[1, 1e\+06\], got 0"):
-        train.mnist_run("adam", {}, "cosine", {"T_max": 0})
+        train_config.mnist_run("adam", {}, "cosine", {"T_max": 0})
 
 
 @needs_mnist
 def test_short_training_beats_chance_and_is_reproducible(prepared):
-    config = train.make_config([("adam", {}), ("gd", {})], epochs=2, train_subset=SMALL_SUBSET, seed=7)
+    config = train_config.make_config([("adam", {}), ("gd", {})], epochs=2, train_subset=SMALL_SUBSET, seed=7)
     first, second = train.train(config, prepared), train.train(config, prepared)
     assert np.all(first.test_accuracy[:, -1] > 0.8)
     np.testing.assert_array_equal(first.train_loss, second.train_loss)
     np.testing.assert_array_equal(first.test_accuracy, second.test_accuracy)
     np.testing.assert_array_equal(first.snapshots, second.snapshots)
     np.testing.assert_array_equal(first.snapshots[0, 0], first.snapshots[1, 0])  # same initial weights
-    other = train.train(train.make_config([("adam", {})], epochs=1, train_subset=SMALL_SUBSET, seed=8), prepared)
+    other = train.train(train_config.make_config([("adam", {})], epochs=1, train_subset=SMALL_SUBSET, seed=8), prepared)
     assert not np.array_equal(other.snapshots[0, 0], first.snapshots[0, 0])
 
 
 @needs_mnist
 def test_every_optimizer_trains_at_its_default_lr(prepared):
-    config = train.make_config([(name, {}) for name in OPTIMIZERS], epochs=1, train_subset=SMALL_SUBSET)
+    config = train_config.make_config([(name, {}) for name in OPTIMIZERS], epochs=1, train_subset=SMALL_SUBSET)
     result = train.train(config, prepared)
     assert result.diverged_at == [None] * len(OPTIMIZERS)
     for name, accuracy in zip(config.names, result.test_accuracy[:, 0]):
@@ -229,16 +231,16 @@ def test_every_optimizer_trains_at_its_default_lr(prepared):
 
 @needs_mnist
 def test_batch_size_sets_the_flavour_of_gradient_descent(prepared):
-    full = train.train(train.make_config([("gd", {})], batch_size=200, epochs=2, train_subset=200), prepared)
+    full = train.train(train_config.make_config([("gd", {})], batch_size=200, epochs=2, train_subset=200), prepared)
     assert full.steps_per_epoch == 1 and full.train_loss.shape == (1, 2)  # batch gradient descent
-    single = train.train(train.make_config([("gd", {"lr": 0.01})], batch_size=1, epochs=1, train_subset=50),
+    single = train.train(train_config.make_config([("gd", {"lr": 0.01})], batch_size=1, epochs=1, train_subset=50),
                          prepared)
     assert single.steps_per_epoch == 50  # stochastic gradient descent: one image per step
 
 
 @needs_mnist
 def test_divergence_is_a_result_not_an_error(prepared):
-    config = train.make_config([("gd", {"lr": 1e3}), ("adam", {})], epochs=2, train_subset=640)
+    config = train_config.make_config([("gd", {"lr": 1e3}), ("adam", {})], epochs=2, train_subset=640)
     result = train.train(config, prepared)
     assert result.diverged_at[0] is not None and result.diverged_at[1] is None
     assert np.isnan(result.test_accuracy[0, -1]) and np.isfinite(result.test_accuracy[1]).all()
@@ -247,7 +249,7 @@ def test_divergence_is_a_result_not_an_error(prepared):
 
 @needs_mnist
 def test_progress_reports_every_chunk_and_can_stop_training(prepared):
-    config = train.make_config([("adam", {})], epochs=2, train_subset=640, snapshots_per_epoch=5)
+    config = train_config.make_config([("adam", {})], epochs=2, train_subset=640, snapshots_per_epoch=5)
     seen = []
 
     def stop_after_three(progress: train.Progress) -> None:
@@ -261,9 +263,9 @@ def test_progress_reports_every_chunk_and_can_stop_training(prepared):
 
 
 @needs_mnist
-@pytest.mark.parametrize("method", list(landscape.PLANES))
+@pytest.mark.parametrize("method", list(landscape_plane.PLANES))
 def test_landscape_grid_equals_the_direct_loss(prepared, method):
-    config = train.make_config([("adam", {}), ("momentum", {}), ("gd", {})], epochs=1, train_subset=2000)
+    config = train_config.make_config([("adam", {}), ("momentum", {}), ("gd", {})], epochs=1, train_subset=2000)
     result = train.train(config, prepared)
     land = landscape.compute(result, prepared.train, method, resolution=9, n_samples=500)
     images = landscape.landscape_samples(prepared.train, 500)
@@ -288,25 +290,25 @@ def test_landscape_grid_equals_the_direct_loss(prepared, method):
 def test_a_run_whose_weights_blow_up_still_gets_a_pca_plane(prepared):
     """NAG at lr 1000 sends the weights to ~1e21 without a non-finite value (so it has not diverged): the PCA's
     products would overflow float32 without scaling."""
-    config = train.make_config([("adam", {}), ("nag", {"lr": 1000.0})], hidden=16, epochs=1, train_subset=1000)
+    config = train_config.make_config([("adam", {}), ("nag", {"lr": 1000.0})], hidden=16, epochs=1, train_subset=1000)
     result = train.train(config, prepared)
     assert np.abs(result.snapshots[1]).max() > 1e15
-    plane = landscape.make_plane(result, "pca")
+    plane = landscape_plane.make_plane(result, "pca")
     assert np.isfinite(plane.paths).all() and np.isfinite([plane.d1, plane.d2]).all()
 
 
 def test_a_diverged_run_cannot_span_or_centre_a_plane():
     snapshots = np.zeros((2, 3, Layout(4).size), dtype=np.float32)
     snapshots[:, 1:] = np.random.default_rng(0).standard_normal((2, 2, Layout(4).size))
-    config = train.make_config([("adam", {}), ("gd", {})], hidden=4, epochs=1, train_subset=100)
+    config = train_config.make_config([("adam", {}), ("gd", {})], hidden=4, epochs=1, train_subset=100)
     result = train.TrainResult(config, np.zeros((2, 3)), np.zeros((2, 3)), np.zeros((2, 1)), np.zeros((2, 1)),
                                snapshots, np.arange(3), [None, 2], steps_per_epoch=2,
                                batch_orders=np.zeros((1, 100), dtype=np.int64))
     with pytest.raises(ValidationError, match="gd diverged at step 2"):
-        landscape.make_plane(result, "endpoints")
+        landscape_plane.make_plane(result, "endpoints")
     with pytest.raises(ValidationError, match="gd diverged at step 2"):
-        landscape.make_plane(result, "pca", center="gd")
-    plane = landscape.make_plane(result, "pca")  # the plane of the run that trained
+        landscape_plane.make_plane(result, "pca", center="gd")
+    plane = landscape_plane.make_plane(result, "pca")  # the plane of the run that trained
     assert plane.trained == (0,)
 
 
@@ -314,7 +316,7 @@ def test_a_diverged_run_cannot_span_or_centre_a_plane():
 @needs_mnist
 def test_adam_reaches_the_acceptance_accuracy(prepared):
     """H = 64, batch 64, 3 epochs, lr 1e-3: ≥ 96.0% at each seed and ≥ 96.5% on average over seeds 0–2."""
-    config = lambda seed: train.make_config([("adam", {"lr": 1e-3})], seed=seed)  # noqa: E731
+    config = lambda seed: train_config.make_config([("adam", {"lr": 1e-3})], seed=seed)  # noqa: E731
     accuracies = [train.train(config(seed), prepared).test_accuracy[0, -1] for seed in range(3)]
     assert min(accuracies) >= 0.96 and np.mean(accuracies) >= 0.965, accuracies
 
@@ -333,7 +335,7 @@ def test_cli_json_holds_accuracy_loss_and_time_per_optimizer(monkeypatch, capsys
     assert len(gd["test_accuracy"]) == 2 and len(gd["seconds_per_epoch"]) == 2 and len(gd["train_loss"]) == 20
     landscape_json = out["landscape"]
     assert len(landscape_json["loss"]) == 5 and 0 <= landscape_json["explained_variance"] <= 1
-    assert len(landscape_json["paths"]["adam"]) == 1 + 2 * train.DEFAULT_SNAPSHOTS_PER_EPOCH
+    assert len(landscape_json["paths"]["adam"]) == 1 + 2 * train_config.DEFAULT_SNAPSHOTS_PER_EPOCH
 
 
 @needs_mnist
@@ -367,7 +369,7 @@ def test_cli_schedule_errors_are_one_line_before_any_data_is_read(monkeypatch, c
 
 @needs_mnist
 def test_snapshots_shrink_to_fit_the_memory_budget(prepared, monkeypatch):
-    config = train.make_config([("adam", {}), ("gd", {})], epochs=2, train_subset=640, snapshots_per_epoch=5)
+    config = train_config.make_config([("adam", {}), ("gd", {})], epochs=2, train_subset=640, snapshots_per_epoch=5)
     n_params = Layout(config.hidden).size
     monkeypatch.setattr(train, "SNAPSHOT_BUDGET_BYTES", 2 * n_params * 4 * 5)  # room for 5 snapshots per run
     result = train.train(config, prepared)
@@ -376,14 +378,14 @@ def test_snapshots_shrink_to_fit_the_memory_budget(prepared, monkeypatch):
 
 @needs_mnist
 def test_landscape_options_are_validated(prepared):
-    config = train.make_config([("adam", {}), ("gd", {})], epochs=1, train_subset=640)
+    config = train_config.make_config([("adam", {}), ("gd", {})], epochs=1, train_subset=640)
     result = train.train(config, prepared)
-    centred = landscape.make_plane(result, "pca", center="gd")
+    centred = landscape_plane.make_plane(result, "pca", center="gd")
     np.testing.assert_array_equal(centred.center, result.snapshots[1, -1])
     np.testing.assert_allclose(centred.paths[1, -1], 0.0, atol=1e-6)  # gd's end is the plane's origin
     with pytest.raises(ValidationError, match="two different optimizers"):
-        landscape.make_plane(result, "endpoints", pair=("adam", "adam"))
+        landscape_plane.make_plane(result, "endpoints", pair=("adam", "adam"))
     with pytest.raises(ValidationError, match="unknown landscape plane"):
-        landscape.make_plane(result, "hessian")
+        landscape_plane.make_plane(result, "hessian")
     with pytest.raises(ValidationError, match="landscape samples"):
         landscape.compute(result, prepared.train, n_samples=0)

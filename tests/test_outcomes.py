@@ -7,8 +7,8 @@ from simulation.diagnostics import summarize
 from simulation.outcomes import DIVERGED, EXPLODED, RAN, UNDEFINED, UNDEFINED_AT_START, classify, classify_all
 from simulation.settings import make_settings
 from simulation.sweep import sweep
-from viz.stability import EXPLODED as EXPLODED_CELL
-from viz.stability import outcome_classes
+from viz.stability_colors import EXPLODED as EXPLODED_CELL
+from viz.stability_colors import outcome_classes
 
 
 def _outcomes(surface, runs, steps):

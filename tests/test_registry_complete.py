@@ -1,8 +1,8 @@
 """Every registry entry carries every fact the product reads, and an unknown id is an error, not a default.
 
 Adding an optimizer is ``optimizers/rules.py`` + ``optimizers/registry.py`` + its golden file; adding a surface
-is ``landscapes/surfaces.py`` + ``landscapes/registry.py`` + golden data. These tests walk the registries and
-name the entry and the fact that is missing or wrong.
+is ``landscapes/surface_kernels.py`` + ``landscapes/surfaces.py`` + ``landscapes/registry.py`` + golden data.
+These tests walk the registries and name the entry and the fact that is missing or wrong.
 """
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from claims import Claim
 from landscapes import surfaces
 from landscapes.registry import SURFACES
 from optimizers import rules
-from optimizers.registry import LINE_DASHES, OPTIMIZERS, STEP_KINDS, shared_hyperparameter
+from optimizers.registry import OPTIMIZERS, shared_hyperparameter
 from optimizers.schedules import MAX_SCHEDULE_PARAMS, SCHEDULES, scheduled_lr
+from optimizers.spec import LINE_DASHES, STEP_KINDS
 from simulation import diagnostics, engine, evidence
 from simulation.settings import make_settings
 from validation import ValidationError

@@ -11,7 +11,8 @@ from streamlit.testing.v1 import AppTest
 from simulation.settings import DIVERGENCE_BOUND, make_settings
 from simulation.sweep import sweep
 from ui import playground_url, stability_controls as controls, stability_page as page, stability_state, state
-from viz.stability import COLOR_MODES, DIVERGED, REACHED, Cell, log_edges, outcome_classes
+from viz.stability import Cell, log_edges
+from viz.stability_colors import COLOR_MODES, DIVERGED, REACHED, outcome_classes
 
 # The page as the app mounts it; AppTest runs it without a server.
 SCRIPT = "from ui.stability_page import render\nrender()\n"

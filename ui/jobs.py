@@ -11,12 +11,13 @@ Use from a page::
 
     data = jobs.shared_result("gif", (settings, options), work, "Rendering GIF …", keep=8)
 
-where ``work(report, cancelled)`` computes the result, may call ``report(fraction)`` with its progress (0…1)
-— or ``report(fraction, partial)`` with the result so far, which waiting sessions draw with the page's
-``show_partial`` (live loss curves) — and may poll ``cancelled()`` between steps. ``report`` raises :class:`JobCancelled` once nobody waits, so
-work that only reports progress stops too. Work runs in the board's own threads, never in a session's: it
-must not call Streamlit, and everything it needs is in its arguments. Each session gets its own copy of the
-result, so nothing one session does to it can reach another's.
+where ``work(report, cancelled)`` computes the result, may call ``report(fraction)`` with its progress (0…1),
+or ``report(fraction, note, partial)`` with a note the waiting sessions read beside it and the result so far,
+which they draw with the page's ``show_partial`` (live loss curves), and may poll ``cancelled()`` between
+steps. ``report`` raises :class:`JobCancelled` once nobody waits, so work that only reports progress stops
+too. Work runs in the board's own threads, never in a session's: it must not call Streamlit, and everything it
+needs is in its arguments. Each session gets its own copy of the result, so nothing one session does to it can
+reach another's.
 """
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ class Job:
     work: Work
     waiters: int = 0  # sessions waiting for the result
     fraction: float = 0.0  # progress reported by the work so far
+    note: str = ""  # what the work last said about its progress
     partial: Any = None  # the latest result so far the work reported (read-only for the sessions)
     started: float | None = None  # time.monotonic() when a worker took it
     result: Any = None
@@ -55,10 +57,11 @@ class Job:
     def cancelled(self) -> bool:
         return self.waiters == 0
 
-    def report(self, fraction: float, partial: Any = None) -> None:
+    def report(self, fraction: float, note: str = "", partial: Any = None) -> None:
         if self.cancelled():
             raise JobCancelled()
         self.fraction = min(max(fraction, 0.0), 1.0)
+        self.note = note
         if partial is not None:
             self.partial = partial
 
@@ -142,7 +145,7 @@ class JobBoard:
             if job.cancelled():
                 del self._pending[job.key]
             else:
-                job.fraction, job.started = 0.0, None
+                job.fraction, job.note, job.started = 0.0, "", None
                 self._queue.appendleft(job)
                 self._has_work.notify()
 
@@ -215,4 +218,5 @@ def waiting_text(label: str, ahead: int, job: Job) -> str:
     if job.started is None:
         return f"{label} starting"
     seconds = time.monotonic() - job.started
-    return f"{label} {job.fraction:.0%} ({seconds:.0f} s)" if job.fraction else f"{label} ({seconds:.0f} s)"
+    text = f"{label} {job.fraction:.0%} ({seconds:.0f} s)" if job.fraction else f"{label} ({seconds:.0f} s)"
+    return f"{text}: {job.note}" if job.note else text

@@ -10,7 +10,7 @@ import math
 from typing import Sequence
 
 from landscapes.registry import Surface
-from optimizers.registry import Optimizer
+from optimizers.spec import Optimizer
 
 # Hyperparameters and surface parameters carry their own options (their registry entries); these are the
 # page's own controls.

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import streamlit as st
 
 from landscapes.registry import SURFACES, Surface, get_surface
-from optimizers.registry import LR_OPTIONS, OPTIMIZERS, Optimizer, get_optimizer
+from optimizers.registry import LR_OPTIONS, OPTIMIZERS, get_optimizer
+from optimizers.spec import Optimizer
 from simulation.settings import CONVERGED_GAP, Settings, make_settings
 from simulation.sweep import QuadraticTheory, quadratic_theory, sweep_axes
 from ui import links, options
@@ -20,7 +21,7 @@ from ui.stability_state import (COLOR_KEY, DEFAULT_GRID, DEFAULT_OPTIMIZER, DEFA
                                 STEPS_KEY, SURFACE_KEY, SWEEPABLE, URL_SEEN_KEY, color_modes, encode,
                                 lr_range_key, start_keys, surface_param_key)
 from ui.stability_text import COLOR_HELP
-from viz.stability import COLOR_MODES
+from viz.stability_colors import COLOR_MODES
 
 DECADES_BELOW, DECADES_ABOVE = 2, 1  # default map range around the suggested learning rate
 START_STEP = 0.1  # the start inputs move in tenths: the surfaces' domains span a few units

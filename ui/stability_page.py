@@ -39,7 +39,8 @@ from ui.views import PLOT_CONFIG
 from validation import ValidationError
 from viz.paths import surface_markers
 from viz.result_figures import loss_figure, map_figure
-from viz.stability import DESCENDING, Cell, fan_figure, outcome_classes, second_axis, stability_figure
+from viz.stability import Cell, fan_figure, second_axis, stability_figure
+from viz.stability_colors import DESCENDING, outcome_classes
 
 MAP_CHART_KEY = "stability.map_chart"
 TUNE_OPTIMIZERS_KEY = "stability.tune_optimizers"

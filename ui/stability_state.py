@@ -15,7 +15,7 @@ from simulation.sweep import sweep_axes
 from ui import options
 from ui.url_codec import START_URL_NAME, Decoder, format_pair, format_value, parse_pair
 from validation import Range, ValidationError
-from viz.stability import COLOR_MODES
+from viz.stability_colors import COLOR_MODES
 
 # Session-state and widget keys.
 SURFACE_KEY = "stability.surface"

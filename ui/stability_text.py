@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from optimizers.registry import Hyperparameter
+from optimizers.spec import Hyperparameter
 from simulation import diagnostics, tuning
 from simulation.engine import Result
 from simulation.outcomes import EXPLODED, EXPLOSION_FACTOR, classify

@@ -6,16 +6,21 @@ shows what its address says.
 """
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+
+from mnist import data
+from optimizers.registry import OPTIMIZERS
 
 pytestmark = pytest.mark.browser
 
 RENDER_TIMEOUT_MS = 120_000  # a cold start may load the Numba kernels and compile the parallel sweep
 CHANGE_TIMEOUT_MS = 30_000
 VIEWPORT = {"width": 1440, "height": 900}
-STABILITY_PATH = "stability"  # the stability map's url path in app.py's navigation
+STABILITY_PATH, MNIST_PATH = "stability", "mnist"  # url paths in app.py's navigation
 HEATMAP = ".js-plotly-plot g.hm"
 STABILITY_COLOURING, STABILITY_COLOURING_VALUE = "Outcome", "outcome"  # a choice of "Colour cells by"
 EXCEPTION = '[data-testid="stException"]'
@@ -88,3 +93,26 @@ def test_changes_replace_the_entry_and_back_and_forward_go_from_page_to_page(pag
                            timeout=CHANGE_TIMEOUT_MS)
     assert page.url == stability_url, "Forward restores the stability map's last address"
     assert page.locator(EXCEPTION).count() == 0
+
+
+def test_the_mnist_pages_settings_go_into_the_url_without_new_entries(page, app_url):
+    if not os.environ.get(data.ENV_DIR) or not Path(os.environ[data.ENV_DIR]).is_dir():
+        pytest.skip(f"MNIST files not available ({data.ENV_DIR} unset)")
+    page.goto(f"{app_url}/{MNIST_PATH}?mnist_epochs=2")
+    epochs = page.get_by_label("Epochs")
+    epochs.wait_for(timeout=RENDER_TIMEOUT_MS)
+    assert epochs.input_value() == "2"
+    entries = page.evaluate("history.length")
+    epochs.fill("4")
+    epochs.press("Enter")
+    page.wait_for_function("() => new URL(location.href).searchParams.get('mnist_epochs') === '4'",
+                           timeout=CHANGE_TIMEOUT_MS)
+    lion = OPTIMIZERS["lion"].short_title
+    page.get_by_role("combobox", name="Optimizers").click()
+    page.get_by_role("option", name=lion).click()
+    page.wait_for_function(f"() => new URL(location.href).searchParams.getAll('mnist_optimizers').includes('{lion}')",
+                           timeout=CHANGE_TIMEOUT_MS)
+    assert page.evaluate("history.length") == entries
+    page.reload()
+    page.get_by_label("Epochs").wait_for(timeout=RENDER_TIMEOUT_MS)
+    assert page.get_by_label("Epochs").input_value() == "4"

@@ -14,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from mnist import data
+from optimizers.registry import OPTIMIZERS
 from ui.schedule_picker import choice_key, param_key
 
 REPO = Path(__file__).resolve().parents[1]
@@ -95,6 +96,16 @@ def test_settings_come_from_the_url_and_a_too_large_batch_says_why(monkeypatch):
     assert app.number_input(key="mnist_epochs").value == 4
     assert app.error[0].value == ("batch size 64 is larger than the 1 training image used: lower the batch size "
                                   "or use more images")
+
+
+def test_optimizers_and_their_hyperparameters_come_from_the_url(app):
+    app.query_params["mnist_optimizers"] = [OPTIMIZERS[name].short_title for name in ("rmsprop", "lion")]
+    app.query_params["mnist_hp_lion_lr"] = "0.0003"
+    app.run()
+    assert not app.exception and not app.error
+    assert app.multiselect(key="mnist_optimizers").value == ["rmsprop", "lion"]
+    assert app.number_input(key="mnist_hp_lion_lr").value == 0.0003
+    # Writing the URL back is the browser's part (bound widgets): tests/test_history_browser.py drives it.
 
 
 def test_the_articles_comparison_runs_once_for_everyone(app):

@@ -14,7 +14,9 @@ from validation import ValidationError
 
 DEFAULT_OPTIMIZERS = ("adam", "gd", "momentum", "adagrad", "rmsprop")
 SCHEDULE_KEY_PREFIX = "mnist_{optimizer}"  # of each optimizer's schedule picker: mnist_adam_schedule, …
-QUERY = "query-params"  # widgets holding one value keep it in the URL (?mnist_epochs=5), keyed by their key
+# Every control keeps its value in the URL (?mnist_epochs=5&mnist_optimizers=adam&mnist_optimizers=gd), under
+# its key; the learning-rate schedules are the exception.
+QUERY = "query-params"
 
 
 def _hyperparameter_inputs(name: str) -> dict[str, float]:
@@ -25,7 +27,7 @@ def _hyperparameter_inputs(name: str) -> dict[str, float]:
     columns = st.columns(len(spec.hyperparameters))
     for column, hp in zip(columns, spec.hyperparameters):
         values[hp.name] = column.number_input(
-            hp.name, value=float(defaults[hp.name]), format="%g", key=f"mnist_hp_{name}_{hp.name}",
+            hp.name, value=float(defaults[hp.name]), format="%g", key=f"mnist_hp_{name}_{hp.name}", bind=QUERY,
             help=hp.help + (" (this page's default for MNIST)" if hp.name == "lr" else ""))
     return values
 
@@ -46,7 +48,7 @@ def controls() -> tuple[TrainConfig | None, int]:
                           help="The MLP trains in seconds and has a loss landscape below; the CNN is the kind of "
                                "network the popular articles used (about ten times slower).")
     names = st.multiselect("Optimizers", list(OPTIMIZERS), default=list(DEFAULT_OPTIMIZERS),
-                           key="mnist_optimizers", format_func=lambda name: OPTIMIZERS[name].short_title,
+                           key="mnist_optimizers", bind=QUERY, format_func=lambda name: OPTIMIZERS[name].short_title,
                            help="Every optimizer starts from the same weights and sees the same mini-batches.")
     first, second, third, fourth = st.columns(4)
     hidden = first.number_input("Hidden units H", 1, MAX_HIDDEN, DEFAULT_HIDDEN, key="mnist_hidden",

@@ -11,6 +11,7 @@ from mnist import landscape
 from mnist.landscape_plane import PLANES
 from mnist.train import Prepared, TrainResult
 from mnist.train_config import N_TRAIN_IMAGES, TrainConfig
+from ui.mnist_controls import QUERY
 from validation import ValidationError
 from viz.export import MIME_TYPES, ExportOptions, render_scene
 from viz.figures import contour_paths_figure
@@ -55,24 +56,24 @@ def _sentence(text: str) -> str:
 
 def _landscape_controls(config: TrainConfig) -> LandscapeInputs:
     method = st.radio("Plane", list(PLANES), format_func=lambda m: PLANES[m],
-                      key="mnist_plane", horizontal=True)
+                      key="mnist_plane", bind=QUERY, horizontal=True)
     first, second, third, fourth = st.columns(4)
     pair = None
     center = None
     if method == "endpoints":
-        a = first.selectbox("First optimizer", config.names, index=0, key="mnist_pair_a")
+        a = first.selectbox("First optimizer", config.names, index=0, key="mnist_pair_a", bind=QUERY)
         b = second.selectbox("Second optimizer", config.names, index=min(1, len(config.names) - 1),
-                             key="mnist_pair_b")
+                             key="mnist_pair_b", bind=QUERY)
         pair = (a, b)
     else:
-        choice = first.selectbox("Plane through", [START_CHOICE, *config.names], key="mnist_center",
+        choice = first.selectbox("Plane through", [START_CHOICE, *config.names], key="mnist_center", bind=QUERY,
                                  help="The centre of the plane: the initial weights, or one optimizer's "
                                       "final weights.")
         center = None if choice == START_CHOICE else choice
     resolution = third.slider("Grid points per axis", *RESOLUTION_RANGE, landscape.DEFAULT_RESOLUTION,
-                              step=2, key="mnist_resolution")
+                              step=2, key="mnist_resolution", bind=QUERY)
     samples = fourth.number_input("Images for the loss", *LANDSCAPE_SAMPLE_RANGE, landscape.DEFAULT_SAMPLES,
-                                  key="mnist_landscape_samples",
+                                  key="mnist_landscape_samples", bind=QUERY,
                                   help="A fixed random subset of the training images, evaluated at every "
                                        "grid point.")
     return LandscapeInputs(config, method, center, pair, resolution, samples)

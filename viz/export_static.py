@@ -7,13 +7,9 @@ transforms of the two panels that :func:`draw_static` returns.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.ticker import FuncFormatter
 from PIL import Image
 
 from viz.scene import Scene, legend_label
@@ -21,6 +17,10 @@ from viz.figures import N_CONTOURS, color_scale
 from viz.figures import loss_axis as app_loss_axis
 from viz.paths import MARKER_STYLES
 from viz.theme import Theme
+
+if TYPE_CHECKING:  # matplotlib itself (half a second to import) loads with the first export, not with the app
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
 # Geometry is defined at this height in inches; the dpi scales it, so fonts and lines keep the same share
 # of the frame at every size (a 720-pixel frame is a 480-pixel one at 1.5× the dpi).
@@ -213,7 +213,7 @@ def _draw_loss_axes(ax, scene: Scene, theme: Theme) -> LossAxis:
     ax.set_ylim(*axis.limits)
     ax.set_xlim(0, scene.last_step * (1 + LOSS_STEP_MARGIN))
     if scene.step_numbers is not None:  # rows are snapshots: label the axis in optimizer steps
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda row, _: f"{scene.step_label(row):,.0f}"))
+        ax.xaxis.set_major_formatter(lambda row, _: f"{scene.step_label(row):,.0f}")
     _style_axes(ax, theme)
     ax.set_xlabel("step", color=theme.foreground, fontsize=LABEL_PT)
     # above the panel rather than along its side: reads horizontally and fits a short stacked panel
@@ -269,6 +269,8 @@ def _draw_title(fig: Figure, renderer, text: str, counter_text: str, theme: Them
 
 def _draw_legend(fig: Figure, renderer, paths, theme: Theme) -> None:
     """One entry per path below the panels, in as many columns as fit across the frame."""
+    from matplotlib.lines import Line2D
+
     labels = [legend_label(path) for path in paths]
     handles = [Line2D([], [], color=path.color, linewidth=LEGEND_LINE_WIDTH) for path in paths]
     widths = [_text_width(fig, renderer, label, fontsize=LEGEND_PT) for label in labels]
@@ -281,6 +283,9 @@ def draw_static(scene: Scene, theme: Theme, size: tuple[int, int], loss_panel: b
                 counter_text: str) -> StaticPicture:
     """Render the unchanging part of every frame of ``scene``; ``counter_text`` is the widest step counter,
     for which the title row keeps room on the right."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     width, height = size
     dpi = height / FIGURE_HEIGHT_IN
     fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor=theme.background, layout="constrained")

@@ -50,7 +50,7 @@ def _inside_view(settings: Settings) -> None:
     steps = settings.steps
     st.session_state[INSIDE_STEP] = min(int(st.session_state.get(INSIDE_STEP, 0)), steps)
     reset, back, forward, slider = st.columns([1, 1, 1, 9], vertical_alignment="bottom")
-    reset.button("⏮", key="inside_reset", help="Back to the start", on_click=_move_inside_step, args=(None, steps))
+    reset.button("|◀", key="inside_reset", help="Back to the start", on_click=_move_inside_step, args=(None, steps))
     back.button("−1", key="inside_back", help="One step back", on_click=_move_inside_step, args=(-1, steps))
     forward.button("+1", key="inside_forward", help="One step forward", on_click=_move_inside_step,
                    args=(1, steps))

@@ -27,6 +27,7 @@ from viz.arrows import StepVectors, map_diagonal, step_arrow_traces
 from viz.background import background_image
 from viz.figures import (COLORSCALE, FIGURE_HEIGHT, N_CONTOURS, PATH_LINE_WIDTH, color_scale, compact,
                          end_marker_trace, marker_traces, path_trace)
+from viz.loss_figures import decade_ticks
 from viz.paths import Marker, PathTrace, thinned_indices
 from viz.surface3d import HEAD_META, TRAIL_META
 
@@ -40,7 +41,7 @@ MIN_PANEL_HEIGHT = 150
 SIDE_PANEL_HEIGHT = FIGURE_HEIGHT + 100  # beside the 3D surface, as tall as it
 # Starting margins sized for the title and legend above and the axis labels (see viz.figures.MAP_MARGIN:
 # starting at the final size saves Plotly two or three full redraws).
-ANIMATION_MARGIN = dict(l=36, r=24, t=90, b=50)
+ANIMATION_MARGIN = dict(l=36, r=24, t=90, b=70)
 MULTIPLES_MARGIN = dict(l=36, r=14, t=40, b=30)
 SIDE_MARGIN = dict(l=64, r=12, t=50, b=50)
 
@@ -101,8 +102,12 @@ def side_traces(side: SidePanel, **axes) -> list[go.Scatter]:
 
 
 def _side_axis(side: SidePanel) -> dict:
+    """A log axis labelled at powers of ten only, or a linear one; fixed to ``side.y_range`` when given."""
     fixed = dict(range=side.y_range, autorange=False) if side.y_range is not None else {}
-    return dict(type="log" if side.log_y else "linear", exponentformat="power", title_text=side.title, **fixed)
+    shown = [10.0 ** np.array(side.y_range)] if side.y_range is not None else [item.values for item in side.series]
+    ticks = decade_ticks(shown) if side.log_y else {}
+    return dict(type="log" if side.log_y else "linear", exponentformat="power", title_text=side.title,
+                **fixed, **ticks)
 
 
 def _faint_path(path: PathTrace, show_legend: bool = True, **axes) -> list:

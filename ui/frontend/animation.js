@@ -80,8 +80,10 @@ class Player {
 
   async update(data) {
     this.data = data;
+    const speedChanged = this.frameMs !== undefined && this.frameMs !== data.frame_ms;
     this.frameMs = data.frame_ms;
     this.stride = data.stride;
+    if (speedChanged && this.playing) { this.pause(); this.start(); } // go on from here at the new speed
     const Plotly = this.Plotly = await loadPlotly(data.plotly);
     if (this.data !== data || data.key === this.key) return; // newer data arrived, or only the speed changed
     this.pause();

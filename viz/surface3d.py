@@ -27,7 +27,7 @@ FAINT_WIDTH = 4
 HEAD_SIZE = 5
 
 
-def _heights(scale: ColorScale, zs: np.ndarray, path: PathTrace) -> np.ndarray:
+def _heights(scale: ColorScale, path: PathTrace) -> np.ndarray:
     lift = PATH_LIFT_FRACTION * float(np.nanmax(scale.values) - np.nanmin(scale.values))
     return scale.transform(path.losses[:path.n_points]) + lift
 
@@ -35,17 +35,19 @@ def _heights(scale: ColorScale, zs: np.ndarray, path: PathTrace) -> np.ndarray:
 def path_heights(zs: np.ndarray, paths: Sequence[PathTrace], log_color: bool) -> list[np.ndarray]:
     """The height each path is drawn at after every step: its loss on the colour's scale, lifted a little."""
     scale = color_scale(zs, log_color)
-    return [_heights(scale, zs, path) for path in paths]
+    return [_heights(scale, path) for path in paths]
 
 
 def _growing_traces(path: PathTrace, heights: np.ndarray, step: int) -> list[go.Scatter3d]:
-    """The path up to ``step`` (thinned, keeping its last point) and a head at ``step``."""
+    """The path up to ``step`` (thinned, keeping its last point) and a head at ``step`` (both empty for a run
+    with no finite value at its start)."""
     last = min(step, path.n_points - 1)
     idx = thinned_indices(last + 1)
+    head_row = idx[-1:]
     trail = go.Scatter3d(x=compact(path.xy[idx, 0]), y=compact(path.xy[idx, 1]), z=compact(heights[idx]),
                          mode="lines", meta=TRAIL_META, showlegend=False, legendgroup=path.label,
                          line=dict(color=path.color, width=TRAIL_WIDTH), hoverinfo="skip")
-    head = go.Scatter3d(x=compact(path.xy[[last], 0]), y=compact(path.xy[[last], 1]), z=compact(heights[[last]]),
+    head = go.Scatter3d(x=compact(path.xy[head_row, 0]), y=compact(path.xy[head_row, 1]), z=compact(heights[head_row]),
                         mode="markers", meta=HEAD_META, showlegend=False, legendgroup=path.label,
                         marker=dict(size=HEAD_SIZE, color=path.color, line=dict(color="#FFFFFF", width=1)),
                         hovertemplate=f"{path.label}<extra></extra>")
@@ -60,7 +62,7 @@ def surface_3d_figure(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, paths: Seq
     scale = color_scale(zs, log_color)
     fig = go.Figure(go.Surface(x=compact(xs), y=compact(ys), z=compact(scale.values), colorscale=COLORSCALE,
                                opacity=0.9, showscale=False, hoverinfo="skip", name="surface"))
-    heights = [_heights(scale, zs, path) for path in paths]
+    heights = [_heights(scale, path) for path in paths]
     for path, lifted in zip(paths, heights):
         idx = thinned_indices(path.n_points)
         fig.add_trace(go.Scatter3d(

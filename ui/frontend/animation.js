@@ -124,8 +124,8 @@ class Player {
     moving.trails.forEach((index, r) => {
       const run = this.runs[r], last = Math.min(step, run.x.length - 1);
       const trail = { x: upTo(run.x, last), y: upTo(run.y, last) };
-      const head = { x: [run.x[last]], y: [run.y[last]] };
-      if (moving.threeD) { trail.z = upTo(run.z, last); head.z = [run.z[last]]; }
+      const head = { x: upTo(run.x, last).subarray(last), y: upTo(run.y, last).subarray(last) }; // empty if no row
+      if (moving.threeD) { trail.z = upTo(run.z, last); head.z = upTo(run.z, last).subarray(last); }
       data.push(trail, head);
       traces.push(index, moving.heads[r]);
     });

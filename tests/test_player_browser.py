@@ -13,12 +13,12 @@ import numpy as np
 import pytest
 
 from tests.cli_inprocess import run_cli
+from tests.test_live_browser import page  # noqa: F401  (a fixture: a fresh 1440×900 tab)
 
 pytestmark = pytest.mark.browser
 
 RENDER_TIMEOUT_MS = 60_000  # the first page may load the Numba kernels from disk
 CHANGE_TIMEOUT_MS = 20_000
-VIEWPORT = {"width": 1440, "height": 900}
 PLAYER = ".dl-player"
 SCRUBBER = 'input[type="range"][aria-label="Animation step"]'
 LABEL = ".dl-step-label"
@@ -29,13 +29,6 @@ TRAILS = """() => document.querySelector('.dl-player-chart')._fullData.filter(t 
     .map(t => [Array.from(t.x), Array.from(t.y), t.z ? Array.from(t.z) : []])"""
 STEPS = 150
 LR = "0.01"
-
-
-@pytest.fixture
-def page(chromium, app_url):
-    tab = chromium.new_page(viewport=VIEWPORT)
-    yield tab
-    tab.close()
 
 
 def _open(page, url: str) -> None:
@@ -57,7 +50,7 @@ def _engine_path(optimizer: str) -> np.ndarray:
     return np.array([[float(r["x"]), float(r["y"])] for r in rows])
 
 
-def test_one_step_buttons_from_the_start_draw_the_engines_step_three(page, app_url):
+def test_one_step_buttons_from_the_start_draw_the_engines_step_three(page, app_url):  # noqa: F811
     _open(page, f"{app_url}/?view=animation&optimizers=gd&gd.lr={LR}&steps={STEPS}")
     page.get_by_role("button", name="Play").click()
     page.wait_for_function(f"() => document.querySelector('{PLAYER}').dataset.step !== '0'",
@@ -76,7 +69,7 @@ def test_one_step_buttons_from_the_start_draw_the_engines_step_three(page, app_u
     _at_step(page, 2)
 
 
-def test_dragging_the_scrubber_reaches_an_arbitrary_step(page, app_url):
+def test_dragging_the_scrubber_reaches_an_arbitrary_step(page, app_url):  # noqa: F811
     _open(page, f"{app_url}/?view=multiples&optimizers=gd,adam&gd.lr={LR}&steps={STEPS}")
     scrubber = page.locator(SCRUBBER)
     assert scrubber.get_attribute("max") == str(STEPS) and scrubber.get_attribute("step") == "1"
@@ -98,7 +91,7 @@ def test_dragging_the_scrubber_reaches_an_arbitrary_step(page, app_url):
     assert (np.float32(gd[0][-1]), np.float32(gd[1][-1])) == (expected[0], expected[1])
 
 
-def test_the_3d_view_grows_its_paths_step_by_step(page, app_url, artifacts):
+def test_the_3d_view_grows_its_paths_step_by_step(page, app_url, artifacts):  # noqa: F811
     _open(page, f"{app_url}/?3d=1&optimizers=gd,adam&gd.lr={LR}&steps={STEPS}")
     assert page.evaluate("() => document.querySelector('.dl-player-chart')._fullData[0].type") == "surface"
     assert [len(x) for x, _, _ in page.evaluate(TRAILS)] == [1, 1]

@@ -12,10 +12,11 @@ from streamlit.testing.v1 import AppTest
 
 from landscapes.registry import SURFACES
 from optimizers.registry import OPTIMIZERS
-from ui import live_paths, state
+from ui import live_paths, state, views
 from ui.presets import PRESETS
 from ui.schedule_picker import choice_key, param_key, scaled_defaults
 from viz.figures import LR_META, PATH_META
+from viz.surface3d import TRAIL_META
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 60  # seconds: the first run may load the Numba kernels from the on-disk cache
@@ -50,6 +51,11 @@ def _chart(at: AppTest, key: str) -> dict:
 def _live(at: AppTest) -> dict:
     """The data of the live map-and-loss component (AppTest shows custom components as unknown elements)."""
     return json.loads(next(c for c in at.get("bidi_component") if live_paths.COMPONENT_KEY in c.proto.id).proto.json)
+
+
+def _player(at: AppTest, kind: str) -> dict:
+    """The data of the step player of ``kind`` ("animation", "multiples" or "3d")."""
+    return json.loads(next(c for c in at.get("bidi_component") if f"player_{kind}" in c.proto.id).proto.json)
 
 
 def _paths(at: AppTest) -> dict[str, np.ndarray]:
@@ -164,19 +170,39 @@ def test_no_optimizer_gives_a_one_line_error_not_a_traceback(same_for_all):
     assert at.error[0].value == "choose at least one optimizer"
 
 
-@pytest.mark.parametrize("view", ["animation", "multiples", "inside"])
-def test_every_view_renders(view):
-    at = _run({"view": view, "optimizers": "gd,momentum,adam,rmsprop"})
-    spec = _chart(at, f"chart_{view}")
-    assert spec["frames"], "animated views carry Plotly frames"
-    assert spec["layout"]["sliders"][0]["steps"], "and a step scrubber"
+@pytest.mark.parametrize("view", ["animation", "multiples"])
+def test_the_step_player_gets_every_step_of_every_run(view):
+    at = _run({"view": view, "optimizers": "gd,momentum,adam,rmsprop", "steps": "300"})
+    data = _player(at, view)
+    assert data["steps"] == 300 and len(data["runs"]) == 4
+    assert all(len(_decode(dict(dtype="f4", bdata=run["x"]))) == 301 for run in data["runs"])
+    (figure,) = data["figures"]
+    assert len([t for t in figure["data"] if t.get("meta") == TRAIL_META]) == 4
+    assert not figure.get("frames"), "steps are moved in the browser, not by Plotly frames"
+
+
+def test_inside_the_optimizer_moves_one_step_at_a_time():
+    at = _run({"view": "inside", "optimizers": "gd,momentum"})
+    assert at.slider(key=views.INSIDE_STEP).value == 0
+    for _ in range(3):
+        at.button(key="inside_forward").click()
+        at = _ok(at.run())
+    assert at.slider(key=views.INSIDE_STEP).value == 3
+    trails = [t for t in _chart(at, "chart_inside")["data"] if t.get("meta") == TRAIL_META]
+    assert [len(_decode(t["x"])) for t in trails] == [4, 4]  # the positions after 0…3 updates
+    at.button(key="inside_back").click()
+    assert _ok(at.run()).slider(key=views.INSIDE_STEP).value == 2
+    at.button(key="inside_reset").click()
+    assert _ok(at.run()).slider(key=views.INSIDE_STEP).value == 0
 
 
 def test_the_3d_toggle_shows_the_surface():
     at = _run()
     at.toggle(key=state.THREE_D).set_value(True)
     at = _ok(at.run())
-    assert _chart(at, "surface_3d")["data"][0]["type"] == "surface"
+    surface, loss = _player(at, "3d")["figures"]
+    assert surface["data"][0]["type"] == "surface"
+    assert all("z" in run for run in _player(at, "3d")["runs"]), "heights to grow the 3D paths"
 
 
 def test_same_hyperparameters_for_all_drives_every_optimizer():
@@ -305,7 +331,7 @@ def test_a_formula_in_the_url_restores_it():
     at = _run({"surface": f"expr:{FORMULA}", "view": "multiples"})
     assert at.sidebar.selectbox(key=state.SURFACE).value == state.CUSTOM
     assert at.sidebar.text_input(key=state.FORMULA).value == FORMULA
-    assert _chart(at, "chart_multiples")["frames"]
+    assert _player(at, "multiples")["runs"]
     assert not at.info
 
 
@@ -316,15 +342,16 @@ def test_a_bad_formula_in_the_url_falls_back_with_a_note():
     assert not at.error
 
 
-@pytest.mark.parametrize("view", ["animation", "inside"])
-def test_your_own_function_works_in_the_animated_views(view):
-    at = _run({"surface": f"expr:{FORMULA}", "view": view})
-    assert _chart(at, f"chart_{view}")["frames"]
+def test_your_own_function_works_in_the_step_views():
+    at = _run({"surface": f"expr:{FORMULA}", "view": "animation"})
+    assert _player(at, "animation")["runs"]
+    at = _run({"surface": f"expr:{FORMULA}", "view": "inside"})
+    assert [t for t in _chart(at, "chart_inside")["data"] if t.get("meta") == TRAIL_META]
 
 
 def test_your_own_function_in_3d():
     at = _run({"surface": f"expr:{FORMULA}", "3d": "1"})
-    assert _chart(at, "surface_3d")["data"][0]["type"] == "surface"
+    assert _player(at, "3d")["figures"][0]["data"][0]["type"] == "surface"
 
 
 # ---- learning-rate schedules ---------------------------------------------------------------------------------

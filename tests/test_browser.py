@@ -19,7 +19,7 @@ CHANGE_TIMEOUT_MS = 20_000
 VIEWPORT = {"width": 1500, "height": 1100}
 LR_SLIDER = 'input[type="range"][aria-label="learning rate η"]'
 EXCEPTION = '[data-testid="stException"]'
-CURRENT_STEP = ".slider-group > text.slider-label"  # Plotly's "step N" label above the scrubber
+CURRENT_STEP = ".dl-step-label"  # the step player's "step N / steps"
 # JavaScript: the x data of the first optimizer path as plotly.js drew it (_fullData holds decoded typed
 # arrays), or null while no chart shows a path yet.
 FIRST_PATH_X = """() => {
@@ -78,10 +78,11 @@ def test_charts_start_with_margins_that_fit(page, app_url, view):
 
 def test_the_animation_plays(page, app_url, artifacts):
     _open(page, app_url + "/?view=animation")
-    assert page.locator(CURRENT_STEP).first.text_content().strip() == "step 0"
-    page.get_by_text("▶ Play").first.click()
+    page.wait_for_function(f"() => document.querySelector('{CURRENT_STEP}')?.textContent === 'step 0 / 150'",
+                           timeout=CHANGE_TIMEOUT_MS)
+    page.get_by_role("button", name="Play").click()
     page.wait_for_function(
-        f"() => document.querySelector('{CURRENT_STEP}').textContent.trim() !== 'step 0'",
+        f"() => document.querySelector('{CURRENT_STEP}').textContent !== 'step 0 / 150'",
         timeout=CHANGE_TIMEOUT_MS)
     page.screenshot(path=str(artifacts / "playground-animation.png"))
     assert page.locator(EXCEPTION).count() == 0

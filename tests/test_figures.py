@@ -1,4 +1,4 @@
-"""Figure builders: the generic contour/loss API, animation frames, small multiples, arrows, 3D, grids."""
+"""Figure builders: the generic contour/loss API, figures at a step (animation, small multiples, arrows, 3D), grids."""
 from __future__ import annotations
 
 import base64
@@ -15,12 +15,14 @@ from simulation.engine import run
 from optimizers.schedules import lr_curve
 from simulation.settings import make_run, make_settings
 from viz import result_figures
-from viz.animation import MAX_FRAMES, frame_steps
+from viz.animation import CURSOR_META
 from viz.arrows import GRADIENT_ARROW_FRACTION, StepVectors, map_diagonal, step_arrow_traces
 from viz.background import UNDEFINED_RGB, banded_image
-from viz.figures import (LEGEND_OFFSET, LR_META, PATH_META, color_scale, compact, contour_paths_figure,
-                         legend_below, legend_margin, legend_rows, loss_axis, loss_curves_figure, surface_3d_figure)
+from viz.figures import (END_META, LEGEND_OFFSET, LR_META, PATH_META, color_scale, compact, contour_paths_figure,
+                         legend_below, legend_margin, legend_rows, loss_axis)
+from viz.loss_figures import loss_curves_figure
 from viz.paths import DRAW_LIMIT, Marker, PathTrace, thinned_indices
+from viz.surface3d import HEAD_META, TRAIL_META, path_heights, surface_3d_figure
 from viz.training import binned
 
 
@@ -90,37 +92,42 @@ def test_long_paths_are_drawn_as_lines_and_short_ones_with_a_dot_per_step():
     assert {t.mode for t in _paths_of(result_figures.map_figure(long, grid))} == {"lines"}
 
 
-def test_animation_frames_move_only_the_moving_traces():
-    fig = result_figures.animation_figure(_result(steps=300), surface_grid("ravine"), frame_ms=50)
-    assert 2 <= len(fig.frames) <= MAX_FRAMES
-    moving = fig.frames[0].traces
-    assert all(frame.traces == moving for frame in fig.frames)
-    assert all(set(t.to_plotly_json()) <= {"type", "x", "y"} for t in fig.frames[-1].data)
-    assert [s.label for s in fig.layout.sliders[0].steps] == [f.name for f in fig.frames]
-    assert fig.layout.updatemenus[0].buttons[0].args[1]["frame"]["duration"] == 50
-    # the map is a picture: plotly.js drops contour traces while frames play
+def _meta(fig, meta):
+    return [t for t in fig.data if t.meta == meta]
+
+
+def test_the_animation_at_a_step_draws_each_path_up_to_it_and_the_loss_cursor_on_it():
+    result = _result(steps=300)
+    fig = result_figures.animation_figure(result, surface_grid("ravine"), step=37)
+    assert not fig.frames, "the browser moves the step: no Plotly frames"
+    for k, (trail, head) in enumerate(zip(_meta(fig, TRAIL_META), _meta(fig, HEAD_META))):
+        assert len(trail.x) == 38  # the positions after 0…37 updates
+        np.testing.assert_array_equal(np.column_stack([trail.x, trail.y]), result.positions[k, :38].astype(np.float32))
+        assert (head.x[0], head.y[0]) == tuple(result.positions[k, 37])
+    (cursor,) = _meta(fig, CURSOR_META)
+    assert list(cursor.x) == [37] * 3
+    assert cursor.y[0] == pytest.approx(result.losses[0, 37] - get_surface("ravine").min_value)
+    # the map is a picture: plotly.js drops contour traces while paths are swapped in
     assert len(fig.layout.images) == 1 and all(t.type != "contour" for t in fig.data)
 
 
-def test_the_last_frame_reaches_the_end_of_every_path():
-    result = _result(steps=200)
-    fig = result_figures.animation_figure(result, surface_grid("ravine"), frame_ms=50)
-    assert fig.frames[-1].name == "200"
-    head = fig.frames[-1].data[1]  # trail, then head, of the first path
-    np.testing.assert_allclose([head.x[0], head.y[0]], result.positions[0, -1], rtol=1e-6)
-
-
-def test_frame_steps_cover_short_runs_step_by_step():
-    assert list(frame_steps(10)) == list(range(10))
-    assert len(frame_steps(5001)) == MAX_FRAMES
+def test_a_run_that_died_is_drawn_up_to_where_it_died_with_a_cross():
+    result = run(make_settings("ravine", [("gd", {"lr": 0.5}), ("adam", {})], 100))  # gd blows up at once
+    gd, _adam = result_figures.paths_from_result(result)
+    assert gd.died and gd.n_points < 10
+    fig = result_figures.animation_figure(result, surface_grid("ravine"), step=100)
+    gd_trail = _meta(fig, TRAIL_META)[0]
+    assert len(gd_trail.x) == gd.n_points and np.isfinite(gd_trail.x).all()
+    assert [t.marker.symbol for t in _meta(fig, END_META)] == ["x", "circle"]
 
 
 def test_small_multiples_draw_one_panel_per_optimizer_on_shared_axes():
     result = _result(optimizers=("gd", "momentum", "adam", "rmsprop"))
-    fig = result_figures.multiples_figure(result, surface_grid("ravine"), frame_ms=80)
+    fig = result_figures.multiples_figure(result, surface_grid("ravine"), step=80)
     assert len(fig.layout.images) == 4
     assert [a.text for a in fig.layout.annotations] == [run.label for run in result.settings.runs]
-    assert fig.frames and len(fig.frames[0].data) == 2 * 4  # trail and head per panel
+    assert len(_meta(fig, TRAIL_META)) == len(_meta(fig, HEAD_META)) == 4  # one path up to the step per panel
+    assert [t.xaxis for t in _meta(fig, TRAIL_META)] == ["x", "x2", "x3", "x4"]
 
 
 def test_inside_view_shows_effective_steps_of_adaptive_runs_only():
@@ -143,20 +150,36 @@ def test_arrows_show_the_update_to_scale_and_the_gradient_at_a_fixed_length():
     assert step_arrow_traces(path, vectors, 1, 1.0)[0].x == ()  # the last point has no next update
 
 
-def test_the_3d_view_lifts_paths_onto_the_surface():
+def test_the_3d_view_lifts_paths_onto_the_surface_and_grows_them_to_the_step():
     result = _result()
     grid = surface_grid("ravine")
-    fig = surface_3d_figure(grid.xs, grid.ys, grid.zs, result_figures.paths_from_result(result))
+    paths = result_figures.paths_from_result(result)
+    fig = surface_3d_figure(grid.xs, grid.ys, grid.zs, paths, step=5)
     assert fig.data[0].type == "surface"
-    path = fig.data[1]
+    path = _paths_of(fig)[0]
     assert path.z[0] >= result.losses[0, 0]  # drawn on (slightly above) the surface
+    heights = path_heights(grid.zs, paths, log_color=False)
+    trail = _meta(fig, TRAIL_META)[0]
+    assert len(trail.x) == 6
+    np.testing.assert_array_equal(trail.z, heights[0][:6].astype(np.float32))  # what the player indexes into
+    assert len(_meta(surface_3d_figure(grid.xs, grid.ys, grid.zs, paths), TRAIL_META)[0].x) == len(path.x)
+
+
+def test_inside_the_optimizer_shows_the_arrows_of_the_chosen_step():
+    result = _result(optimizers=("momentum",))
+    grid = surface_grid("ravine")
+    for step in (1, 2, 3):
+        fig = result_figures.inside_figure(result, grid, step)
+        update = next(t for t in fig.data if t.name == "update (to scale)")
+        assert (update.x[0], update.y[0]) == tuple(result.positions[0, step])
+        assert (update.x[1] - update.x[0], update.y[1] - update.y[0]) == pytest.approx(tuple(result.updates[0, step]))
 
 
 def test_the_background_picture_is_a_banded_png():
     picture = banded_image(np.outer(np.arange(20.0), np.ones(20)), "Viridis", 10, pixels=64)
     assert picture.size == (64, 64)
     assert len(np.unique(np.asarray(picture).reshape(-1, 3), axis=0)) > 10  # ten bands and lightened edges
-    fig = result_figures.animation_figure(_result(), surface_grid("ravine"), frame_ms=80)
+    fig = result_figures.animation_figure(_result(), surface_grid("ravine"))
     source = fig.layout.images[0].source
     Image.open(io.BytesIO(base64.b64decode(source.split(",", 1)[1]))).verify()
 
@@ -197,7 +220,7 @@ def test_your_own_function_runs_through_every_figure():
     assert "minimum" not in result_figures.loss_figure(result).layout.yaxis.title.text  # none is known
     assert result_figures.surface_figure(result, grid).data[0].type == "surface"
     for build in (result_figures.animation_figure, result_figures.inside_figure, result_figures.multiples_figure):
-        assert build(result, grid, 100).frames
+        assert len(_meta(build(result, grid, 30), TRAIL_META)) == 3
 
 
 def _schedule_result():
@@ -209,11 +232,12 @@ def _schedule_result():
     lambda result, grid: result_figures.map_figure(result, grid),
     lambda result, grid: result_figures.loss_figure(result),
     lambda result, grid: result_figures.loss_figure(_schedule_result()),
-    result_figures.surface_figure,
-    lambda result, grid: result_figures.animation_figure(result, grid, 100),
-    lambda result, grid: result_figures.inside_figure(result, grid, 100),
-    lambda result, grid: result_figures.multiples_figure(result, grid, 100),
-], ids=["map", "loss", "loss-with-schedules", "3d", "animation", "inside", "multiples"])
+    lambda result, grid: result_figures.surface_figure(result, grid, 10),
+    lambda result, grid: result_figures.loss_side_figure(result, 10),
+    lambda result, grid: result_figures.animation_figure(result, grid, 10),
+    lambda result, grid: result_figures.inside_figure(result, grid, 10),
+    lambda result, grid: result_figures.multiples_figure(result, grid, 10),
+], ids=["map", "loss", "loss-with-schedules", "3d", "3d-loss", "animation", "inside", "multiples"])
 def test_every_figure_passes_plotly_validation(build):
     """The hot builders skip plotly.py's validation at run time (``unvalidated_figure``): here every property
     of every figure must pass it."""

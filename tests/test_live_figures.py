@@ -10,7 +10,8 @@ from simulation.outcomes import DIVERGED, EXPLODED, RAN, UNDEFINED_AT_START, End
 from simulation.engine import run
 from simulation.settings import make_settings
 from viz import result_figures
-from viz.figures import END_META, LOSS_META, PATH_META, decade_ticks
+from viz.figures import END_META, LOSS_META, PATH_META
+from viz.loss_figures import decade_ticks
 from viz.paths import paths_from_result
 from viz.result_figures import DIED_META
 

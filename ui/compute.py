@@ -21,10 +21,10 @@ CACHED_FIGURES = 48  # ~0.1–0.5 MB each; bounded so twenty students cannot gro
 # is far cheaper than Streamlit's generic hashing of the object tree on every call.
 SETTINGS_HASH = {Settings: repr}
 
+# Every figure drawn at a step: the player's figures at step 0, "Inside the optimizer" at the chosen step.
 FIGURE_BUILDERS = {
-    # beside the map, whose legend already names every colour
-    "loss": lambda result, grid, frame_ms: result_figures.loss_figure(result, show_legend=False),
-    "3d": lambda result, grid, frame_ms: result_figures.surface_figure(result, grid),
+    "3d": result_figures.surface_figure,
+    "3d_loss": lambda result, grid, step: result_figures.loss_side_figure(result, step),
     "animation": result_figures.animation_figure,
     "inside": result_figures.inside_figure,
     "multiples": result_figures.multiples_figure,
@@ -52,7 +52,7 @@ def gradient_latex(formula: str) -> tuple[str, str]:
 
 
 @st.cache_resource(max_entries=CACHED_FIGURES, show_spinner=False, hash_funcs=SETTINGS_HASH)
-def figure(kind: str, settings: Settings, frame_ms: int = 0) -> go.Figure:
-    """The ``kind`` figure (a key of ``FIGURE_BUILDERS``) for ``settings``; treat it as read-only."""
+def figure(kind: str, settings: Settings, step: int = 0) -> go.Figure:
+    """The ``kind`` figure (a key of ``FIGURE_BUILDERS``) for ``settings`` at ``step``; treat it as read-only."""
     surface_grid_ = grid(settings.surface, settings.surface_params)
-    return FIGURE_BUILDERS[kind](simulate(settings), surface_grid_, frame_ms)
+    return FIGURE_BUILDERS[kind](simulate(settings), surface_grid_, step)

@@ -1,11 +1,13 @@
-"""Pure Plotly figure builders: contour map with paths, loss curves and the 3D surface. No Streamlit here.
+"""Pure Plotly figure builders: the contour map with paths, and the pieces every chart shares. No Streamlit here.
 
 The builders take plain arrays and :class:`~viz.paths.PathTrace` items, so any page can reuse them: the 2D
 playground passes a surface grid, the MNIST page passes its loss-landscape plane. The main entry points::
 
     contour_paths_figure(xs, ys, zs, paths, markers=(), log_color=False, title="", ...) -> go.Figure
-    loss_curves_figure(paths, min_value=None, title="", lr_curves=None) -> go.Figure
-    surface_3d_figure(xs, ys, zs, paths, markers=(), log_color=False, title="") -> go.Figure
+    loss_axis(paths, min_value) -> (loss series, log axis?, axis title)
+
+Loss curves are drawn by :mod:`viz.loss_figures`, the 3D surface by :mod:`viz.surface3d`, the step-by-step
+views by :mod:`viz.animation`.
 
 ``zs[i, j]`` is the loss at ``(xs[j], ys[i])`` (Plotly's convention). Positions, losses and grids are sent as
 float32 (float64 only for values beyond its range): the browser draws at screen resolution, and typed arrays
@@ -18,7 +20,6 @@ from typing import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from viz.background import background_image
 from viz.paths import MARKER_STYLES, Marker, PathTrace, thinned_indices
@@ -29,7 +30,6 @@ FIGURE_HEIGHT = 500
 # everything again, once per growth: starting from the final size makes the map 3× cheaper to redraw.
 MAP_MARGIN = dict(l=72, r=96, t=50, b=80)
 LOSS_MARGIN = dict(l=90, r=24, t=50, b=76)
-SURFACE_3D_MARGIN = dict(l=10, r=10, t=50, b=18)  # the 3D scene has no axes outside it, only the legend below
 LEGEND_ROW_HEIGHT = 26  # px per row of a horizontal legend (rows holding a star marker are the tallest)
 # px from the plot area's bottom edge to a legend below it: room for the x tick labels and the axis title.
 LEGEND_OFFSET = 58
@@ -56,12 +56,7 @@ END_META = "end"  # trace.meta of each path's end marker (a dot, or a cross wher
 LOSS_META = "loss"  # trace.meta of every loss curve
 MARKER_META_PREFIX = "marker-"  # + kind: trace.meta of the marked points (the start is "marker-start")
 END_POINT_SIZE = 11
-PATH_LIFT_FRACTION = 0.01  # 3D paths float this fraction of the height range above the surface, to stay visible
 LR_META = "lr"  # trace.meta of every learning-rate curve under the loss curves
-LR_PANEL_SHARE = 0.3  # of the loss figure's plot height given to the learning-rate panel under it
-LR_PANEL_TITLE = "Learning-rate schedule"
-MAX_DECADE_TICKS = 6  # labelled powers of ten on a log loss axis
-PANEL_GAP = 0.1  # between the loss and learning-rate panels, as a fraction of the plot height
 
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -266,113 +261,3 @@ def loss_axis(paths: Sequence[PathTrace], min_value: float | None) -> tuple[list
         return [np.maximum(s - min_value, LOSS_GAP_FLOOR) for s in series], True, "loss − minimum (log scale)"
     positive = all(np.all(s > 0) for s in series)
     return series, positive, "loss (log scale)" if positive else "loss"
-
-
-def decade_ticks(series: Sequence[np.ndarray]) -> dict:
-    """Ticks of a log axis over ``series`` at powers of ten only (every k-th decade, at most
-    ``MAX_DECADE_TICKS`` of them), so no minor tick carries a label and every label reads 10^k; a range
-    under one decade keeps Plotly's own ticks."""
-    values = np.concatenate([np.asarray(v, dtype=np.float64) for v in series]) if len(series) else np.array([])
-    values = values[np.isfinite(values) & (values > 0)]
-    if not values.size:
-        return {}
-    span = float(np.log10(values.max()) - np.log10(values.min()))
-    if span < 1.0:
-        return {}
-    return dict(dtick=max(1, int(np.ceil(span / MAX_DECADE_TICKS))))
-
-
-def loss_traces(paths: Sequence[PathTrace], series: Sequence[np.ndarray], show_legend: bool = False,
-                **axes) -> list[dict]:
-    traces = []
-    for path, values in zip(paths, series):
-        idx = thinned_indices(len(values))
-        traces.append(dict(
-            type=SCATTER, x=idx.astype(np.int32), y=compact(values[idx]), mode="lines", name=path.label,
-            meta=LOSS_META, line=dict(color=path.color, width=PATH_LINE_WIDTH, dash=path.dash),
-            legendgroup=path.label, showlegend=show_legend,
-            hovertemplate=f"{path.label}<br>step %{{x}}: %{{y:.3g}}<extra></extra>", **axes))
-    return traces
-
-
-@dataclass(frozen=True)
-class LrCurve:
-    """A run's learning rate at updates 1…n, and the base rate its schedule scales."""
-
-    lrs: np.ndarray
-    base_lr: float
-
-
-def lr_traces(paths: Sequence[PathTrace], curves: Sequence[LrCurve], **axes) -> list[dict]:
-    """Each run's learning rate as a fraction of its base rate, so runs with different rates share one axis
-    (the hover gives the rate itself)."""
-    traces = []
-    for path, curve in zip(paths, curves):
-        idx = thinned_indices(len(curve.lrs))
-        fraction = curve.lrs[idx] / curve.base_lr if curve.base_lr > 0 else np.ones(len(idx))
-        traces.append(dict(
-            type=SCATTER, x=(idx + 1).astype(np.int32), y=compact(fraction), customdata=compact(curve.lrs[idx]),
-            mode="lines",
-            name=path.label, meta=LR_META, line=dict(color=path.color, width=PATH_LINE_WIDTH),
-            legendgroup=path.label, showlegend=False,
-            hovertemplate=f"{path.label}<br>update %{{x}}: lr %{{customdata:.4g}}<extra></extra>", **axes))
-    return traces
-
-
-def loss_curves_figure(paths: Sequence[PathTrace], min_value: float | None = None,
-                       title: str = "Loss per step", show_legend: bool = True,
-                       lr_curves: Sequence[LrCurve] | None = None) -> go.Figure:
-    """Loss against step for every path; log y (of f − min_value when the minimum is known).
-
-    ``show_legend=False`` suits a chart drawn beside a map that already names every colour. With
-    ``lr_curves`` (one per path), a panel under the loss shows each run's learning-rate schedule on the same
-    step axis.
-    """
-    series, log_y, y_title = loss_axis(paths, min_value)
-    loss_y = dict(title=dict(text=y_title), type="log" if log_y else "linear", exponentformat="power",
-                  **(decade_ticks(series) if log_y else {}))
-    margin = legend_margin(LOSS_MARGIN, [path.label for path in paths] if show_legend else [])
-    layout = dict(title=dict(text=title, x=0.01), height=FIGURE_HEIGHT, margin=margin,
-                  legend=legend_below(FIGURE_HEIGHT, margin), hovermode="x unified")
-    if not lr_curves:
-        return unvalidated_figure(loss_traces(paths, series, show_legend=show_legend),
-                                  dict(xaxis=dict(title=dict(text="step")), yaxis=loss_y, **layout))
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=PANEL_GAP,
-                        row_heights=[1.0 - LR_PANEL_SHARE, LR_PANEL_SHARE], subplot_titles=("", LR_PANEL_TITLE))
-    fig.add_traces(loss_traces(paths, series, show_legend=show_legend, xaxis="x", yaxis="y"))
-    fig.add_traces(lr_traces(paths, lr_curves, xaxis="x2", yaxis="y2"))
-    fig.update_layout(yaxis=loss_y, xaxis2=dict(title_text="step"),
-                      yaxis2=dict(title_text="lr ÷ base lr", rangemode="tozero"), **layout)
-    return fig
-
-
-def surface_3d_figure(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, paths: Sequence[PathTrace],
-                      markers: Sequence[Marker] = (), log_color: bool = False, title: str = "") -> go.Figure:
-    """The loss as a 3D surface with each path lifted onto it (height on the same scale as the colour)."""
-    scale = color_scale(zs, log_color)
-    fig = go.Figure(go.Surface(x=compact(xs), y=compact(ys), z=compact(scale.values), colorscale=COLORSCALE,
-                               opacity=0.9, showscale=False, hoverinfo="skip", name="surface"))
-    lift = PATH_LIFT_FRACTION * float(np.nanmax(scale.values) - np.nanmin(scale.values))
-    for path in paths:
-        n = path.n_points
-        idx = thinned_indices(n)
-        lifted = scale.transform(path.losses[idx]) + lift
-        fig.add_trace(go.Scatter3d(
-            x=compact(path.xy[idx, 0]), y=compact(path.xy[idx, 1]), z=compact(lifted), mode="lines+markers",
-            name=path.label, line=dict(color=path.color, width=6), marker=dict(size=2.5, color=path.color),
-            hovertemplate=f"{path.label}<br>(%{{x:.3g}}, %{{y:.3g}})<extra></extra>"))
-    for marker in markers:
-        _, color, _ = MARKER_STYLES[marker.kind]
-        height = scale.values[np.abs(ys - marker.y).argmin(), np.abs(xs - marker.x).argmin()]
-        fig.add_trace(go.Scatter3d(
-            x=[marker.x], y=[marker.y], z=[float(height)], mode="markers", name=marker.label,
-            marker=dict(size=5, color=color, symbol="diamond", line=dict(color="#222222", width=1)),
-            showlegend=False, hovertemplate=f"{marker.label}<extra></extra>"))
-    z_title = scale.title if scale.tickvals is None else "log loss"
-    fig.update_layout(title=dict(text=title, x=0.01), height=FIGURE_HEIGHT + 100,
-                      margin=legend_margin(SURFACE_3D_MARGIN, [path.label for path in paths]),
-                      legend=dict(orientation="h", yanchor="top", y=0.0, x=0),
-                      scene=dict(xaxis_title="x", yaxis_title="y", zaxis_title=z_title,
-                                 aspectmode="manual", aspectratio=dict(x=1.2, y=1.2, z=0.7),
-                                 camera=dict(eye=dict(x=1.4, y=-1.5, z=1.1))))
-    return fig

@@ -12,11 +12,12 @@ from landscapes.grid import SurfaceGrid
 from simulation.diagnostics import effective_step_sizes
 from simulation.engine import Result
 from optimizers.schedules import lr_curve
-from viz.animation import SidePanel, Series, animated_map_figure, small_multiples_figure
+from viz.animation import SidePanel, Series, animated_map_figure, side_panel_figure, small_multiples_figure
 from viz.arrows import vectors_from_result
-from viz.figures import (END_META, LrCurve, contour_paths_figure, legend_rows, loss_axis, loss_curves_figure,
-                         surface_3d_figure)
+from viz.figures import END_META, contour_paths_figure, legend_rows, loss_axis
+from viz.loss_figures import LrCurve, loss_curves_figure
 from viz.paths import PathTrace, paths_from_result, surface_markers
+from viz.surface3d import surface_3d_figure
 
 COORDINATE_DASH = {"x": "solid", "y": "dot"}
 
@@ -112,17 +113,25 @@ def loss_figure(result: Result, show_legend: bool = True) -> go.Figure:
                               show_legend=show_legend, lr_curves=lr_curves(result))
 
 
-def surface_figure(result: Result, grid: SurfaceGrid) -> go.Figure:
+def surface_figure(result: Result, grid: SurfaceGrid, step: int | None = None) -> go.Figure:
+    """The 3D surface with the paths drawn up to ``step`` (None: to their ends)."""
     spec = result.settings.surface_spec
     return surface_3d_figure(grid.xs, grid.ys, grid.zs, paths_from_result(result),
-                             surface_markers(spec, result.settings.start), spec.log_color, MAP_TITLE)
+                             surface_markers(spec, result.settings.start), spec.log_color, MAP_TITLE, step)
 
 
 def loss_panel(result: Result) -> SidePanel:
+    """Every run's loss per step (up to where it died), on an axis spanning the runs that did not die."""
     paths = paths_from_result(result)
     series, log_y, y_title = loss_axis(paths, result.settings.surface_spec.min_value)
-    return SidePanel(y_title, tuple(Series(p.label, p.color, np.arange(len(v)), v)
-                                    for p, v in zip(paths, series)), log_y)
+    drawn = [values[:path.n_points] for path, values in zip(paths, series)]
+    return SidePanel(y_title, tuple(Series(p.label, p.color, np.arange(len(v)), v, p.dash)
+                                    for p, v in zip(paths, drawn)), log_y, loss_range(paths, drawn, log_y))
+
+
+def loss_side_figure(result: Result, step: int = 0) -> go.Figure:
+    """The loss curves with a cursor at ``step``, to stand beside the 3D surface."""
+    return side_panel_figure(loss_panel(result), step)
 
 
 def effective_step_panel(result: Result) -> SidePanel | None:
@@ -139,24 +148,24 @@ def effective_step_panel(result: Result) -> SidePanel | None:
     return SidePanel("effective step size (x solid, y dotted)", tuple(series)) if series else None
 
 
-def animation_figure(result: Result, grid: SurfaceGrid, frame_ms: int) -> go.Figure:
+def animation_figure(result: Result, grid: SurfaceGrid, step: int = 0) -> go.Figure:
+    """The map with every path drawn up to ``step``, beside the loss curves with a cursor there."""
     spec = result.settings.surface_spec
     return animated_map_figure(grid.xs, grid.ys, grid.zs, paths_from_result(result), loss_panel(result),
-                               surface_markers(spec, result.settings.start), log_color=spec.log_color,
-                               frame_ms=frame_ms)
+                               surface_markers(spec, result.settings.start), log_color=spec.log_color, step=step)
 
 
-def inside_figure(result: Result, grid: SurfaceGrid, frame_ms: int) -> go.Figure:
-    """Arrows at the scrubber's step on the map, beside the effective step sizes (or the loss)."""
+def inside_figure(result: Result, grid: SurfaceGrid, step: int = 0) -> go.Figure:
+    """Arrows at ``step`` on the map, beside the effective step sizes (or the loss)."""
     spec = result.settings.surface_spec
     side = effective_step_panel(result) or loss_panel(result)
     return animated_map_figure(grid.xs, grid.ys, grid.zs, paths_from_result(result), side,
                                surface_markers(spec, result.settings.start), vectors_from_result(result),
-                               spec.log_color, frame_ms=frame_ms)
+                               spec.log_color, step=step)
 
 
-def multiples_figure(result: Result, grid: SurfaceGrid, frame_ms: int) -> go.Figure:
+def multiples_figure(result: Result, grid: SurfaceGrid, step: int = 0) -> go.Figure:
+    """One panel per run, each drawn up to ``step``."""
     spec = result.settings.surface_spec
     return small_multiples_figure(grid.xs, grid.ys, grid.zs, paths_from_result(result),
-                                  surface_markers(spec, result.settings.start), spec.log_color,
-                                  frame_ms=frame_ms)
+                                  surface_markers(spec, result.settings.start), spec.log_color, step=step)

@@ -154,10 +154,10 @@ def test_both_charts_are_on_the_first_screen_and_the_map_takes_the_width(page, a
 
 def test_a_run_that_blew_up_gets_a_cross_and_the_loss_axis_keeps_the_others(page, app_url):
     _open(page, app_url + "/?optimizers=gd,momentum,adam&gd.lr=0.2")  # gd grows 3× per step across the ravine
-    crosses = page.evaluate("""() => { const gd = document.querySelector('.dl-map');
-        return gd.data.map((t, i) => [t, gd._fullData[i]]).filter(([t]) => t.meta === 'died')
-            .map(([t, full]) => [t.marker.symbol, (full.x || []).length]); }""")
-    assert crosses == [["x", 1], ["x", 0], ["x", 0]]  # a cross where gd died, none for the others
+    ends = page.evaluate("""() => { const gd = document.querySelector('.dl-map');
+        return ['end', 'died'].map(meta => gd.data.find(t => t.meta === meta)).map(t =>
+            [t.marker.symbol, Array.from(t.x, v => typeof v === 'number' && Number.isFinite(v))]); }""")
+    assert ends == [["circle", [False, True, True]], ["x", [True, False, False]]]  # gd died: a cross, no dot
     loss = page.evaluate("""() => { const gd = document.querySelector('.dl-loss');
         return {range: gd._fullLayout.yaxis.range,
                 curves: gd._fullData.filter(t => t.meta === 'loss').map(t => Array.from(t.y))}; }""")

@@ -1,6 +1,9 @@
 """What the charts say at a glance: dashes per optimizer, runs that died, loss axes, the true aspect."""
 from __future__ import annotations
 
+import base64
+from dataclasses import replace
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -94,3 +97,16 @@ def test_each_live_control_is_named_by_its_optimizer_and_the_registrys_label():
         second = [f"{spec.title} {words}" for hp, words in (("momentum", "momentum"), ("beta1", "β1"))
                   if hp in spec.defaults]
         assert labels == [f"{spec.title} learning rate", *second], name
+
+
+def test_a_dragged_start_is_answered_with_the_runs_from_there_and_from_the_way_there():
+    settings = make_settings("ravine", [("gd", {}), ("adam", {})], 50)
+    answer = live_paths.drag_answer(settings, (1.0, 1.5), 7, ((0.0, 1.0), (0.5, 1.25)))
+    assert answer["start_seq"] == 7 and [frame["start"] for frame in answer["trail"]] == [[0.0, 1.0], [0.5, 1.25]]
+    for frame in [*answer["trail"], answer]:
+        expected = run(replace(settings, start=tuple(frame["start"])))
+        for k, path in enumerate(frame["paths"]):
+            for axis, key in enumerate("xy"):
+                drawn = np.frombuffer(base64.b64decode(path[key]["bdata"]), dtype="<f4")
+                np.testing.assert_array_equal(drawn, expected.positions[k, :len(drawn), axis].astype(np.float32))
+    assert answer["paths"][0]["hover"] is not None and answer["trail"][0]["paths"][0]["hover"] is None

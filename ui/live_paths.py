@@ -7,8 +7,10 @@ option's run, computed by the engine in one batch); while it is dragged the brow
 every ``input`` event, with no server round trip. Releasing it (or a pause after arrow keys) commits the value
 into the sidebar's session key, and the whole page follows: URL, numbers, explanations, export.
 
-The start marker can be dragged on the map: each move asks the server for the runs from there (one request
-in flight at a time), and releasing it commits the start like the start inputs do.
+The start marker can be dragged on the map: a move asks the server for the runs from there, one request in
+flight at a time; the next request also carries a few points the pointer passed meanwhile, and the browser
+shows their runs one per frame before the latest. Releasing the marker commits the start like the start
+inputs do.
 """
 from __future__ import annotations
 
@@ -177,9 +179,11 @@ def _on_commit() -> None:
 
 
 def _on_drag_start() -> None:
-    point = _component_value("drag_start")  # [x, y, request number]
-    if point:
-        st.session_state[LIVE_START] = (_clamped_start(point), int(point[2]))
+    # [x, y, request number, then x, y of each point on the way there from the last request, in order]
+    value = _component_value("drag_start")
+    if value:
+        trail = tuple(_clamped_start(value[i:i + 2]) for i in range(3, len(value) - 1, 2))
+        st.session_state[LIVE_START] = (_clamped_start(value), int(value[2]), trail)
 
 
 def _on_commit_start() -> None:
@@ -197,9 +201,9 @@ def _typed(values: np.ndarray, dtype: str = "f4") -> dict:
     return spec if values.ndim == 1 else dict(spec, shape=", ".join(map(str, values.shape)))
 
 
-def dragged_paths(settings: Settings) -> list[dict]:
-    """Each run's drawn path, its hover data (step, loss) and loss curve from ``settings``' start: all a
-    start-marker move changes."""
+def dragged_paths(settings: Settings, hover: bool = True) -> list[dict]:
+    """Each run's drawn path, loss curve and (with ``hover``) hover data (step, loss) from ``settings``'
+    start: all a start-marker move changes."""
     result = run(settings)
     paths = paths_from_result(result)
     series, _, _ = loss_axis(paths, settings.surface_spec.min_value)
@@ -208,19 +212,31 @@ def dragged_paths(settings: Settings) -> list[dict]:
         rows = thinned_indices(path.n_points)
         drawn.append(dict(x=_typed(path.xy[rows, 0]), y=_typed(path.xy[rows, 1]), steps=_typed(rows, "i4"),
                           loss=_typed(values[rows]), died=path.died,
-                          hover=_typed(np.column_stack([rows, path.losses[rows]]))))
+                          hover=_typed(np.column_stack([rows, path.losses[rows]])) if hover else None))
     return drawn
 
 
+def drag_answer(settings: Settings, start: tuple[float, float], request: int,
+             trail: tuple[tuple[float, float], ...]) -> dict:
+    """The answer to a start-marker move: the runs from ``start``, and from each point of ``trail`` (passed on
+    the way there; the browser shows them first, one per frame)."""
+    return dict(start=list(start), start_seq=request, paths=dragged_paths(replace(settings, start=start)),
+                trail=[dict(start=list(point), paths=dragged_paths(replace(settings, start=point), hover=False))
+                       for point in trail])
+
+
+@st.fragment
 def render(settings: Settings) -> None:
     """The live map, loss chart and controls for ``settings`` (the page's current, committed settings).
 
-    While the start marker is dragged, only the paths from the dragged start are sent (a few KB per move).
+    A fragment of its own: a family asked for and each move of the start marker rerun this component alone,
+    and the browser's round trip per move stays short. While the start marker is dragged, only the paths
+    from the dragged start are sent (tens of KB per move). A committed value reruns the whole app.
     """
-    dragged, request = st.session_state.get(LIVE_START, (None, None))
-    if dragged is not None:
-        LIVE_CHART(key=COMPONENT_KEY, data=dict(dragged=dict(start=list(dragged), start_seq=request,
-                                                             paths=dragged_paths(replace(settings, start=dragged)))),
+    if st.session_state.pop(state.NEEDS_FULL_RERUN, False):
+        st.rerun(scope="app")
+    if LIVE_START in st.session_state:
+        LIVE_CHART(key=COMPONENT_KEY, data=dict(dragged=drag_answer(settings, *st.session_state[LIVE_START])),
                    **CALLBACKS)
         return
     shared = bool(st.session_state.get(state.SAME_FOR_ALL))

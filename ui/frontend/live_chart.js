@@ -65,6 +65,7 @@ class LiveView {
     this.trigger = setTriggerValue;
     if (data.dragged) return this.showDragged(data.dragged);
     this.data = data;
+    this.draggedQueue = undefined;
     const Plotly = this.Plotly = await loadPlotly(data.plotly);
     if (this.data !== data) return; // newer data arrived while plotly.js loaded
     this.buildControls(data.controls);
@@ -138,19 +139,31 @@ class LiveView {
     this.ends[run] = last >= 0 ? { x: x[last], y: y[last], died } : { x: NaN, y: NaN, died };
   }
 
-  // The runs from the dragged start marker (answers to drag_start, while it is dragged).
+  // The runs from the dragged start marker (answers to drag_start, while it is dragged): the trail's
+  // first, one per animation frame, then the latest; a newer answer replaces what is left to show.
   showDragged(dragged) {
     if (!this.Plotly || !this.paths) return;
+    const first = this.draggedQueue === undefined;
+    this.draggedQueue = [...dragged.trail, dragged];
+    this.start.answered(dragged.start_seq);
+    if (first) this.showNextDragged();
+  }
+
+  showNextDragged() {
+    if (!this.draggedQueue) return; // the committed start arrived meanwhile
+    const next = this.draggedQueue.shift();
     const runs = [], paths = [];
-    dragged.paths.forEach((path, run) => {
-      const x = typed(path.x), y = typed(path.y), steps = typed(path.steps);
+    next.paths.forEach((path, run) => {
+      const x = typed(path.x), y = typed(path.y);
       this.moveEnd(run, x, y, path.died);
       runs.push(run);
-      paths.push({ map: { x, y, customdata: path.hover }, loss: { x: steps, y: typed(path.loss) } });
+      paths.push({ map: { x, y, ...(path.hover ? { customdata: path.hover } : {}) },
+                   loss: { x: typed(path.steps), y: typed(path.loss) } });
     });
-    this.animatePaths(runs, paths, dragged.start);
-    this.root.dataset.start = dragged.start.join(',');
-    this.start.answered(dragged.start_seq);
+    this.animatePaths(runs, paths, next.start);
+    this.root.dataset.start = next.start.join(',');
+    if (this.draggedQueue.length) requestAnimationFrame(() => this.showNextDragged());
+    else this.draggedQueue = undefined;
   }
 
   // Same surface and runs, another start or run: move the paths without redrawing the picture under them.

@@ -1,9 +1,12 @@
 // Dragging the start marker on the live map (see ui/live_paths.py). A press near the marker takes the
 // pointer away from Plotly's zoom box; a ring follows the pointer at once (plain CSS, no Plotly redraw), and
-// the server computes the runs from the ring's point, one request in flight at a time: moves made meanwhile
-// keep only the latest point, sent when the answer arrives. Releasing commits the start.
+// the server computes the runs from the ring's point, one request in flight at a time. The next request also
+// asks for TRAIL_POINTS points evenly spaced on the way from the point sent before (the pointer moves a few
+// pixels per frame, so the way between two requests is all but straight): the paths then move through them,
+// one frame each, instead of jumping once per round trip. Releasing commits the start.
 
 const START_GRAB_PX = 16; // a press this close to the start marker drags it
+const TRAIL_POINTS = 3;
 
 class StartDrag {
   constructor(view, box) {
@@ -43,7 +46,7 @@ class StartDrag {
     event.preventDefault();
     event.stopPropagation();
     this.view.mapDiv.setPointerCapture(event.pointerId);
-    this.drag = { pointerId: event.pointerId, last: [...data.start], sent: null, pending: false };
+    this.drag = { pointerId: event.pointerId, last: [...data.start], sent: null, from: null, moved: false };
     this.showRing();
   }
 
@@ -54,7 +57,7 @@ class StartDrag {
     const [x, y] = this.toData(event);
     drag.last = [Math.min(Math.max(x, lx[0]), lx[1]), Math.min(Math.max(y, ly[0]), ly[1])];
     this.showRing();
-    if (drag.sent === null) this.send(); else drag.pending = true;
+    if (drag.sent === null) this.send(); else drag.moved = true;
   }
 
   showRing() {
@@ -67,12 +70,23 @@ class StartDrag {
     if (!this.drag) this.ring.hidden = true;
   }
 
+  // [x, y, request number, then the points on the way there, in order].
   send() {
     const drag = this.drag;
+    const [x, y] = drag.last;
+    const way = [];
+    if (drag.from) {
+      const [fx, fy] = drag.from;
+      for (let k = 1; k <= TRAIL_POINTS; k++) {
+        const share = k / (TRAIL_POINTS + 1);
+        way.push(fx + (x - fx) * share, fy + (y - fy) * share);
+      }
+    }
+    drag.from = [x, y];
     drag.sent = ++this.seq;
     drag.sentAt = performance.now();
-    drag.pending = false;
-    this.view.trigger('drag_start', [...drag.last, drag.sent]);
+    drag.moved = false;
+    this.view.trigger('drag_start', [x, y, drag.sent, ...way]);
   }
 
   // The runs from request `seq` are drawn: send the latest point if the pointer moved meanwhile.
@@ -81,7 +95,7 @@ class StartDrag {
     if (!drag || seq !== drag.sent) return;
     this.view.root.dataset.startRoundTripMs = String(Math.round(performance.now() - drag.sentAt));
     drag.sent = null;
-    if (drag.pending) this.send();
+    if (drag.moved) this.send();
   }
 
   drop(event) {

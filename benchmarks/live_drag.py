@@ -213,8 +213,8 @@ def report(browser, app_url: str, viewport: dict) -> None:
     print(f"  input → paint against the floor {ratio:5.2f} ×   target ≤ {TARGET_FLOOR_RATIO:g} ×: "
           f"{_verdict(ratio <= TARGET_FLOOR_RATIO)}")
     slow = summary["marked"]
-    print(f"  floor, concat-marked {slow['rate']:5.1f} redraws/s   input → paint median {slow['median']:5.1f} ms: the "
-          f"floor in a page as Arrow leaves it (the app against it: {mine['median'] / slow['median']:.2f} ×)")
+    print(f"  floor, concat-marked {slow['rate']:5.1f} redraws/s   input → paint median {slow['median']:5.1f} ms: "
+          f"the floor in a page as Arrow leaves it (the app against it: {mine['median'] / slow['median']:.2f} ×)")
     print(f"  pointer on the control → family ready {family_ms:6.0f} ms   target ≤ {TARGET_FAMILY_MS:g}: "
           f"{_verdict(family_ms <= TARGET_FAMILY_MS)}")
     print(f"  family payload (one control shared by 4 optimizers) {payload / 1e6:5.2f} MB   target ≤ "

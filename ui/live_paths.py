@@ -8,8 +8,8 @@ every ``input`` event, with no server round trip. Releasing it (or a pause after
 into the sidebar's session key, and the whole page follows: URL, numbers, explanations, export.
 
 The start marker can be dragged on the map: a move asks the server for the runs from there, one request in
-flight at a time; the next request also carries a few points the pointer passed meanwhile, and the browser
-shows their runs one per frame before the latest. Releasing the marker commits the start like the start
+flight at a time; each request also asks for a few points on the way from the point asked before, and the
+browser shows their runs one per frame before the latest. Releasing the marker commits the start like the start
 inputs do.
 """
 from __future__ import annotations
@@ -197,7 +197,8 @@ def _on_commit_start() -> None:
 def _typed(values: np.ndarray, dtype: str = "f4") -> dict:
     """A typed array as plotly.py sends numpy data ({dtype, bdata}, and its shape when it has rows), for the
     browser to decode: a few bytes per number instead of a JSON list."""
-    spec = dict(dtype=dtype, bdata=base64.b64encode(np.ascontiguousarray(values, dtype=f"<{dtype}").tobytes()).decode())
+    data = np.ascontiguousarray(values, dtype=f"<{dtype}").tobytes()
+    spec = dict(dtype=dtype, bdata=base64.b64encode(data).decode())
     return spec if values.ndim == 1 else dict(spec, shape=", ".join(map(str, values.shape)))
 
 
@@ -217,7 +218,7 @@ def dragged_paths(settings: Settings, hover: bool = True) -> list[dict]:
 
 
 def drag_answer(settings: Settings, start: tuple[float, float], request: int,
-             trail: tuple[tuple[float, float], ...]) -> dict:
+                trail: tuple[tuple[float, float], ...]) -> dict:
     """The answer to a start-marker move: the runs from ``start``, and from each point of ``trail`` (passed on
     the way there; the browser shows them first, one per frame)."""
     return dict(start=list(start), start_seq=request, paths=dragged_paths(replace(settings, start=start)),

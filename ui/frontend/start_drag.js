@@ -6,12 +6,12 @@
 // one frame each, instead of jumping once per round trip. Releasing commits the start.
 
 const START_GRAB_PX = 16; // a press this close to the start marker drags it
-const TRAIL_POINTS = 3;
+const TRAIL_POINTS = 3; // more make smoother moves but longer answers and round trips
 
 class StartDrag {
   constructor(view, box) {
     this.view = view;
-    this.drag = null; // {pointerId, last, sent, sentAt, pending}
+    this.drag = null; // {pointerId, last, sent, sentAt, from: the point sent before, moved since sent}
     this.seq = 0;
     this.ring = document.createElement('div');
     this.ring.className = 'dl-grab';

@@ -4,7 +4,8 @@ Drives Debian's Chromium (/usr/bin/chromium) through Playwright against ``stream
 same run, against a minimal Streamlit page (one slider, one empty Plotly chart), so the numbers can be read
 against what Streamlit itself costs on this machine. Prints medians and PASS/MISS per target::
 
-    python benchmarks/bench_app.py
+    python benchmarks/bench_app.py          # every row
+    python benchmarks/bench_app.py --live   # the live chart's drag rows only
 
 The live chart's drag rows (``benchmarks/live_drag.py``) come first: redraws per second and input → paint while
 a learning-rate control is dragged, against a floor page that only swaps precomputed paths; press → family
@@ -185,12 +186,22 @@ class Server:
         stop(self.process)
 
 
+def live_only(browser) -> None:
+    """The live chart's drag rows alone, against an app whose kernels are already in the Numba cache."""
+    with Server(ROOT / "app.py") as app_url:
+        live_drag.report(browser, app_url, VIEWPORT)
+
+
 def main() -> None:
     executable = find_chromium()
     if executable is None:
         sys.exit("no Chromium at /usr/bin/chromium or on PATH (apt-get install -y chromium)")
     with tempfile.TemporaryDirectory(prefix="bench-app-") as scratch, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        if "--live" in sys.argv[1:]:
+            live_only(browser)
+            browser.close()
+            return
         minimal = Path(scratch) / "minimal.py"
         minimal.write_text(MINIMAL_PAGE)
         cache_env = {**os.environ, "NUMBA_CACHE_DIR": str(Path(scratch) / "numba-cache")}

@@ -154,10 +154,10 @@ def test_both_charts_are_on_the_first_screen_and_the_map_takes_the_width(page, a
 
 def test_a_run_that_blew_up_gets_a_cross_and_the_loss_axis_keeps_the_others(page, app_url):
     _open(page, app_url + "/?optimizers=gd,momentum,adam&gd.lr=0.2")  # gd grows 3× per step across the ravine
-    crosses = page.evaluate("""() => { const gd = document.querySelector('.dl-map');
-        return gd.data.map((t, i) => [t, gd._fullData[i]]).filter(([t]) => t.meta === 'died')
-            .map(([t, full]) => [t.marker.symbol, (full.x || []).length]); }""")
-    assert crosses == [["x", 1], ["x", 0], ["x", 0]]  # a cross where gd died, none for the others
+    ends = page.evaluate("""() => { const gd = document.querySelector('.dl-map');
+        return ['end', 'died'].map(meta => gd.data.find(t => t.meta === meta)).map(t =>
+            [t.marker.symbol, Array.from(t.x, v => typeof v === 'number' && Number.isFinite(v))]); }""")
+    assert ends == [["circle", [False, True, True]], ["x", [True, False, False]]]  # gd died: a cross, no dot
     loss = page.evaluate("""() => { const gd = document.querySelector('.dl-loss');
         return {range: gd._fullLayout.yaxis.range,
                 curves: gd._fullData.filter(t => t.meta === 'loss').map(t => Array.from(t.y))}; }""")
@@ -166,3 +166,15 @@ def test_a_run_that_blew_up_gets_a_cross_and_the_loss_axis_keeps_the_others(page
         logs = np.log10(np.maximum(curve, 1e-300))
         assert logs.min() >= low and logs.max() <= high
     assert max(loss["curves"][0]) > 10 ** high  # the one that blew up leaves the top
+
+
+def test_a_control_moved_to_where_a_run_blows_up_moves_its_end_to_a_cross(page, app_url):
+    _open(page, app_url + "/?optimizers=gd,adam")
+    control = page.locator(f'input[type="range"][aria-label="{OPTIMIZERS["gd"].title} learning rate"]')
+    control.focus()  # asks for the family of every gradient-descent learning rate
+    page.wait_for_function(f"() => document.querySelector('{LIVE}').dataset.family === 'gd.lr'",
+                           timeout=CHANGE_TIMEOUT_MS)
+    control.press("End")  # the largest learning rate: gradient descent leaves the ravine at once
+    page.wait_for_function("""() => { const gd = document.querySelector('.dl-map');
+        const first = (meta) => gd._fullData.find(t => t.meta === meta).x[0];
+        return Number.isFinite(first('died')) && !Number.isFinite(first('end')); }""", timeout=CHANGE_TIMEOUT_MS)

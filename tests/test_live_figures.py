@@ -1,6 +1,9 @@
 """What the charts say at a glance: dashes per optimizer, runs that died, loss axes, the true aspect."""
 from __future__ import annotations
 
+import base64
+from dataclasses import replace
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -9,6 +12,7 @@ from optimizers.registry import OPTIMIZERS
 from simulation.outcomes import DIVERGED, EXPLODED, RAN, UNDEFINED_AT_START, Ending, run_ending
 from simulation.engine import run
 from simulation.settings import make_settings
+from ui import live_paths
 from viz import result_figures
 from viz.figures import END_META, LOSS_META, PATH_META
 from viz.loss_figures import decade_ticks
@@ -46,12 +50,15 @@ def test_a_run_that_blew_up_is_drawn_up_to_there_with_a_cross():
     result = _result()
     fig = result_figures.live_map_figure(result, surface_grid("ravine", DEFAULT_RESOLUTION, ()))
     gd_path, *others = _traces(fig, PATH_META)
-    dots, crosses = _traces(fig, END_META), _traces(fig, DIED_META)
-    assert [len(d.x) for d in dots] == [0, 1, 1] and [len(c.x) for c in crosses] == [1, 0, 0]
-    assert {c.marker.symbol for c in crosses} == {"x"} and {d.marker.symbol for d in dots} == {"circle"}
+    [dots], [crosses] = _traces(fig, END_META), _traces(fig, DIED_META)  # one point per run in each
+    assert [x is not None for x in dots.x] == [False, True, True]
+    assert [x is not None for x in crosses.x] == [True, False, False]
+    assert crosses.marker.symbol == "x" and dots.marker.symbol == "circle"
+    assert list(crosses.marker.color) == list(dots.marker.color) == [OPTIMIZERS[name].color for name, _ in BLOWS_UP]
     died = paths_from_result(result)[0].ending
     assert died.kind == EXPLODED and len(gd_path.x) == died.step + 1
-    assert np.allclose([crosses[0].x[0], crosses[0].y[0]], [gd_path.x[-1], gd_path.y[-1]], rtol=1e-6)
+    assert np.allclose([crosses.x[0], crosses.y[0]], [gd_path.x[-1], gd_path.y[-1]], rtol=1e-6)
+    assert "exploded at step" in crosses.hovertemplate[0]
 
 
 def test_the_live_loss_axis_spans_the_runs_that_did_not_blow_up():
@@ -83,3 +90,24 @@ def test_side_by_side_panels_keep_the_surfaces_true_aspect():
     result = _result([("gd", {}), ("adam", {})])
     fig = result_figures.multiples_figure(result, surface_grid("ravine", DEFAULT_RESOLUTION, ()), 80)
     assert fig.layout.yaxis.scaleanchor == "x" and fig.layout.yaxis2.scaleanchor == "x2"
+
+
+def test_each_live_control_is_named_by_its_optimizer_and_the_registrys_label():
+    for name, spec in OPTIMIZERS.items():
+        labels = [c.label for c in live_paths.controls(make_settings("ravine", [(name, {})], 10), shared=False)]
+        second = [f"{spec.title} {words}" for hp, words in (("momentum", "momentum"), ("beta1", "β1"))
+                  if hp in spec.defaults]
+        assert labels == [f"{spec.title} learning rate", *second], name
+
+
+def test_a_dragged_start_is_answered_with_the_runs_from_there_and_from_the_way_there():
+    settings = make_settings("ravine", [("gd", {}), ("adam", {})], 50)
+    answer = live_paths.drag_answer(settings, (1.0, 1.5), 7, ((0.0, 1.0), (0.5, 1.25)))
+    assert answer["start_seq"] == 7 and [frame["start"] for frame in answer["trail"]] == [[0.0, 1.0], [0.5, 1.25]]
+    for frame in [*answer["trail"], answer]:
+        expected = run(replace(settings, start=tuple(frame["start"])))
+        for k, path in enumerate(frame["paths"]):
+            for axis, key in enumerate("xy"):
+                drawn = np.frombuffer(base64.b64decode(path[key]["bdata"]), dtype="<f4")
+                np.testing.assert_array_equal(drawn, expected.positions[k, :len(drawn), axis].astype(np.float32))
+    assert answer["paths"][0]["hover"] is not None and answer["trail"][0]["paths"][0]["hover"] is None

@@ -7,8 +7,10 @@ option's run, computed by the engine in one batch); while it is dragged the brow
 every ``input`` event, with no server round trip. Releasing it (or a pause after arrow keys) commits the value
 into the sidebar's session key, and the whole page follows: URL, numbers, explanations, export.
 
-The start marker can be dragged on the map: each move asks the server for the runs from there (one request
-in flight at a time), and releasing it commits the start like the start inputs do.
+The start marker can be dragged on the map: a move asks the server for the runs from there, one request in
+flight at a time; each request also asks for a few points on the way from the point asked before, and the
+browser shows their runs one per frame before the latest. Releasing the marker commits the start like the start
+inputs do.
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ import plotly
 import streamlit as st
 
 from landscapes.registry import get_surface
-from optimizers.registry import OPTIMIZERS
+from optimizers.registry import OPTIMIZERS, Hyperparameter
 from simulation.engine import Result, run
 from simulation.family import Family, compute_family, encode_family, with_value
 from simulation.settings import Settings
@@ -44,15 +46,17 @@ LIVE_START = "_live_start"  # the start while its marker is being dragged (not y
 FAMILY_REQUEST = "_live_family"  # the control whose family the browser asked for
 START_DECIMALS = 3  # a dragged start is rounded like the start inputs show it
 CACHED_FAMILIES = 16
-# The second live control of each optimizer: momentum, or β1 for the Adam family.
-SECOND_CONTROLS = {"momentum": "momentum", "beta1": "β1"}
-CONTROL_WORDS = {"lr": "learning rate", **SECOND_CONTROLS}
+# The hyperparameters dragged live: the learning rate, and momentum (β1 for the Adam family).
+LIVE_HYPERPARAMETERS = ("lr", "momentum", "beta1")
+# The component's script: an inline component is one module, so its parts are joined in this order (each
+# uses only what comes before it; the last one holds the module's default export).
+SCRIPT_PARTS = ("decode.js", "start_drag.js", "live_chart.js")
 
 LIVE_CHART = st.components.v2.component(
     "descent_live_chart",
     html="",
     css=(FRONTEND / "live_chart.css").read_text(encoding="utf-8"),
-    js=(FRONTEND / "live_chart.js").read_text(encoding="utf-8"),
+    js="\n".join((FRONTEND / part).read_text(encoding="utf-8") for part in SCRIPT_PARTS),
     isolate_styles=False,  # Plotly's own stylesheet lives in the document head and must reach the charts
 )
 
@@ -89,16 +93,23 @@ def plotly_asset() -> str:
     return PLOTLY_URL
 
 
+def control_words(hyperparameter: Hyperparameter) -> str:
+    """A hyperparameter named as its live control says it: the registry's slider label without the symbol
+    ("learning rate η" → "learning rate", "momentum μ" → "momentum"; "β1" is its own symbol and stays)."""
+    return hyperparameter.label.removesuffix(f" {hyperparameter.symbol}")
+
+
 def controls(settings: Settings, shared: bool) -> list[Control]:
     """The live controls for ``settings``: each optimizer's (or the shared) learning rate and momentum/β1."""
     found: list[Control] = []
     owners = [(state.SHARED, "All optimizers", range(len(settings.runs)))] if shared else [
         (r.optimizer, OPTIMIZERS[r.optimizer].title, [k]) for k, r in enumerate(settings.runs)]
     for owner, title, run_range in owners:
-        for hp in ("lr", *SECOND_CONTROLS):
+        for hp in LIVE_HYPERPARAMETERS:
             runs = tuple(k for k in run_range if hp in settings.runs[k].spec.defaults)
             if runs:
-                found.append(Control(owner, hp, f"{title} {CONTROL_WORDS[hp]}", runs))
+                words = control_words(settings.runs[runs[0]].spec.hyperparameter(hp))
+                found.append(Control(owner, hp, f"{title} {words}", runs))
     return found
 
 
@@ -127,7 +138,7 @@ def encoded_family(settings: Settings, runs: tuple[int, ...], hp: str) -> dict:
     else:
         losses, log_axis = family.losses, bool(np.all(family.losses[np.isfinite(family.losses)] > 0))
     return dict(encode_family(family, *surface.domain, losses, log_axis, thinned_indices),
-                loss_offset=min_value or 0.0)
+                loss_offset=min_value or 0.0, key=repr((settings, runs, hp)))
 
 
 @st.cache_data(max_entries=compute.CACHED_FIGURES, show_spinner=False, hash_funcs=compute.SETTINGS_HASH)
@@ -168,9 +179,11 @@ def _on_commit() -> None:
 
 
 def _on_drag_start() -> None:
-    point = _component_value("drag_start")  # [x, y, request number]
-    if point:
-        st.session_state[LIVE_START] = (_clamped_start(point), int(point[2]))
+    # [x, y, request number, then x, y of each point on the way there from the last request, in order]
+    value = _component_value("drag_start")
+    if value:
+        trail = tuple(_clamped_start(value[i:i + 2]) for i in range(3, len(value) - 1, 2))
+        st.session_state[LIVE_START] = (_clamped_start(value), int(value[2]), trail)
 
 
 def _on_commit_start() -> None:
@@ -181,34 +194,50 @@ def _on_commit_start() -> None:
         st.session_state[state.NEEDS_FULL_RERUN] = True
 
 
-def _typed(values: np.ndarray) -> dict:
-    """A float32 typed array as plotly.py sends numpy data ({dtype, bdata}), for the browser to decode."""
-    return dict(dtype="f4", bdata=base64.b64encode(np.ascontiguousarray(values, dtype="<f4").tobytes()).decode())
+def _typed(values: np.ndarray, dtype: str = "f4") -> dict:
+    """A typed array as plotly.py sends numpy data ({dtype, bdata}, and its shape when it has rows), for the
+    browser to decode: a few bytes per number instead of a JSON list."""
+    data = np.ascontiguousarray(values, dtype=f"<{dtype}").tobytes()
+    spec = dict(dtype=dtype, bdata=base64.b64encode(data).decode())
+    return spec if values.ndim == 1 else dict(spec, shape=", ".join(map(str, values.shape)))
 
 
-def dragged_paths(settings: Settings) -> list[dict]:
-    """Each run's drawn path and loss curve from ``settings``' start: all a start-marker move changes."""
+def dragged_paths(settings: Settings, hover: bool = True) -> list[dict]:
+    """Each run's drawn path, loss curve and (with ``hover``) hover data (step, loss) from ``settings``'
+    start: all a start-marker move changes."""
     result = run(settings)
     paths = paths_from_result(result)
     series, _, _ = loss_axis(paths, settings.surface_spec.min_value)
     drawn = []
     for path, values in zip(paths, series):
         rows = thinned_indices(path.n_points)
-        drawn.append(dict(x=_typed(path.xy[rows, 0]), y=_typed(path.xy[rows, 1]), steps=rows.tolist(),
+        drawn.append(dict(x=_typed(path.xy[rows, 0]), y=_typed(path.xy[rows, 1]), steps=_typed(rows, "i4"),
                           loss=_typed(values[rows]), died=path.died,
-                          hover=np.column_stack([rows, path.losses[rows]]).astype(np.float32).tolist()))
+                          hover=_typed(np.column_stack([rows, path.losses[rows]])) if hover else None))
     return drawn
 
 
+def drag_answer(settings: Settings, start: tuple[float, float], request: int,
+                trail: tuple[tuple[float, float], ...]) -> dict:
+    """The answer to a start-marker move: the runs from ``start``, and from each point of ``trail`` (passed on
+    the way there; the browser shows them first, one per frame)."""
+    return dict(start=list(start), start_seq=request, paths=dragged_paths(replace(settings, start=start)),
+                trail=[dict(start=list(point), paths=dragged_paths(replace(settings, start=point), hover=False))
+                       for point in trail])
+
+
+@st.fragment
 def render(settings: Settings) -> None:
     """The live map, loss chart and controls for ``settings`` (the page's current, committed settings).
 
-    While the start marker is dragged, only the paths from the dragged start are sent (a few KB per move).
+    A fragment of its own: a family asked for and each move of the start marker rerun this component alone,
+    and the browser's round trip per move stays short. While the start marker is dragged, only the paths
+    from the dragged start are sent (tens of KB per move). A committed value reruns the whole app.
     """
-    dragged, request = st.session_state.get(LIVE_START, (None, None))
-    if dragged is not None:
-        LIVE_CHART(key=COMPONENT_KEY, data=dict(dragged=dict(start=list(dragged), start_seq=request,
-                                                             paths=dragged_paths(replace(settings, start=dragged)))),
+    if st.session_state.pop(state.NEEDS_FULL_RERUN, False):
+        st.rerun(scope="app")
+    if LIVE_START in st.session_state:
+        LIVE_CHART(key=COMPONENT_KEY, data=dict(dragged=drag_answer(settings, *st.session_state[LIVE_START])),
                    **CALLBACKS)
         return
     shared = bool(st.session_state.get(state.SAME_FOR_ALL))
@@ -223,7 +252,7 @@ def render(settings: Settings) -> None:
     surface = settings.surface_spec
     (x_low, x_high), (y_low, y_high) = surface.domain
     data = dict(
-        plotly=plotly_asset(), base_key=repr(replace(settings, start=(0.0, 0.0))),
+        plotly=plotly_asset(), base_key=repr(replace(settings, start=(0.0, 0.0))), figure_key=repr(settings),
         map=map_json, loss=loss_json, aspect=(y_high - y_low) / (x_high - x_low),
         start=list(settings.start), start_limits=[list(limits) for limits in options.start_limits(surface)],
         controls=[dict(id=c.control_id, label=c.label, runs=list(c.runs), index=_option_index(c, settings),

@@ -45,21 +45,26 @@ LINEAR_AXIS_PAD = 0.05
 def live_map_figure(result: Result, grid: SurfaceGrid) -> go.Figure:
     """The map for the live view: compact, no legend (the loss chart beside it has it).
 
-    Each run's end has two traces, a dot (``END_META``) and a cross (``DIED_META``), one of them empty: a
-    dragged control moves the end point from one to the other by swapping data, which the browser animates
-    without a full redraw (a changed marker symbol would need one).
+    The runs' ends are two traces with one point per run: dots (``END_META``) where runs ended, crosses
+    (``DIED_META``) where they died, each run's point empty (``None``) in the trace it does not belong to. A
+    dragged control moves a run's end from one to the other by swapping coordinates, which the browser
+    animates without a full redraw (a changed marker symbol would need one); and two traces instead of two
+    per run keep each animated frame cheap, as plotly.js re-reads every trace of the figure per frame.
     """
     fig = map_figure(result, grid)
     fig.layout.update(title=None, margin=LIVE_MAP_MARGIN, showlegend=False)
-    for trace in [t for t in fig.data if t.meta == END_META]:
-        died = trace.marker.symbol == "x"
-        twin = go.Scatter(trace)
-        twin.update(meta=DIED_META, marker_symbol="x")
-        trace.update(marker_symbol="circle")
-        # the empty one's hover text stands for any option a dragged control may move there
-        (trace if died else twin).update(x=[], y=[], hovertemplate=f"{trace.legendgroup}: "
-                                         f"{'end' if died else 'died'}<extra></extra>")
-        fig.add_trace(twin)
+    ends = [t for t in fig.data if t.meta == END_META]
+    fig.data = [t for t in fig.data if t.meta != END_META]
+    for meta, symbol, word in ((END_META, "circle", "end"), (DIED_META, "x", "died")):
+        mine = [(t.marker.symbol == "x") == (meta == DIED_META) for t in ends]
+        # a point left empty has the hover text of any option a dragged control may move there
+        fig.add_trace(go.Scatter(
+            x=[t.x[0] if on else None for t, on in zip(ends, mine)],
+            y=[t.y[0] if on else None for t, on in zip(ends, mine)],
+            mode="markers", meta=meta, showlegend=False,
+            marker=dict(ends[0].marker.to_plotly_json(), symbol=symbol, color=[t.marker.color for t in ends]),
+            hovertemplate=[t.hovertemplate if on else f"{t.legendgroup}: {word}<extra></extra>"
+                           for t, on in zip(ends, mine)]))
     return fig
 
 

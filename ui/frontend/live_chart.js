@@ -1,23 +1,16 @@
 // The live map and loss chart (see ui/live_paths.py). Every drawn point comes from the server: either the
 // figures of the committed settings, or a family of runs (one per option of the pressed control) that the
-// range input swaps among while it is dragged.
+// range input swaps among while it is dragged (decode.js), or the runs from a dragged start (start_drag.js).
 
 const views = new WeakMap(); // parentElement → its view (the module is loaded once, each call updates)
 let plotlyLoad = null;
 
 const KEYBOARD_COMMIT_MS = 400; // arrow keys fire `change` on every press: commit after a pause
-const START_GRAB_PX = 16; // a press this close to the start marker drags it
-const NO_VALUE = 65535; // quantised code of "no value" (simulation/family.py)
-const CODE_STEPS = 65534;
 const MIN_HEIGHT = 340;
 const VIEWPORT_SHARE = 0.72; // the charts never take more of the window's height than this
-const LOSS_FOLLOW_MS = 80; // the loss curves redraw at most this often while a control is dragged
+const LOSS_FOLLOW_MS = 80; // the loss curves redraw at most this often while the paths follow a drag
 const ANIMATE = { frame: { duration: 0, redraw: false }, transition: { duration: 0 }, mode: 'immediate' };
 const CONFIG = { displaylogo: false, scrollZoom: false, responsive: true };
-const DTYPES = {
-  f4: Float32Array, f8: Float64Array, i1: Int8Array, u1: Uint8Array, i2: Int16Array, u2: Uint16Array,
-  i4: Int32Array, u4: Uint32Array,
-};
 
 function loadPlotly(url) {
   if (!plotlyLoad) {
@@ -32,76 +25,30 @@ function loadPlotly(url) {
   return plotlyLoad;
 }
 
-function bytesOf(b64) {
-  const text = atob(b64);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
-}
-
-// plotly.py sends numpy arrays as {dtype, bdata}: decoded here where the data goes to Plotly.animate.
-function typed(value) {
-  if (value && value.bdata !== undefined && !value.shape) return new DTYPES[value.dtype](bytesOf(value.bdata).buffer);
-  return value;
-}
-
-function formatOption(value) {
-  return Number(value.toPrecision(3)).toString();
-}
-
-// A family as sent by simulation/family.py encode_family: rows decoded on first use.
-function decodeFamily(encoded) {
-  const codes = (key) => new Uint16Array(bytesOf(encoded[key]).buffer);
-  const x = codes('x'), y = codes('y'), loss = codes('loss');
-  const steps = encoded.steps ? codes('steps') : null;
-  const offsets = [];
-  let total = 0;
-  encoded.lengths.forEach((row) => row.forEach((n) => { offsets.push(total); total += n; }));
-  const width = encoded.options.length;
-  const cache = new Map();
-  const decode = (array, range, from, n, log) => {
-    const [low, high] = range;
-    const scale = (high - low) / CODE_STEPS;
-    const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const code = array[from + i];
-      const value = low + code * scale;
-      out[i] = code === NO_VALUE ? NaN : (log ? Math.pow(10, value) : value);
-    }
-    return out;
-  };
-  return {
-    control: encoded.control,
-    runs: encoded.runs,
-    row(r, o) {
-      const key = r * width + o;
-      if (!cache.has(key)) {
-        const from = offsets[key], n = encoded.lengths[r][o];
-        const stepNumbers = new Int32Array(n);
-        for (let i = 0; i < n; i++) stepNumbers[i] = steps ? steps[from + i] : i;
-        const losses = decode(loss, encoded.loss_range, from, n, encoded.loss_log);
-        cache.set(key, {
-          x: decode(x, encoded.x_range, from, n, false), y: decode(y, encoded.y_range, from, n, false),
-          loss: losses, steps: stepNumbers, died: encoded.died[r][o],
-        });
-      }
-      return cache.get(key);
-    },
-  };
-}
-
 function traceIndices(figure, meta) {
   const found = [];
   figure.data.forEach((trace, index) => { if (trace.meta === meta) found.push(index); });
   return found;
 }
 
+// Each run's end as the figure draws it: a point in the dots trace, or in the crosses trace if it died.
+function endsOf(figure, dots, crosses) {
+  const dot = figure.data[dots], cross = figure.data[crosses];
+  const at = (values, k) => (values[k] === null || values[k] === undefined ? NaN : Number(values[k]));
+  return dot.x.map((_, k) => {
+    const died = Number.isFinite(at(cross.x, k));
+    const trace = died ? cross : dot;
+    return { x: at(trace.x, k), y: at(trace.y, k), died };
+  });
+}
+
 class LiveView {
   constructor(parent) {
     this.root = document.createElement('div');
     this.root.className = 'dl-live';
-    this.root.innerHTML = '<div class="dl-charts"><div class="dl-map"></div><div class="dl-loss"></div></div>'
-      + '<div class="dl-controls"></div><div class="dl-status" aria-live="polite"></div>';
+    this.root.innerHTML = '<div class="dl-charts"><div class="dl-map-box"><div class="dl-map"></div></div>'
+      + '<div class="dl-loss"></div></div><div class="dl-controls"></div>'
+      + '<div class="dl-status" aria-live="polite"></div>';
     parent.appendChild(this.root);
     this.mapDiv = this.root.querySelector('.dl-map');
     this.lossDiv = this.root.querySelector('.dl-loss');
@@ -111,39 +58,39 @@ class LiveView {
     this.family = null;
     this.requested = null;
     this.active = null; // the control being dragged or keyed
-    this.startDrag = null; // {pointerId, sent, pending, seq}
-    this.seq = 0;
-    this.mapDiv.addEventListener('pointerdown', (event) => this.grabStart(event), true);
-    this.mapDiv.addEventListener('pointermove', (event) => this.moveStart(event));
-    this.mapDiv.addEventListener('pointerup', (event) => this.dropStart(event));
-    this.mapDiv.addEventListener('pointercancel', (event) => this.dropStart(event));
+    this.start = new StartDrag(this, this.root.querySelector('.dl-map-box'));
   }
 
   async update(data, setTriggerValue) {
     this.trigger = setTriggerValue;
     if (data.dragged) return this.showDragged(data.dragged);
     this.data = data;
+    this.draggedQueue = undefined;
     const Plotly = this.Plotly = await loadPlotly(data.plotly);
     if (this.data !== data) return; // newer data arrived while plotly.js loaded
     this.buildControls(data.controls);
-    if (data.family && (!this.family || this.family.control !== data.family.control
-                        || this.familySource !== data.family)) {
-      this.family = decodeFamily(data.family);
-      this.familySource = data.family;
-      this.root.dataset.family = data.family.control; // tests and benchmarks wait for it
-      if (this.requestedAt !== undefined && this.requested === data.family.control) {
-        this.root.dataset.familyReadyMs = String(Math.round(performance.now() - this.requestedAt));
-      }
-    }
+    if (data.family && (!this.family || this.family.key !== data.family.key)) this.takeFamily(data.family);
     if (data.base_key !== this.baseKey || !this.mapDiv._fullLayout) {
       this.baseKey = data.base_key;
+      this.figureKey = data.figure_key;
       await this.drawAll(Plotly, data);
-    } else {
+    } else if (data.figure_key !== this.figureKey) {
+      this.figureKey = data.figure_key;
       this.swapFromFigures(Plotly, data);
     }
     this.root.dataset.start = data.start.join(',');
+    this.start.hideRing();
     if (this.active && this.family && this.family.control === this.active) {
       this.showOption(this.active, Number(this.inputs.get(this.active).input.value));
+    }
+  }
+
+  takeFamily(encoded) {
+    this.family = decodeFamily(encoded);
+    this.root.dataset.family = encoded.control; // tests and benchmarks wait for it
+    if (this.requestedAt !== undefined && this.requested === encoded.control) {
+      this.root.dataset.familyReadyMs = String(Math.round(performance.now() - this.requestedAt));
+      this.requestedAt = undefined;
     }
   }
 
@@ -162,36 +109,71 @@ class LiveView {
     await Plotly.react(this.mapDiv, data.map.data, mapLayout, CONFIG);
     await Plotly.react(this.lossDiv, data.loss.data, lossLayout, CONFIG);
     this.paths = traceIndices(data.map, 'path');
-    this.ends = traceIndices(data.map, 'end');
-    this.startTrace = traceIndices(data.map, 'marker-start')[0];
-    this.crosses = traceIndices(data.map, 'died');
+    [this.dots] = traceIndices(data.map, 'end');
+    [this.crosses] = traceIndices(data.map, 'died');
+    [this.startTrace] = traceIndices(data.map, 'marker-start');
     this.losses = traceIndices(data.loss, 'loss');
+    this.ends = endsOf(data.map, this.dots, this.crosses);
   }
 
-  // The runs from the dragged start marker (answers to drag_start, while it is dragged).
+  // One animation of the map: the given paths (run → {x, y, …}), every run's end, and the start if given;
+  // the loss curves follow (followLoss).
+  animatePaths(runs, paths, start) {
+    const mapData = paths.map((path) => path.map), mapTraces = runs.map((run) => this.paths[run]);
+    const lossData = paths.map((path) => path.loss), lossTraces = runs.map((run) => this.losses[run]);
+    const ends = this.ends;
+    mapData.push({ x: ends.map((e) => (e.died ? NaN : e.x)), y: ends.map((e) => (e.died ? NaN : e.y)) },
+                 { x: ends.map((e) => (e.died ? e.x : NaN)), y: ends.map((e) => (e.died ? e.y : NaN)) });
+    mapTraces.push(this.dots, this.crosses);
+    if (start) {
+      mapData.push({ x: [start[0]], y: [start[1]] });
+      mapTraces.push(this.startTrace);
+    }
+    this.Plotly.animate(this.mapDiv, { data: mapData, traces: mapTraces }, ANIMATE);
+    this.followLoss({ data: lossData, traces: lossTraces });
+  }
+
+  // Where run `run` ends on the map now: its last point, a cross if it died.
+  moveEnd(run, x, y, died) {
+    const last = x.length - 1;
+    this.ends[run] = last >= 0 ? { x: x[last], y: y[last], died } : { x: NaN, y: NaN, died };
+  }
+
+  // The runs from the dragged start marker (answers to drag_start, while it is dragged): the trail's
+  // first, one per animation frame, then the latest; a newer answer replaces what is left to show.
   showDragged(dragged) {
     if (!this.Plotly || !this.paths) return;
-    const mapData = [], mapTraces = [], lossData = [];
-    dragged.paths.forEach((path, run) => {
-      const x = typed(path.x), y = typed(path.y), last = x.length - 1;
-      mapData.push({ x, y, customdata: path.hover });
-      mapTraces.push(this.paths[run]);
-      this.pushEnd(mapData, mapTraces, run, last >= 0 ? [x[last], y[last]] : null, path.died);
-      lossData.push({ x: path.steps, y: typed(path.loss) });
-    });
-    this.Plotly.animate(this.mapDiv, { data: mapData, traces: mapTraces }, ANIMATE);
-    this.Plotly.animate(this.lossDiv, { data: lossData, traces: this.losses }, ANIMATE);
-    this.root.dataset.start = dragged.start.join(',');
-    if (this.startDrag && dragged.start_seq === this.startDrag.sent) this.startAnswered();
+    const first = this.draggedQueue === undefined;
+    this.draggedQueue = [...dragged.trail, dragged];
+    this.start.answered(dragged.start_seq);
+    if (first) this.showNextDragged();
   }
 
-  // Same surface and runs, other start: move the paths without redrawing the picture under them.
+  showNextDragged() {
+    if (!this.draggedQueue) return; // the committed start arrived meanwhile
+    const next = this.draggedQueue.shift();
+    const runs = [], paths = [];
+    next.paths.forEach((path, run) => {
+      const x = typed(path.x), y = typed(path.y);
+      this.moveEnd(run, x, y, path.died);
+      runs.push(run);
+      paths.push({ map: { x, y, ...(path.hover ? { customdata: path.hover } : {}) },
+                   loss: { x: typed(path.steps), y: typed(path.loss) } });
+    });
+    this.animatePaths(runs, paths, next.start);
+    this.root.dataset.start = next.start.join(',');
+    if (this.draggedQueue.length) requestAnimationFrame(() => this.showNextDragged());
+    else this.draggedQueue = undefined;
+  }
+
+  // Same surface and runs, another start or run: move the paths without redrawing the picture under them.
   swapFromFigures(Plotly, data) {
     const pick = (figure, indices) => indices.map((i) => {
       const trace = figure.data[i];
       return { x: typed(trace.x), y: typed(trace.y), ...(trace.customdata ? { customdata: trace.customdata } : {}) };
     });
-    const mapTraces = [...this.paths, ...this.ends, ...this.crosses, this.startTrace];
+    const mapTraces = [...this.paths, this.dots, this.crosses, this.startTrace];
+    this.ends = endsOf(data.map, this.dots, this.crosses);
     Plotly.animate(this.mapDiv, { data: pick(data.map, mapTraces), traces: mapTraces }, ANIMATE);
     Plotly.animate(this.lossDiv, { data: pick(data.loss, this.losses), traces: this.losses }, ANIMATE);
   }
@@ -233,9 +215,11 @@ class LiveView {
     input.addEventListener('keydown', () => { entry.keyed = true; press(); });
     input.addEventListener('focus', () => this.requestFamily(control.id));
     input.addEventListener('pointerenter', () => this.requestFamily(control.id)); // ready before the press
+    // Chromium delivers pointer moves once per frame, so each `input` is drawn at once, in the frame it
+    // arrived in: deferring it to an animation frame would show it a frame later.
     input.addEventListener('input', () => {
       this.active = control.id;
-      this.scheduleOption(control.id, Number(input.value));
+      this.showOption(control.id, Number(input.value));
     });
     input.addEventListener('change', () => {
       clearTimeout(entry.timer);
@@ -251,40 +235,22 @@ class LiveView {
     this.trigger('family', id);
   }
 
-  // At most one redraw per frame: inputs that arrive faster than frames show only the latest option.
-  scheduleOption(id, index) {
-    const first = this.pendingOption === undefined;
-    this.pendingOption = [id, index];
-    if (!first) return;
-    requestAnimationFrame(() => {
-      const [latestId, latestIndex] = this.pendingOption;
-      this.pendingOption = undefined;
-      this.showOption(latestId, latestIndex);
-    });
-  }
-
   showOption(id, index) {
     const entry = this.inputs.get(id);
     entry.output.textContent = formatOption(entry.control.options[index]);
     const family = this.family;
     if (!family || family.control !== id || !this.Plotly) return;
-    const mapData = [], mapTraces = [], lossData = [];
-    family.runs.forEach((run, r) => {
+    const paths = family.runs.map((run, r) => {
       const row = family.row(r, index);
-      const last = row.x.length - 1;
-      mapData.push({ x: row.x, y: row.y });
-      mapTraces.push(this.paths[run]);
-      this.pushEnd(mapData, mapTraces, run, last >= 0 ? [row.x[last], row.y[last]] : null, row.died);
-      lossData.push({ x: row.steps, y: row.loss });
+      this.moveEnd(run, row.x, row.y, row.died);
+      return { map: { x: row.x, y: row.y }, loss: { x: row.steps, y: row.loss } };
     });
-    const lossTraces = family.runs.map((run) => this.losses[run]);
-    this.Plotly.animate(this.mapDiv, { data: mapData, traces: mapTraces }, ANIMATE);
+    this.animatePaths(family.runs, paths, null);
     this.root.dataset.shown = `${id}:${index}`;
-    this.followLoss({ data: lossData, traces: lossTraces });
   }
 
   // The loss curves follow the map at most every LOSS_FOLLOW_MS, after the map's frame is painted: the map,
-  // where the eye is, gets every frame; a newer option arriving meanwhile replaces the pending one.
+  // where the eye is, gets every frame; a newer frame arriving meanwhile replaces the pending one.
   followLoss(frame) {
     const scheduled = this.pendingLoss !== undefined;
     this.pendingLoss = frame;
@@ -298,74 +264,11 @@ class LiveView {
     }, wait));
   }
 
-  // A dot where a run ended, or a cross where it died: the point goes to one trace, the other is emptied.
-  pushEnd(mapData, mapTraces, run, point, died) {
-    const end = point ? { x: [point[0]], y: [point[1]] } : { x: [], y: [] };
-    const none = { x: [], y: [] };
-    mapData.push(died ? none : end, died ? end : none);
-    mapTraces.push(this.ends[run], this.crosses[run]);
-  }
-
   commit(id) {
     const entry = this.inputs.get(id);
     const index = Number(entry.input.value);
     if (this.active === id) this.active = null;
     if (index !== entry.control.index) this.trigger('commit', { control: id, index });
-  }
-
-  // Start marker drag: a press near the marker takes the pointer away from Plotly's zoom box.
-  toData(event) {
-    const layout = this.mapDiv._fullLayout;
-    const box = this.mapDiv.getBoundingClientRect();
-    return [layout.xaxis.p2l(event.clientX - box.left - layout.xaxis._offset),
-            layout.yaxis.p2l(event.clientY - box.top - layout.yaxis._offset)];
-  }
-
-  grabStart(event) {
-    const layout = this.mapDiv._fullLayout;
-    if (!layout || this.startTrace === undefined || !this.data) return;
-    const box = this.mapDiv.getBoundingClientRect();
-    const [sx, sy] = this.data.start;
-    const px = layout.xaxis.l2p(sx) + layout.xaxis._offset + box.left;
-    const py = layout.yaxis.l2p(sy) + layout.yaxis._offset + box.top;
-    if (Math.hypot(event.clientX - px, event.clientY - py) > START_GRAB_PX) return;
-    event.preventDefault();
-    event.stopPropagation();
-    this.mapDiv.setPointerCapture(event.pointerId);
-    this.startDrag = { pointerId: event.pointerId, sent: null, pending: null, last: [sx, sy] };
-  }
-
-  moveStart(event) {
-    const drag = this.startDrag;
-    if (!drag || drag.pointerId !== event.pointerId) return;
-    const [lx, ly] = this.data.start_limits;
-    const [x, y] = this.toData(event);
-    drag.last = [Math.min(Math.max(x, lx[0]), lx[1]), Math.min(Math.max(y, ly[0]), ly[1])];
-    this.Plotly.animate(this.mapDiv, { data: [{ x: [drag.last[0]], y: [drag.last[1]] }],
-                                       traces: [this.startTrace] }, ANIMATE);
-    if (drag.sent === null) this.sendStart(); else drag.pending = true;
-  }
-
-  sendStart() {
-    const drag = this.startDrag;
-    drag.sent = ++this.seq;
-    drag.sentAt = performance.now();
-    drag.pending = false;
-    this.trigger('drag_start', [...drag.last, drag.sent]);
-  }
-
-  startAnswered() {
-    const drag = this.startDrag;
-    this.root.dataset.startRoundTripMs = String(Math.round(performance.now() - drag.sentAt));
-    drag.sent = null;
-    if (drag.pending) this.sendStart();
-  }
-
-  dropStart(event) {
-    const drag = this.startDrag;
-    if (!drag || drag.pointerId !== event.pointerId) return;
-    this.startDrag = null;
-    this.trigger('commit_start', drag.last);
   }
 }
 

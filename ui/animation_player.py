@@ -34,12 +34,15 @@ CURSORS = {"animation": True, "multiples": False, "3d": True}  # whether the fig
 # playback speed (milliseconds per tick) takes the same time whatever the number of steps.
 PLAYBACK_TICKS = 60
 CACHED_PAYLOADS = 16
+# The component's script: an inline component is one module, so its parts are joined in this order (each
+# uses only what comes before it; the last one holds the module's default export).
+SCRIPT_PARTS = ("plotly_setup.js", "decode.js", "animation.js")
 
 PLAYER = st.components.v2.component(
     "descent_step_player",
     html="",
     css=(FRONTEND / "animation.css").read_text(encoding="utf-8"),
-    js=(FRONTEND / "animation.js").read_text(encoding="utf-8"),
+    js="\n".join((FRONTEND / part).read_text(encoding="utf-8") for part in SCRIPT_PARTS),
     isolate_styles=False,  # Plotly's own stylesheet lives in the document head and must reach the charts
 )
 

@@ -50,7 +50,7 @@ CACHED_FAMILIES = 16
 LIVE_HYPERPARAMETERS = ("lr", "momentum", "beta1")
 # The component's script: an inline component is one module, so its parts are joined in this order (each
 # uses only what comes before it; the last one holds the module's default export).
-SCRIPT_PARTS = ("decode.js", "start_drag.js", "live_chart.js")
+SCRIPT_PARTS = ("plotly_setup.js", "decode.js", "start_drag.js", "live_chart.js")
 
 LIVE_CHART = st.components.v2.component(
     "descent_live_chart",

@@ -3,32 +3,12 @@
 // up to step s is rows 0…s of its run (or up to where it died), the head is row s, a loss cursor is loss[s].
 
 const players = new WeakMap(); // parentElement → its player (the module is loaded once, each call updates)
-let plotlyLoad = null;
 
-const ANIMATE = { frame: { duration: 0, redraw: false }, transition: { duration: 0 }, mode: 'immediate' };
-const CONFIG = { displaylogo: false, scrollZoom: false, responsive: true };
 const TRAIL = 'trail', HEAD = 'head', CURSOR = 'cursor'; // trace.meta of what moves (viz/animation.py)
 const PLAY = '▶', PAUSE = '❚❚';
 
-function loadPlotly(url) {
-  if (window.Plotly) return Promise.resolve(window.Plotly); // the live chart may have loaded it already
-  if (!plotlyLoad) {
-    plotlyLoad = new Promise((resolve, reject) => {
-      const script = document.createElement('script');
-      script.src = url;
-      script.onload = () => resolve(window.Plotly);
-      script.onerror = () => reject(new Error(`plotly.js did not load from ${url}`));
-      document.head.appendChild(script);
-    });
-  }
-  return plotlyLoad;
-}
-
 function float32(b64) {
-  const text = atob(b64);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return new Float32Array(bytes.buffer);
+  return new Float32Array(bytesOf(b64).buffer);
 }
 
 function decodeRun(run) {

@@ -3,27 +3,11 @@
 // range input swaps among while it is dragged (decode.js), or the runs from a dragged start (start_drag.js).
 
 const views = new WeakMap(); // parentElement → its view (the module is loaded once, each call updates)
-let plotlyLoad = null;
 
 const KEYBOARD_COMMIT_MS = 400; // arrow keys fire `change` on every press: commit after a pause
 const MIN_HEIGHT = 340;
 const VIEWPORT_SHARE = 0.72; // the charts never take more of the window's height than this
 const LOSS_FOLLOW_MS = 80; // the loss curves redraw at most this often while the paths follow a drag
-const ANIMATE = { frame: { duration: 0, redraw: false }, transition: { duration: 0 }, mode: 'immediate' };
-const CONFIG = { displaylogo: false, scrollZoom: false, responsive: true };
-
-function loadPlotly(url) {
-  if (!plotlyLoad) {
-    plotlyLoad = new Promise((resolve, reject) => {
-      const script = document.createElement('script');
-      script.src = url;
-      script.onload = () => resolve(window.Plotly);
-      script.onerror = () => reject(new Error(`plotly.js did not load from ${url}`));
-      document.head.appendChild(script);
-    });
-  }
-  return plotlyLoad;
-}
 
 function traceIndices(figure, meta) {
   const found = [];

@@ -115,6 +115,16 @@ def chromium():
         browser.close()
 
 
+@pytest.fixture
+def page(chromium, request):
+    """A tab in a fresh browser context (no cookies or cache from other tests), sized by the test module's
+    ``VIEWPORT``."""
+    context = chromium.new_context(viewport=request.module.VIEWPORT)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)

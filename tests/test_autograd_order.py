@@ -1,4 +1,5 @@
-"""Our surface kernels round exactly like torch autograd on the golden generator's formulas, replayed from a golden file.
+"""Our surface kernels round exactly like torch autograd on the golden generator's formulas, replayed from a
+golden file.
 
 The acceptance check compares trajectories with torch.optim runs that take autograd's gradients; on chaotic
 or ill-conditioned surfaces a one-ulp difference grows past 1e-6 within a few hundred steps, so the kernels

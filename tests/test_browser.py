@@ -1,7 +1,8 @@
 """The playground in a real browser (Debian's Chromium via Playwright) against ``streamlit run app.py``.
 
 Checks what only a browser shows: the chart renders with no exception element, a keyboard move of the
-learning-rate slider redraws the path, the animation plays and the 3D toggle works (the live chart's own tests are in test_live_browser.py).
+learning-rate slider redraws the path, the animation plays and the 3D toggle works (the live chart's own tests
+are in test_live_browser.py).
 A screenshot goes to artifacts/ for the record.
 """
 from __future__ import annotations
@@ -30,14 +31,6 @@ FIRST_PATH_X = """() => {
     return null;
 }"""
 PLOT_COUNT_AT_LEAST = "n => document.querySelectorAll('.js-plotly-plot').length >= n"
-
-
-@pytest.fixture
-def page(chromium, app_url):
-    context = chromium.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def _open(page, url: str) -> None:

@@ -6,10 +6,11 @@ import pytest
 
 from optimizers.registry import OPTIMIZERS
 from optimizers.schedules import get_schedule
-from tests.test_browser import CHANGE_TIMEOUT_MS, _open, page  # noqa: F401  (page is a fixture)
+from tests.test_browser import CHANGE_TIMEOUT_MS, _open
 
 pytestmark = pytest.mark.browser
 
+VIEWPORT = {"width": 1500, "height": 1100}  # of the conftest fixture page
 OPTION = '[role="option"]'
 MOVED_AT_MOST_PX = 150  # the error under the value and the note on the kept schedule: a few lines
 LIVE_MAP = ".dl-map"  # the playground's live map (ui/live_paths.py)

@@ -36,14 +36,6 @@ CHECKED_VIEW = """() => {
 }""".replace("LABELS", str(VIEW_LABELS))
 
 
-@pytest.fixture
-def page(chromium, app_url):
-    context = chromium.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
 def _query(page) -> dict[str, str]:
     return {name: values[0] for name, values in parse_qs(urlparse(page.url).query).items()}
 

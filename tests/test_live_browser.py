@@ -44,14 +44,6 @@ RECORD_PATHS = """() => {
 }"""
 
 
-@pytest.fixture
-def page(chromium, app_url):
-    """A tab of its own (a fresh context: no cookies or cache from other tests) at 1440×900."""
-    tab = chromium.new_page(viewport=VIEWPORT)
-    yield tab
-    tab.close()
-
-
 def _open(page, url: str) -> None:
     """Open ``url`` and wait until the live map has drawn."""
     page.goto(url)

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from tests.cli_inprocess import run_cli
-from tests.test_live_browser import page  # noqa: F401  (a fixture: a fresh 1440×900 tab)
 
 pytestmark = pytest.mark.browser
 
+VIEWPORT = {"width": 1440, "height": 900}  # of the conftest fixture page
 RENDER_TIMEOUT_MS = 60_000  # the first page may load the Numba kernels from disk
 CHANGE_TIMEOUT_MS = 20_000
 PLAYER = ".dl-player"

@@ -14,19 +14,16 @@ from __future__ import annotations
 
 import base64
 import json
-from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
 from simulation.settings import Settings
-from ui import compute
-from ui.live_paths import plotly_asset
+from ui import compute, front_end
 from viz.figures import loss_axis
 from viz.paths import paths_from_result
 from viz.surface3d import path_heights
 
-FRONTEND = Path(__file__).resolve().parent / "frontend"
 # kind → the figures the player shows side by side (keys of compute.FIGURE_BUILDERS), all at step 0
 PLAYER_FIGURES = {"animation": ("animation",), "multiples": ("multiples",), "3d": ("3d", "3d_loss")}
 CURSORS = {"animation": True, "multiples": False, "3d": True}  # whether the figures carry loss cursors
@@ -34,17 +31,8 @@ CURSORS = {"animation": True, "multiples": False, "3d": True}  # whether the fig
 # playback speed (milliseconds per tick) takes the same time whatever the number of steps.
 PLAYBACK_TICKS = 60
 CACHED_PAYLOADS = 16
-# The component's script: an inline component is one module, so its parts are joined in this order (each
-# uses only what comes before it; the last one holds the module's default export).
-SCRIPT_PARTS = ("plotly_setup.js", "decode.js", "animation.js")
-
-PLAYER = st.components.v2.component(
-    "descent_step_player",
-    html="",
-    css=(FRONTEND / "animation.css").read_text(encoding="utf-8"),
-    js="\n".join((FRONTEND / part).read_text(encoding="utf-8") for part in SCRIPT_PARTS),
-    isolate_styles=False,  # Plotly's own stylesheet lives in the document head and must reach the charts
-)
+PLAYER = front_end.component("descent_step_player", ("plotly_setup.js", "decode.js", "animation.js"),
+                             "animation.css")
 
 
 def float32_array(values: np.ndarray) -> str:
@@ -77,4 +65,4 @@ def payload(kind: str, settings: Settings) -> dict:
 def render(kind: str, settings: Settings, frame_ms: int) -> None:
     """The player of ``kind`` ("animation", "multiples" or "3d") for ``settings``, playing one tick per
     ``frame_ms`` milliseconds."""
-    PLAYER(key=f"player_{kind}", data=dict(payload(kind, settings), plotly=plotly_asset(), frame_ms=frame_ms))
+    PLAYER(key=f"player_{kind}", data=dict(payload(kind, settings), plotly=front_end.plotly_asset(), frame_ms=frame_ms))

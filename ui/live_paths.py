@@ -15,15 +15,11 @@ inputs do.
 from __future__ import annotations
 
 import base64
-import functools
 import json
-import os
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import plotly
 import streamlit as st
 
 from landscapes.registry import get_surface
@@ -31,16 +27,12 @@ from optimizers.registry import OPTIMIZERS, Hyperparameter
 from simulation.engine import Result, run
 from simulation.family import Family, compute_family, encode_family, with_value
 from simulation.settings import Settings
-from ui import compute, options, state
+from ui import compute, front_end, options, state
 from viz import result_figures
 from viz.figures import LOSS_GAP_FLOOR, loss_axis
 from viz.paths import paths_from_result, thinned_indices
 from viz.theme import run_colors
 
-FRONTEND = Path(__file__).resolve().parent / "frontend"
-APP_STATIC = Path(__file__).resolve().parent.parent / "static"  # served at /app/static/ (server config)
-PLOTLY_FILE = "plotly.min.js"
-PLOTLY_URL = f"/app/static/{PLOTLY_FILE}"
 COMPONENT_KEY = "live_chart"
 LIVE_START = "_live_start"  # the start while its marker is being dragged (not yet committed)
 FAMILY_REQUEST = "_live_family"  # the control whose family the browser asked for
@@ -48,17 +40,8 @@ START_DECIMALS = 3  # a dragged start is rounded like the start inputs show it
 CACHED_FAMILIES = 16
 # The hyperparameters dragged live: the learning rate, and momentum (β1 for the Adam family).
 LIVE_HYPERPARAMETERS = ("lr", "momentum", "beta1")
-# The component's script: an inline component is one module, so its parts are joined in this order (each
-# uses only what comes before it; the last one holds the module's default export).
-SCRIPT_PARTS = ("plotly_setup.js", "decode.js", "start_drag.js", "live_chart.js")
-
-LIVE_CHART = st.components.v2.component(
-    "descent_live_chart",
-    html="",
-    css=(FRONTEND / "live_chart.css").read_text(encoding="utf-8"),
-    js="\n".join((FRONTEND / part).read_text(encoding="utf-8") for part in SCRIPT_PARTS),
-    isolate_styles=False,  # Plotly's own stylesheet lives in the document head and must reach the charts
-)
+LIVE_CHART = front_end.component("descent_live_chart", ("plotly_setup.js", "decode.js", "start_drag.js",
+                                                         "live_chart.js"), "live_chart.css")
 
 
 @dataclass(frozen=True)
@@ -73,24 +56,6 @@ class Control:
     @property
     def control_id(self) -> str:
         return f"{self.owner}.{self.hp}"
-
-
-@st.cache_resource(show_spinner=False)
-@functools.cache
-def plotly_asset() -> str:
-    """Put the ``plotly`` package's own plotly.min.js into the app's static folder (a hard link, or a copy
-    across file systems) and return its URL, once per process. The browser caches it; no page sends it
-    inline."""
-    source = Path(plotly.__file__).resolve().parent / "package_data" / PLOTLY_FILE
-    target = APP_STATIC / PLOTLY_FILE
-    if not target.exists() or target.stat().st_size != source.stat().st_size:
-        APP_STATIC.mkdir(exist_ok=True)
-        target.unlink(missing_ok=True)
-        try:
-            os.link(source, target)
-        except OSError:
-            target.write_bytes(source.read_bytes())
-    return PLOTLY_URL
 
 
 def control_words(hyperparameter: Hyperparameter) -> str:
@@ -252,7 +217,7 @@ def render(settings: Settings) -> None:
     surface = settings.surface_spec
     (x_low, x_high), (y_low, y_high) = surface.domain
     data = dict(
-        plotly=plotly_asset(), base_key=repr(replace(settings, start=(0.0, 0.0))), figure_key=repr(settings),
+        plotly=front_end.plotly_asset(), base_key=repr(replace(settings, start=(0.0, 0.0))), figure_key=repr(settings),
         map=map_json, loss=loss_json, aspect=(y_high - y_low) / (x_high - x_low),
         start=list(settings.start), start_limits=[list(limits) for limits in options.start_limits(surface)],
         controls=[dict(id=c.control_id, label=c.label, runs=list(c.runs), index=_option_index(c, settings),

@@ -8,14 +8,10 @@ and Forward go from page to page, and the page shows what the address bar says (
 """
 from __future__ import annotations
 
-from pathlib import Path
+from ui import front_end
 
-import streamlit as st
-
-SCRIPT = (Path(__file__).parent / "frontend" / "url_history.js").read_text(encoding="utf-8")
 KEY = "url_history"
-
-REPLACE_QUERY_PUSHES = st.components.v2.component("descent_url_history", js=SCRIPT)
+REPLACE_QUERY_PUSHES = front_end.component("descent_url_history", ("url_history.js",))
 
 
 def replace_query_pushes() -> None:

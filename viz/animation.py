@@ -148,7 +148,8 @@ def animated_map_figure(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, paths: S
     _map_axes(fig, xs, ys, row=1, col=1)
     fig.update_yaxes(scaleanchor="x", scaleratio=1, row=1, col=1)
     fig.update_layout(title=dict(text=title, x=0.01), height=FIGURE_HEIGHT, margin=ANIMATION_MARGIN,
-                      hovermode="closest", uirevision="map", legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+                      hovermode="closest", uirevision="map",
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
     return fig
 
 

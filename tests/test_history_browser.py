@@ -24,6 +24,7 @@ STABILITY_PATH, MNIST_PATH = "stability", "mnist"  # url paths in app.py's navig
 HEATMAP = ".js-plotly-plot g.hm"
 STABILITY_COLOURING, STABILITY_COLOURING_VALUE = "Outcome", "outcome"  # a choice of "Colour cells by"
 EXCEPTION = '[data-testid="stException"]'
+RUNNING = '[data-testid="stStatusWidget"]'  # Streamlit's "Running…" indicator
 VIEW_LABELS = {"paths": "Map & loss", "animation": "Animation", "multiples": "Side by side"}
 # JavaScript: the label of the checked option of the playground's view picker, or null before it is drawn.
 CHECKED_VIEW = """() => {
@@ -92,7 +93,8 @@ def test_the_mnist_pages_settings_go_into_the_url_without_new_entries(page, app_
         pytest.skip(f"MNIST files not available ({data.ENV_DIR} unset)")
     page.goto(f"{app_url}/{MNIST_PATH}?mnist_epochs=2")
     epochs = page.get_by_label("Epochs")
-    epochs.wait_for(timeout=RENDER_TIMEOUT_MS)
+    page.get_by_role("button", name="Train", exact=True).wait_for(timeout=RENDER_TIMEOUT_MS)
+    page.locator(RUNNING).wait_for(state="detached", timeout=RENDER_TIMEOUT_MS)  # the page has loaded
     assert epochs.input_value() == "2"
     entries = page.evaluate("history.length")
     epochs.fill("4")

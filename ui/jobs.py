@@ -11,11 +11,12 @@ Use from a page::
 
     data = jobs.shared_result("gif", (settings, options), work, "Rendering GIF …", keep=8)
 
-where ``work(report, cancelled)`` computes the result, may call ``report(fraction)`` with its progress (0…1)
-and may poll ``cancelled()`` between steps. ``report`` raises :class:`JobCancelled` once nobody waits, so
-work that only reports progress stops too. Work runs in the board's own threads, never in a session's: it
-must not call Streamlit, and everything it needs is in its arguments. Each session gets its own copy of the
-result, so nothing one session does to it can reach another's.
+where ``work(report, cancelled)`` computes the result, may call ``report(fraction)`` with its progress (0…1),
+or ``report(fraction, note)`` with a note the waiting sessions read beside it, and may poll ``cancelled()``
+between steps. ``report`` raises :class:`JobCancelled` once nobody waits, so work that only reports progress
+stops too. Work runs in the board's own threads, never in a session's: it must not call Streamlit, and
+everything it needs is in its arguments. Each session gets its own copy of the result, so nothing one session
+does to it can reach another's.
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ import streamlit as st
 
 WORKERS = len(os.sched_getaffinity(0))  # jobs running at once: one per core this process may use
 POLL_SECONDS = 0.25  # how often a waiting session refreshes its progress bar (and can be stopped)
-Work = Callable[[Callable[[float], None], Callable[[], bool]], Any]  # work(report, cancelled) -> result
+Work = Callable[[Callable[..., None], Callable[[], bool]], Any]  # work(report, cancelled) -> result
 
 
 class JobCancelled(Exception):
@@ -45,6 +46,7 @@ class Job:
     work: Work
     waiters: int = 0  # sessions waiting for the result
     fraction: float = 0.0  # progress reported by the work so far
+    note: str = ""  # what the work last said about its progress
     started: float | None = None  # time.monotonic() when a worker took it
     result: Any = None
     error: BaseException | None = None
@@ -53,10 +55,11 @@ class Job:
     def cancelled(self) -> bool:
         return self.waiters == 0
 
-    def report(self, fraction: float) -> None:
+    def report(self, fraction: float, note: str = "") -> None:
         if self.cancelled():
             raise JobCancelled()
         self.fraction = min(max(fraction, 0.0), 1.0)
+        self.note = note
 
 
 class JobBoard:
@@ -138,7 +141,7 @@ class JobBoard:
             if job.cancelled():
                 del self._pending[job.key]
             else:
-                job.fraction, job.started = 0.0, None
+                job.fraction, job.note, job.started = 0.0, "", None
                 self._queue.appendleft(job)
                 self._has_work.notify()
 
@@ -201,4 +204,5 @@ def waiting_text(label: str, ahead: int, job: Job) -> str:
     if job.started is None:
         return f"{label} starting"
     seconds = time.monotonic() - job.started
-    return f"{label} {job.fraction:.0%} ({seconds:.0f} s)" if job.fraction else f"{label} ({seconds:.0f} s)"
+    text = f"{label} {job.fraction:.0%} ({seconds:.0f} s)" if job.fraction else f"{label} ({seconds:.0f} s)"
+    return f"{text}: {job.note}" if job.note else text

@@ -9,11 +9,14 @@ Tuning. :func:`tune` trains every optimizer at each learning rate of a grid (oth
 defaults) and picks, per optimizer, the rate with the lowest training loss over the last epoch — chosen without
 looking at the test set, whose accuracy is then reported for that rate.
 
-Both are plain functions taking ``on_progress(fraction, text)`` and ``cancelled()`` (see ``train.train``).
+Both are plain functions taking ``on_progress(fraction, text)`` and ``cancelled()`` (see ``train.train``). Their
+fraction grows in proportion to the optimizer steps done (every run of a comparison takes as many steps), so
+:class:`TimeLeft` can estimate the remaining time from the time the steps so far took.
 """
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -27,8 +30,55 @@ from validation import parse_int
 MAX_SEEDS = 5
 NOISE_FACTOR = 2.0
 TUNING_GRID = (1e-4, 1e-3, 1e-2, 1e-1, 1.0)  # decades around every optimizer's usual rate
+# Progress reports per epoch of a heavy comparison: each is also where a cancelled job stops (a CNN epoch of five
+# runs on 60,000 images takes about half a minute, so a tenth of it is a few seconds).
+PROGRESS_CHUNKS = 10
 PERCENT = 100.0
+SECONDS_PER_MINUTE = 60
 ProgressText = Callable[[float, str], None]
+
+
+class TimeLeft:
+    """Remaining time of work whose progress fraction f grows in proportion to the work done, measured from the
+    work done so far. The clock starts at the first report, because the time before it includes compiling (or
+    loading) the kernels, which the rest of the work does not repeat: with (f₀, t₀) the first report and (f, t)
+    the latest,
+
+        time left = (1 − f) · (t − t₀) / (f − f₀)
+
+    and nothing (None) until some work has been timed.
+    """
+
+    def __init__(self) -> None:
+        self._first: tuple[float, float] | None = None
+
+    def update(self, fraction: float, now: float) -> float | None:
+        """Record a report at time ``now`` (seconds, any monotonic clock); the estimate in seconds, or None."""
+        if self._first is None:
+            self._first = (fraction, now)
+            return None
+        first_fraction, first_time = self._first
+        if fraction <= first_fraction:
+            return None
+        return (1.0 - fraction) * (now - first_time) / (fraction - first_fraction)
+
+
+def time_left_text(seconds: float | None) -> str:
+    """'about 40 s left', 'about 3 min left', or 'estimating the time left' before there is a measurement."""
+    if seconds is None:
+        return "estimating the time left"
+    if seconds < 1.5 * SECONDS_PER_MINUTE:
+        return f"about {seconds:.0f} s left"
+    return f"about {seconds / SECONDS_PER_MINUTE:.0f} min left"
+
+
+def with_time_left(on_progress: ProgressText, clock: Callable[[], float] = time.monotonic) -> ProgressText:
+    """``on_progress`` with :class:`TimeLeft`'s estimate added to each report's text."""
+    estimate = TimeLeft()
+
+    def report(fraction: float, text: str) -> None:
+        on_progress(fraction, f"{text}, {time_left_text(estimate.update(fraction, clock()))}")
+    return report
 
 
 @dataclass(frozen=True)
@@ -115,18 +165,23 @@ class Tuning:
 def tune(config: TrainConfig, data: train.Prepared, names: Sequence[str], grid: Sequence[float] = TUNING_GRID,
          on_progress: ProgressText | None = None, cancelled: Callable[[], bool] | None = None) -> Tuning:
     """Train each optimizer of ``names`` at every rate of ``grid`` with ``config``'s network, data, epochs and
-    seed, in one fair comparison (same start, same batches)."""
-    runs = tuple(make_run(name, {"lr": lr}) for name in names for lr in grid)
-    grid_config = train.make_config(runs, config.hidden, config.batch_size, config.epochs, config.seed,
-                                    config.train_subset, 1, model_name=config.model)
+    seed: one run after another, each from the same initial weights on the same batches (both are seeded), so
+    progress and cancellation come every 1/PROGRESS_CHUNKS epoch of one run."""
+    runs = [make_run(name, {"lr": lr}) for name in names for lr in grid]
+    final_loss = np.full(len(runs), np.inf)
+    accuracy = np.full(len(runs), np.nan)
+    for r, run in enumerate(runs):
+        run_config = train.make_config([run], config.hidden, config.batch_size, config.epochs, config.seed,
+                                       config.train_subset, PROGRESS_CHUNKS, model_name=config.model)
 
-    def report(progress: train.Progress) -> None:
-        if on_progress is not None:
-            on_progress(progress.fraction, f"{len(runs)} runs, epoch {progress.epoch}/{config.epochs}")
+        def report(progress: train.Progress, r: int = r, label: str = run_config.labels()[0]) -> None:
+            if on_progress is not None:
+                on_progress((r + progress.fraction) / len(runs),
+                            f"{label} ({r + 1} of {len(runs)}), epoch {progress.epoch}/{config.epochs}")
 
-    result = train.train(grid_config, data, report, cancelled=cancelled)
-    last_epoch = result.train_loss[:, -result.steps_per_epoch:].astype(np.float64).mean(axis=1)
-    diverged = np.array([d is not None for d in result.diverged_at]) | ~np.isfinite(last_epoch)
+        result = train.train(run_config, data, report, cancelled=cancelled)
+        last_epoch = result.train_loss[0, -result.steps_per_epoch:].astype(np.float64).mean()
+        if result.diverged_at[0] is None and np.isfinite(last_epoch):
+            final_loss[r], accuracy[r] = last_epoch, result.test_accuracy[0, -1]
     shape = (len(names), len(grid))
-    return Tuning(tuple(names), tuple(grid), np.where(diverged, np.inf, last_epoch).reshape(shape),
-                  result.test_accuracy[:, -1].reshape(shape))
+    return Tuning(tuple(names), tuple(grid), final_loss.reshape(shape), accuracy.reshape(shape))

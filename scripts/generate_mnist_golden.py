@@ -1,21 +1,26 @@
 """Generate ``tests/golden/mnist_<model>.npz``: 50 steps of every optimizer on the MNIST MLP and CNN, in torch.
 
-    DESCENT_MNIST_DIR=/path/to/mnist PYTHONPATH=. python scripts/generate_mnist_golden.py   (under a minute)
+    DESCENT_MNIST_DIR=/path/to/mnist PYTHONPATH=. python scripts/generate_mnist_golden.py   (a few minutes)
 
-torch is needed only here. Each network is written again in torch.nn.functional on views of ONE float64
-parameter tensor laid out as ours (``mnist.model.Layout``, ``mnist.cnn.OFFSETS``), differentiated by autograd
-and stepped by the torch.optim class of ``scripts/generate_golden.py``. Everything a replay needs comes from the
-project itself: the initial weights (``train.initial_weights``), the training images used
-(``train.training_rows``) and the seeded batch orders (``train.seeded_orders``), all stored in the file, so the
-test hands the very same weights and batches to ``train.train``.
+torch is needed only here. Each network is written again in torch.nn.functional on views of ONE parameter
+tensor laid out as ours (``mnist.model.Layout``, ``mnist.cnn.OFFSETS``), differentiated by autograd and stepped
+by the torch.optim class of ``scripts/generate_golden.py``, once in float64 and once in float32 (with float32
+as torch's default dtype, as a float32 user runs it). Everything a replay needs comes from the project itself:
+the initial weights (``train.initial_weights``, float32), the training images used (``train.training_rows``)
+and the seeded batch orders (``train.seeded_orders``), all stored in the file, so the test hands the very same
+weights and batches to ``train.train``.
 
-Output per model: ``initial_weights`` (n,), ``train_rows`` (images used), ``batch_orders`` (epochs, images),
-``losses`` (optimizers, STEPS): each mini-batch's loss before its step, ``weights`` (optimizers, stored steps, n)
-after ``stored_steps``; ``runs`` JSON (optimizer and hyperparameters in the stored order), ``config`` JSON and
-``provenance`` JSON (torch version).
+Only what the replay test reads is stored, compressed. Output per model: ``initial_weights`` (n,) float32;
+``train_rows`` (images used); ``batch_orders`` (epochs, images); ``coordinates``: the watched weights, every
+weight of a block with at most WATCHED_PER_BLOCK entries (every bias) and WATCHED_PER_BLOCK evenly spaced ones
+of a larger block; ``stored_steps``; ``losses`` (optimizers, STEPS) float64: each mini-batch's loss before its
+step; ``weights`` (optimizers, stored steps, watched) float64 after ``stored_steps``; ``losses_float32`` and
+``weights_float32``: the same from torch's float32 run, in float32; ``runs`` JSON (optimizer and hyperparameters
+in the stored order), ``config`` JSON and ``provenance`` JSON (torch version).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -36,7 +41,8 @@ GOLDEN_DIR = PROJECT_ROOT / "tests" / "golden"
 # 5 epochs of 10 batches of 32 images: 50 steps, fewer than train.FLUSH_PERIOD, so no state flushing happens.
 CONFIG = dict(hidden=8, batch_size=32, epochs=5, train_subset=320, seed=0, snapshots_per_epoch=10)
 STEPS = 50
-STORED_STEPS = (1, 50)
+STORED_STEPS = (1, 10, 20, 30, 40, 50)
+WATCHED_PER_BLOCK = 64
 
 
 def golden_config(model_name: str) -> train.TrainConfig:
@@ -62,39 +68,73 @@ def cnn_logits(theta: torch.Tensor, hidden: int, x: torch.Tensor) -> torch.Tenso
 LOGITS = {"mlp": mlp_logits, "cnn": cnn_logits}
 
 
-def trajectory(config: train.TrainConfig, index: int, theta0: np.ndarray, x: torch.Tensor, y: torch.Tensor,
-               orders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(losses (STEPS,), weights after STORED_STEPS) of run ``index`` in torch, float64."""
+def blocks(model_name: str, hidden: int) -> list[tuple[int, int]]:
+    """(start, stop) of each weight matrix and bias vector in θ."""
+    if model_name == "cnn":
+        edges = [int(v) for v in cnn.OFFSETS]
+    else:
+        layout = Layout(hidden)
+        edges = [0, layout.b1, layout.w2, layout.b2, layout.size]
+    return list(zip(edges[:-1], edges[1:]))
+
+
+def watched_coordinates(model_name: str, hidden: int) -> np.ndarray:
+    """Every entry of a small block (every bias), WATCHED_PER_BLOCK evenly spaced entries of a larger one."""
+    picks = [np.linspace(start, stop - 1, min(WATCHED_PER_BLOCK, stop - start)).round().astype(np.int64)
+             for start, stop in blocks(model_name, hidden)]
+    return np.unique(np.concatenate(picks))
+
+
+@contextlib.contextmanager
+def default_dtype(dtype: torch.dtype):
+    """torch's default dtype set to ``dtype`` (optimizers keep their scalar state in it) for the block."""
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(previous)
+
+
+def trajectory(config: train.TrainConfig, index: int, theta0: np.ndarray, x: np.ndarray, y: torch.Tensor,
+               orders: np.ndarray, dtype: torch.dtype) -> tuple[np.ndarray, np.ndarray]:
+    """(losses (STEPS,), every weight after each of STORED_STEPS) of run ``index`` in torch, in ``dtype``."""
     run = config.runs[index]
-    theta = torch.tensor(theta0, dtype=torch.float64, requires_grad=True)
-    optimizer = make_optimizer(run.optimizer, theta, run.values)
-    losses, stored = [], []
-    batches = [order[b:b + config.batch_size] for order in orders for b in range(0, order.size, config.batch_size)]
-    for step, rows in enumerate(batches[:STEPS], start=1):
-        optimizer.zero_grad()
-        loss = F.cross_entropy(LOGITS[config.model](theta, config.hidden, x[rows]), y[rows])
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
-        if step in STORED_STEPS:
-            stored.append(theta.detach().numpy().copy())
+    with default_dtype(dtype):
+        theta = torch.tensor(theta0, dtype=dtype, requires_grad=True)
+        images = torch.tensor(x, dtype=dtype)
+        optimizer = make_optimizer(run.optimizer, theta, run.values)
+        losses, stored = [], []
+        batches = [order[b:b + config.batch_size] for order in orders
+                   for b in range(0, order.size, config.batch_size)]
+        for step, rows in enumerate(batches[:STEPS], start=1):
+            optimizer.zero_grad()
+            loss = F.cross_entropy(LOGITS[config.model](theta, config.hidden, images[rows]), y[rows])
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+            if step in STORED_STEPS:
+                stored.append(theta.detach().numpy().copy())
     return np.array(losses), np.array(stored)
 
 
 def write_golden(mnist: data.Mnist, model_name: str) -> Path:
     config = golden_config(model_name)
     rows = train.training_rows(config, len(mnist.train_labels))
-    theta0 = train.initial_weights(config).astype(np.float64)
+    theta0 = train.initial_weights(config)  # float32, exactly representable in float64
     orders = train.seeded_orders(config, rows.size)
-    images = (mnist.train_images[rows] / PIXEL_MAX - MNIST_MEAN) / MNIST_STD
-    x = torch.tensor(images[:, None], dtype=torch.float64)
+    x = ((mnist.train_images[rows] / PIXEL_MAX - MNIST_MEAN) / MNIST_STD)[:, None]
     y = torch.tensor(mnist.train_labels[rows].astype(np.int64))
-    runs = [trajectory(config, i, theta0, x, y, orders) for i in range(len(config.runs))]
+    watched = watched_coordinates(model_name, config.hidden)
+    recorded = {}
+    for dtype, suffix in ((torch.float64, ""), (torch.float32, "_float32")):
+        runs = [trajectory(config, i, theta0, x, y, orders, dtype) for i in range(len(config.runs))]
+        recorded[f"losses{suffix}"] = np.array([losses for losses, _ in runs])
+        recorded[f"weights{suffix}"] = np.array([weights[:, watched] for _, weights in runs])
     path = GOLDEN_DIR / f"mnist_{model_name}.npz"
     np.savez_compressed(
-        path, initial_weights=theta0, train_rows=rows, batch_orders=orders,
-        losses=np.array([losses for losses, _ in runs]), weights=np.array([weights for _, weights in runs]),
-        stored_steps=np.array(STORED_STEPS),
+        path, initial_weights=theta0, train_rows=rows.astype(np.int32), batch_orders=orders.astype(np.int32),
+        coordinates=watched.astype(np.int32), stored_steps=np.array(STORED_STEPS), **recorded,
         runs=json.dumps([{"optimizer": run.optimizer, "hyperparameters": run.values} for run in config.runs]),
         config=json.dumps({"model": model_name, **CONFIG}), provenance=json.dumps({"torch": torch.__version__}))
     return path

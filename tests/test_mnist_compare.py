@@ -1,5 +1,6 @@
-"""The articles' settings, seeds and the learning-rate grid on MNIST: presets, mean ± sd and the noise verdict,
-tuning, cancellation, and the CLI's --model/--preset/--seeds/--tune with JSON that stays valid."""
+"""The articles' settings, seeds and the learning-rate grid on MNIST: presets, mean ± sd and the noise
+verdict, tuning, the time-left estimate, cancellation, and the CLI's --model/--preset/--seeds/--tune with JSON
+that stays valid."""
 from __future__ import annotations
 
 import json
@@ -103,6 +104,46 @@ def test_tuning_picks_the_lowest_training_loss_and_survives_divergence(prepared)
     assert tuning.best(0) == 1  # plain SGD needs a large step in one short epoch
     for i in range(2):
         assert tuning.final_loss[i, tuning.best(i)] == tuning.final_loss[i].min()
+
+
+def test_time_left_is_measured_from_the_work_done_after_the_first_report():
+    estimate = compare.TimeLeft()
+    assert estimate.update(0.05, 100.0) is None  # the first report may include compiling: nothing timed yet
+    assert estimate.update(0.05, 101.0) is None  # no progress since: no rate to measure
+    assert estimate.update(0.15, 110.0) == pytest.approx(85.0)  # 0.1 in 10 s, 0.85 to go
+    assert estimate.update(0.55, 130.0) == pytest.approx(0.45 * 30.0 / 0.5)  # faster lately: the mean rate
+    assert estimate.update(1.0, 150.0) == 0.0
+
+
+def test_time_left_reads_as_seconds_then_minutes():
+    assert compare.time_left_text(None) == "estimating the time left"
+    assert compare.time_left_text(44.6) == "about 45 s left"
+    assert compare.time_left_text(300.0) == "about 5 min left"
+    times = iter([10.0, 12.0, 14.0])
+    seen = []
+    report = compare.with_time_left(lambda fraction, text: seen.append((fraction, text)), clock=lambda: next(times))
+    for fraction in (0.1, 0.2, 0.3):
+        report(fraction, f"run at {fraction}")
+    assert seen == [(0.1, "run at 0.1, estimating the time left"), (0.2, "run at 0.2, about 16 s left"),
+                    (0.3, "run at 0.3, about 14 s left")]
+
+
+@needs_mnist
+def test_the_grid_reports_progress_per_run_in_proportion_to_the_steps_and_stops_when_cancelled(prepared):
+    config = train.make_config([("gd", {})], **SMALL)  # 10 steps per run
+    seen = []
+    compare.tune(config, prepared, ["gd", "adam"], grid=(1e-3, 0.1), on_progress=lambda f, t: seen.append((f, t)))
+    fractions = [fraction for fraction, _ in seen]
+    assert fractions == pytest.approx([(step + 1) / 40 for step in range(40)])  # 4 runs × PROGRESS_CHUNKS
+    assert seen[-1][1] == "adam (lr=0.1) (4 of 4), epoch 1/1"
+    polls = []
+
+    def cancelled() -> bool:
+        polls.append(1)
+        return len(polls) > 12
+    with pytest.raises(train.TrainingCancelled):
+        compare.tune(config, prepared, ["gd", "adam"], grid=(1e-3, 0.1), cancelled=cancelled)
+    assert len(polls) == 13  # stopped inside the second run, not after the grid
 
 
 @needs_mnist

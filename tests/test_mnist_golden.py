@@ -1,14 +1,25 @@
 """The MNIST training follows torch step for step: given the initial weights and batch orders that
-``scripts/generate_mnist_golden.py`` recorded from torch.optim in float64, ``train.train`` replays all 50 steps of
-every optimizer on the MLP and the CNN.
+``scripts/generate_mnist_golden.py`` recorded from torch.optim, ``train.train`` replays all 50 steps of every
+optimizer on the MLP and the CNN.
 
-float64: every weight and loss within 1e-12 (relative to the largest weight / loss). float32: the first step's
-weights within 1e-5, and every loss within 1e-3. Not every weight after 50 steps, because two steps are
-discontinuous: Lion moves each weight by ±lr with the sign of a moving average, and a max-pool passes the gradient
-to its window's largest input. Where float32 rounding flips such a sign or ties a window, that weight takes the
-other branch, and on the CNN the difference spreads (measured: after 50 steps of momentum a third of the CNN's
-weights differ by more than 1e-5, while every loss stays within the bound). A wrong rule or gradient is already
-off at the first step and fails."""
+float64: the watched weights (every bias, 64 evenly spaced entries of each weight matrix) after steps 1, 10, …,
+50 and every step's loss within 1e-12 of torch's float64 run (relative to the largest weight / loss).
+
+float32: the same quantities within 1e-5 of torch's float32 run, for every optimizer on the MLP and for 10 of 13
+on the CNN at every stored step. Three CNN runs are compared only before the step where they meet a branch that
+float32 rounding decides, FIRST_TIE below (measured against the full weight vector):
+  - NAdam, step 11: a max-pool window of the second convolution whose two largest inputs lie within float32
+    rounding of each other; torch's float32 run takes the other input than ours and than torch's float64 run;
+  - RAdam, step 36: a second-convolution pre-activation within rounding of zero, so one ReLU (and the window's
+    maximum) passes the gradient in one float32 run and not in the other;
+  - Lion, step 18: two weights whose sign momentum c = β1·m + (1−β1)·g is within rounding of zero; their
+    update ±lr flips sign (a difference of exactly 2·lr).
+Before those steps the float32 runs agree to 1e-7–3e-6, and each departure starts at one such event, not in a
+slow drift of summation order: there is no reduction order to match. torch's float32 run meets the same kind of event
+against its own float64 run (CNN: gd at step 43, momentum 6, nag 38, adagrad 10, adamax 11; MLP: Lion at step
+10) and ours meets it at the same steps, which is why float32 is compared with torch's float32 run and not with
+the float64 one. After any tie every loss still stays within 1e-3 of torch's float64 losses. A wrong rule
+or gradient is already off at the first step and fails."""
 from __future__ import annotations
 
 import json
@@ -26,7 +37,9 @@ REPO = Path(__file__).resolve().parents[1]
 GOLDEN = REPO / "tests" / "golden"
 MNIST_DIR = Path(os.environ.get(data.ENV_DIR) or REPO.parent / "shared" / "data" / "mnist")
 TOLERANCE = {np.float64: 1e-12, np.float32: 1e-5}
-LOSS_TOLERANCE = {np.float64: 1e-12, np.float32: 1e-3}
+REFERENCE = {np.float64: "", np.float32: "_float32"}  # suffix of torch's run in the same dtype
+LOSS_TOLERANCE_AFTER_TIE = 1e-3  # float32 losses against torch's float64 losses, at every step
+FIRST_TIE = {("cnn", "nadam"): 11, ("cnn", "radam"): 36, ("cnn", "lion"): 18}  # float32 only (see above)
 MIN_MOVEMENT = 1e-4  # every run's weights move far more than the tolerance: the comparison can fail
 
 
@@ -53,8 +66,9 @@ def replay(mnist: data.Mnist, model_name: str, dtype) -> tuple[train.TrainResult
     return result, gold
 
 
-def relative_errors(ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
-    return np.abs(ours - theirs).ravel() / np.abs(theirs).max()
+def relative_error(ours: np.ndarray, theirs: np.ndarray) -> float:
+    theirs = theirs.astype(np.float64)
+    return float(np.abs(ours.astype(np.float64) - theirs).max() / np.abs(theirs).max())
 
 
 @pytest.mark.slow
@@ -65,17 +79,24 @@ def test_training_replays_torch(mnist, model_name, dtype):
     assert {run.optimizer for run in result.config.runs} == set(OPTIMIZERS)
     assert result.snapshots.dtype == dtype
     np.testing.assert_array_equal(result.batch_orders, gold["batch_orders"])
-    steps = gold["stored_steps"]
+    steps, watched = gold["stored_steps"], gold["coordinates"]
     assert list(result.snapshot_steps[steps]) == list(steps)  # a snapshot after every step
+    reference = REFERENCE[dtype]
     for i, run in enumerate(result.config.runs):
         assert result.diverged_at[i] is None, run.optimizer
-        expected = gold["weights"][i]
-        assert np.abs(expected[-1] - gold["initial_weights"]).max() > MIN_MOVEMENT, run.optimizer
-        compared = steps if dtype == np.float64 else steps[:1]  # float32: the first step (see above)
-        error = relative_errors(result.snapshots[i, compared], expected[:len(compared)]).max()
-        assert error <= TOLERANCE[dtype], f"{run.optimizer}: weights off by {error:.2e}"
-        error = relative_errors(result.train_loss[i], gold["losses"][i]).max()
-        assert error <= LOSS_TOLERANCE[dtype], f"{run.optimizer}: losses off by {error:.2e}"
+        weights, losses = gold[f"weights{reference}"][i], gold[f"losses{reference}"][i]
+        assert np.abs(weights[-1] - gold["initial_weights"][watched]).max() > MIN_MOVEMENT, run.optimizer
+        tie = FIRST_TIE.get((model_name, run.optimizer), np.inf) if dtype == np.float32 else np.inf
+        for j, step in enumerate(steps):
+            if step < tie:
+                error = relative_error(result.snapshots[i, step, watched], weights[j])
+                assert error <= TOLERANCE[dtype], f"{run.optimizer}: weights after step {step} off by {error:.2e}"
+        before_tie = slice(0, int(min(tie - 1, losses.size)))
+        error = relative_error(result.train_loss[i, before_tie], losses[before_tie])
+        assert error <= TOLERANCE[dtype], f"{run.optimizer}: losses off by {error:.2e}"
+        if dtype == np.float32:
+            error = relative_error(result.train_loss[i], gold["losses"][i])
+            assert error <= LOSS_TOLERANCE_AFTER_TIE, f"{run.optimizer}: losses off torch's float64 by {error:.2e}"
 
 
 def test_training_returns_and_accepts_its_batch_orders(mnist):

@@ -3,8 +3,10 @@ against tuned learning rates, and seed noise.
 
 Heavy jobs (several seeds × five optimizers, or a learning-rate grid) are jobs shared by every session
 (:mod:`ui.jobs`): a class that presses the same button with the same settings runs them once, each session
-showing their progress or place in the queue; Cancel (any rerun) stops waiting, and a job nobody waits for
-stops at its next progress report.
+showing their progress, the time left as measured on the runs done so far, or their place in the queue; Cancel
+(any rerun) stops waiting, and a job nobody waits for stops at its next progress report, a few seconds away
+(``compare.PROGRESS_CHUNKS``). The grid is a job of its own, keyed without the number of seeds, so changing
+the seeds reuses it.
 """
 from __future__ import annotations
 
@@ -32,18 +34,41 @@ EXPLANATION = (
 
 
 COMPARISONS_KEPT = 8  # finished comparisons per kind kept on the server: a lecture's worth of settings
+Comparison = Callable[[compare.ProgressText, Callable[[], bool]], object]  # work(on_progress, cancelled)
 
 
-def run_shared(kind: str, key: Hashable, job: Callable[[Callable[[float, str], None]], object], label: str):
-    """``job(on_progress)``'s result, computed once for all sessions (:mod:`ui.jobs`), with a Cancel button
-    while this session waits (pressing it reruns the page, which stops waiting)."""
+def run_shared(kind: str, key: Hashable, job: Comparison, label: str):
+    """``job(on_progress, cancelled)``'s result, computed once for all sessions (:mod:`ui.jobs`), with a Cancel
+    button while this session waits (pressing it reruns the page, which stops waiting). The progress bar shows
+    the job's own text and the time left (``compare.TimeLeft``)."""
     cancel = st.empty()
     if not jobs.has_result(kind, key):
         cancel.button("Cancel", key=f"{kind}_cancel", help="Stops the computation (the page reruns).")
-    result = jobs.shared_result(kind, key, lambda report, cancelled: job(lambda fraction, text: report(fraction)),
-                                label, keep=COMPARISONS_KEPT)
+    result = jobs.shared_result(kind, key, board_work(job), label, keep=COMPARISONS_KEPT)
     cancel.empty()
     return result
+
+
+def board_work(job: Comparison) -> jobs.Work:
+    """``job`` as the job board runs it: its reports carry the time left, and a cancelled training stops the
+    way the board expects (:class:`ui.jobs.JobCancelled`)."""
+    def work(report: Callable[..., None], cancelled: Callable[[], bool]):
+        try:
+            return job(compare.with_time_left(report), cancelled)
+        except train.TrainingCancelled:
+            raise jobs.JobCancelled() from None
+    return work
+
+
+def study_job(config: TrainConfig, n_seeds: int, prepared: train.Prepared) -> Comparison:
+    """A shared job's work: the seed study of ``config`` (only the study is kept, not every run's weights)."""
+    return lambda report, cancelled: compare.run_seeds(config, prepared, n_seeds, report, cancelled)[0]
+
+
+def tuning_job(config: TrainConfig, prepared: train.Prepared) -> Comparison:
+    """A shared job's work: ``config``'s optimizers at every rate of ``compare.TUNING_GRID`` (seed config.seed)."""
+    return lambda report, cancelled: compare.tune(config, prepared, config.names, on_progress=report,
+                                                  cancelled=cancelled)
 
 
 def seed_table(study: compare.SeedStudy, names: list[str], with_article: bool = True) -> pd.DataFrame:
@@ -69,7 +94,8 @@ def show_noise(study: compare.SeedStudy) -> None:
 
 def _preset_config(preset: str, config: TrainConfig) -> TrainConfig:
     return train.make_config(presets.preset_runs(preset), config.hidden, presets.KERAS_BATCH_SIZE,
-                             presets.KERAS_EPOCHS, config.seed, config.train_subset, 1, model_name=config.model)
+                             presets.KERAS_EPOCHS, config.seed, config.train_subset, compare.PROGRESS_CHUNKS,
+                             model_name=config.model)
 
 
 def _articles_section(config: TrainConfig, n_seeds: int, prepared: train.Prepared) -> None:
@@ -80,8 +106,7 @@ def _articles_section(config: TrainConfig, n_seeds: int, prepared: train.Prepare
                            "RMSprop 0.001 with ρ 0.9, ε 1e-7), 5 epochs, batch 128.")
             or jobs.has_result("mnist_articles", key)):
         return
-    study, _ = run_shared("mnist_articles", key, lambda report: compare.run_seeds(keras, prepared, n_seeds, report),
-                          "Training as the articles did:")
+    study = run_shared("mnist_articles", key, study_job(keras, n_seeds, prepared), "Training as the articles did:")
     show_table(seed_table(study, keras.names))
     follows = presets.follows_article_order(dict(zip(keras.names, study.mean)))
     st.markdown(f"With Keras' defaults on this {config.model.upper()}, over seed"
@@ -93,20 +118,16 @@ def _articles_section(config: TrainConfig, n_seeds: int, prepared: train.Prepare
 
 def _tuned_section(config: TrainConfig, n_seeds: int, prepared: train.Prepared) -> None:
     torch_config = _preset_config("torch", config)
-    key = ("tuned", torch_config, n_seeds)
+    keys = {"mnist_torch_defaults": (torch_config, n_seeds), "mnist_tuning": torch_config}
     grid = ", ".join(f"{lr:g}" for lr in compare.TUNING_GRID)
     if not (st.button("torch's defaults and tuned rates", key="mnist_tuned",
                       help=f"The same optimizers at torch's defaults, then each at learning rates {grid}.")
-            or jobs.has_result("mnist_tuned", key)):
+            or all(jobs.has_result(kind, key) for kind, key in keys.items())):
         return
-
-    def job(report: Callable[[float, str], None]):
-        study, _ = compare.run_seeds(torch_config, prepared, n_seeds, lambda f, t: report(f / 2, t))
-        tuning = compare.tune(torch_config, prepared, torch_config.names,
-                              on_progress=lambda f, t: report(0.5 + f / 2, f"grid: {t}"))
-        return study, tuning
-
-    study, tuning = run_shared("mnist_tuned", key, job, "Training at torch's defaults and tuned rates:")
+    study = run_shared("mnist_torch_defaults", keys["mnist_torch_defaults"],
+                       study_job(torch_config, n_seeds, prepared), "Training at torch's defaults:")
+    tuning = run_shared("mnist_tuning", keys["mnist_tuning"], tuning_job(torch_config, prepared),
+                        "Training each optimizer at every rate of the grid:")
     rows = []
     for i, name in enumerate(torch_config.names):
         best = tuning.best(i)

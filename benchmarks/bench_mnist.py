@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from mnist import cnn, data, landscape, train
+from mnist import cnn, data, landscape, train, train_config
 from mnist.model import MNIST_MEAN, MNIST_STD, N_INPUTS, PIXEL_MAX
 
 HIDDEN = 64
@@ -35,7 +35,7 @@ GRID_TARGETS = {10_000: 1.0, 60_000: 4.0}  # landscape samples → seconds
 
 def ours_epoch(prepared: train.Prepared, model_name: str = "mlp") -> float:
     batch, repeats = (BATCH, REPEATS) if model_name == "mlp" else (CNN_BATCH, CNN_REPEATS)
-    config = train.make_config([("adam", {"lr": LR})], hidden=HIDDEN, batch_size=batch, epochs=1,
+    config = train_config.make_config([("adam", {"lr": LR})], hidden=HIDDEN, batch_size=batch, epochs=1,
                                model_name=model_name)
     return min(float(train.train(config, prepared).seconds_per_epoch[0, 0]) for _ in range(repeats))
 
@@ -81,7 +81,7 @@ def torch_epoch(mnist: data.Mnist, threads: int, model_name: str = "mlp") -> flo
 
 
 def grid_seconds(prepared: train.Prepared, n_samples: int) -> float:
-    config = train.make_config([(name, {}) for name in ("adam", "gd", "momentum")], epochs=1,
+    config = train_config.make_config([(name, {}) for name in ("adam", "gd", "momentum")], epochs=1,
                                train_subset=10_000)
     plane = landscape.make_plane(train.train(config, prepared), "pca")
     images = landscape.landscape_samples(prepared.train, n_samples)

@@ -22,8 +22,9 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from mnist import train
-from mnist.train import TrainConfig, TrainResult
+from mnist import train, train_config
+from mnist.train import TrainResult
+from mnist.train_config import TrainConfig
 from simulation.settings import make_run
 from validation import parse_int
 
@@ -171,7 +172,7 @@ def tune(config: TrainConfig, data: train.Prepared, names: Sequence[str], grid: 
     final_loss = np.full(len(runs), np.inf)
     accuracy = np.full(len(runs), np.nan)
     for r, run in enumerate(runs):
-        run_config = train.make_config([run], config.hidden, config.batch_size, config.epochs, config.seed,
+        run_config = train_config.make_config([run], config.hidden, config.batch_size, config.epochs, config.seed,
                                        config.train_subset, PROGRESS_CHUNKS, model_name=config.model)
 
         def report(progress: train.Progress, r: int = r, label: str = run_config.labels()[0]) -> None:

@@ -31,15 +31,12 @@ from numba import njit
 
 from mnist import model, networks
 from mnist.data import Mnist
-from mnist.train_config import TrainConfig, batches_per_epoch, make_config, mnist_run
+from mnist.train_config import TrainConfig, batches_per_epoch
 from optimizers import rules, schedules
 from validation import ValidationError
 
 # The config's builders stay importable from here too, for the callers that configure and train through this one
 # module (the MNIST comparisons, the golden replay and its generator, the MNIST benchmark).
-__all__ = ["FLUSH_BELOW", "FLUSH_PERIOD", "NOT_DIVERGED", "SNAPSHOT_BUDGET_BYTES", "Prepared", "Progress",
-           "TrainConfig", "TrainResult", "TrainingCancelled", "flush_tiny", "initial_weights", "make_config",
-           "mnist_run", "prepare", "seeded_orders", "train", "train_steps", "training_rows"]
 
 # Memory for all runs' weight snapshots; long runs of many large networks take fewer snapshots per epoch (at
 # least one) rather than exhaust the machine. The default comparison (5 runs, H = 64, 31 snapshots) uses 32 MB.

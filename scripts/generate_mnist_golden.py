@@ -32,7 +32,7 @@ import torch.nn.functional as F
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))  # runs as a plain script from anywhere, like the CLI
 
-from mnist import cnn, data, train  # noqa: E402
+from mnist import cnn, data, train, train_config  # noqa: E402
 from mnist.model import MNIST_MEAN, MNIST_STD, N_INPUTS, PIXEL_MAX, Layout  # noqa: E402
 from optimizers.registry import OPTIMIZERS  # noqa: E402
 from scripts.generate_golden import make_optimizer  # noqa: E402  (also sets torch's default dtype to float64)
@@ -45,9 +45,9 @@ STORED_STEPS = (1, 10, 20, 30, 40, 50)
 WATCHED_PER_BLOCK = 64
 
 
-def golden_config(model_name: str) -> train.TrainConfig:
+def golden_config(model_name: str) -> train_config.TrainConfig:
     """Every registered optimizer at this model's default hyperparameters."""
-    return train.make_config([train.mnist_run(name) for name in OPTIMIZERS], model_name=model_name, **CONFIG)
+    return train_config.make_config([train_config.mnist_run(name) for name in OPTIMIZERS], model_name=model_name, **CONFIG)
 
 
 def mlp_logits(theta: torch.Tensor, hidden: int, x: torch.Tensor) -> torch.Tensor:
@@ -96,7 +96,7 @@ def default_dtype(dtype: torch.dtype):
         torch.set_default_dtype(previous)
 
 
-def trajectory(config: train.TrainConfig, index: int, theta0: np.ndarray, x: np.ndarray, y: torch.Tensor,
+def trajectory(config: train_config.TrainConfig, index: int, theta0: np.ndarray, x: np.ndarray, y: torch.Tensor,
                orders: np.ndarray, dtype: torch.dtype) -> tuple[np.ndarray, np.ndarray]:
     """(losses (STEPS,), every weight after each of STORED_STEPS) of run ``index`` in torch, in ``dtype``."""
     run = config.runs[index]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mnist import compare, data, train
+from mnist import compare, data, train, train_config
 from ui import jobs, mnist_articles
 
 REPO = Path(__file__).resolve().parents[1]
@@ -32,7 +32,7 @@ def page_script() -> None:
 
 
 def test_the_board_reads_the_time_left_and_a_cancelled_training_stops_the_job(prepared):
-    config = train.make_config([("adam", {}), ("gd", {})], epochs=1, train_subset=640)
+    config = train_config.make_config([("adam", {}), ("gd", {})], epochs=1, train_subset=640)
     notes = []
     work = mnist_articles.board_work(mnist_articles.study_job(config, 1, prepared))
     study = work(lambda fraction, note: notes.append(note), lambda: False)

@@ -130,7 +130,7 @@ def test_time_left_reads_as_seconds_then_minutes():
 
 @needs_mnist
 def test_the_grid_reports_progress_per_run_in_proportion_to_the_steps_and_stops_when_cancelled(prepared):
-    config = train.make_config([("gd", {})], **SMALL)  # 10 steps per run
+    config = train_config.make_config([("gd", {})], **SMALL)  # 10 steps per run
     seen = []
     compare.tune(config, prepared, ["gd", "adam"], grid=(1e-3, 0.1), on_progress=lambda f, t: seen.append((f, t)))
     fractions = [fraction for fraction, _ in seen]

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnist import data, train
+from mnist import data, train, train_config
 from optimizers.registry import OPTIMIZERS
 from validation import ValidationError
 
@@ -58,8 +58,8 @@ def golden(model_name: str) -> dict:
 def replay(mnist: data.Mnist, model_name: str, dtype) -> tuple[train.TrainResult, dict]:
     gold = golden(model_name)
     settings = json.loads(str(gold["config"]))
-    runs = [train.mnist_run(run["optimizer"], run["hyperparameters"]) for run in json.loads(str(gold["runs"]))]
-    config = train.make_config(runs, model_name=settings.pop("model"), **settings)
+    runs = [train_config.mnist_run(run["optimizer"], run["hyperparameters"]) for run in json.loads(str(gold["runs"]))]
+    config = train_config.make_config(runs, model_name=settings.pop("model"), **settings)
     np.testing.assert_array_equal(train.training_rows(config, len(mnist.train_labels)), gold["train_rows"])
     result = train.train(config, train.prepare(mnist, dtype), initial_weights=gold["initial_weights"].astype(dtype),
                          batch_orders=gold["batch_orders"])
@@ -100,7 +100,7 @@ def test_training_replays_torch(mnist, model_name, dtype):
 
 
 def test_training_returns_and_accepts_its_batch_orders(mnist):
-    config = train.make_config([("adam", {})], model_name="cnn", batch_size=16, epochs=2, train_subset=64)
+    config = train_config.make_config([("adam", {})], model_name="cnn", batch_size=16, epochs=2, train_subset=64)
     prepared = train.prepare(mnist)
     first = train.train(config, prepared)
     assert first.batch_orders.shape == (2, 64)

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mnist import compare, presets, train
-from mnist.train import TrainConfig
+from mnist import compare, presets, train, train_config
+from mnist.train_config import TrainConfig
 from optimizers.registry import OPTIMIZERS
 from ui import jobs
 from ui.explain import NOT_APPLICABLE
@@ -93,7 +93,7 @@ def show_noise(study: compare.SeedStudy) -> None:
 
 
 def _preset_config(preset: str, config: TrainConfig) -> TrainConfig:
-    return train.make_config(presets.preset_runs(preset), config.hidden, presets.KERAS_BATCH_SIZE,
+    return train_config.make_config(presets.preset_runs(preset), config.hidden, presets.KERAS_BATCH_SIZE,
                              presets.KERAS_EPOCHS, config.seed, config.train_subset, compare.PROGRESS_CHUNKS,
                              model_name=config.model)
 

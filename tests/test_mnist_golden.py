@@ -22,6 +22,7 @@ the float64 one. After any tie every loss still stays within 1e-3 of torch's flo
 or gradient is already off at the first step and fails."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -40,14 +41,19 @@ TOLERANCE = {np.float64: 1e-12, np.float32: 1e-5}
 REFERENCE = {np.float64: "", np.float32: "_float32"}  # suffix of torch's run in the same dtype
 LOSS_TOLERANCE_AFTER_TIE = 1e-3  # float32 losses against torch's float64 losses, at every step
 FIRST_TIE = {("cnn", "nadam"): 11, ("cnn", "radam"): 36, ("cnn", "lion"): 18}  # float32 only (see above)
+TEST_IMAGES = 100
 MIN_MOVEMENT = 1e-4  # every run's weights move far more than the tolerance: the comparison can fail
 
 
 @pytest.fixture(scope="module")
 def mnist() -> data.Mnist:
+    """The training images, and a few test images: these tests check training, while every epoch's test
+    accuracy of every run (on all 10,000 images) took most of the CNN replays' time."""
     if not MNIST_DIR.is_dir():
         pytest.skip("MNIST files not available")
-    return data.load(MNIST_DIR)
+    full = data.load(MNIST_DIR)
+    return dataclasses.replace(full, test_images=full.test_images[:TEST_IMAGES],
+                               test_labels=full.test_labels[:TEST_IMAGES])
 
 
 def golden(model_name: str) -> dict:

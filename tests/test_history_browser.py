@@ -110,3 +110,15 @@ def test_the_mnist_pages_settings_go_into_the_url_without_new_entries(page, app_
     page.reload()
     page.get_by_label("Epochs").wait_for(timeout=RENDER_TIMEOUT_MS)
     assert page.get_by_label("Epochs").input_value() == "4"
+
+
+def test_back_from_the_mnist_page_shows_the_playground_its_address_names(page, app_url):
+    if not os.environ.get(data.ENV_DIR) or not Path(os.environ[data.ENV_DIR]).is_dir():
+        pytest.skip(f"MNIST files not available ({data.ENV_DIR} unset)")
+    page.goto(f"{app_url}/?surface=bowl&view=multiples")
+    _shows_view(page, "multiples")
+    page.get_by_role("link", name="MNIST").click()
+    page.get_by_role("button", name="Train", exact=True).wait_for(timeout=RENDER_TIMEOUT_MS)
+    page.go_back()
+    _shows_view(page, "multiples")
+    assert _query(page)["surface"] == "bowl"

@@ -16,7 +16,7 @@ import streamlit as st
 from mnist import compare
 from mnist.train import Prepared, Progress, TrainResult
 from mnist.train_config import TrainConfig
-from ui import jobs
+from ui import jobs, links
 from ui.explain import NOT_APPLICABLE
 from ui.mnist_articles import render_comparisons, seed_table, show_noise, show_table
 from ui.mnist_controls import controls
@@ -26,6 +26,7 @@ from viz.training import training_loss_figure
 
 TRAINING_JOB = "mnist training"  # the shared job board's kind for Train
 TRAININGS_KEPT = 8  # finished trainings kept on the server for sessions asking again: a lecture's worth
+URL_SEEN_KEY, URL_NOTES_KEY = "mnist_page._url_seen", "mnist_page._url_notes"  # see ui.links
 RESULT_KEY = "mnist_page.result"  # session state: (SeedStudy, [TrainResult per seed]) of the last Train
 PERCENT = 100.0
 
@@ -73,8 +74,18 @@ def _results_table(result: TrainResult) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("optimizer")
 
 
+def _decode(params) -> tuple[dict, list[str]]:
+    """Nothing to decode: the page's controls are bound widgets, which Streamlit reads from the address."""
+    return {}, []
+
+
 def render() -> None:
     """Draw the MNIST page."""
+    with links.following_the_address(_decode, URL_SEEN_KEY, URL_NOTES_KEY):
+        _render_page()
+
+
+def _render_page() -> None:
     st.header("MNIST: the optimizers on a real network")
     st.markdown("A small network learns to read handwritten digits: an MLP (784 pixels → H hidden ReLU units → "
                 "10 digits) or a small CNN like the popular articles'. Every optimizer uses exactly the same "

@@ -74,13 +74,12 @@ def clicked_cell(inputs: PageInputs) -> Cell | None:
     return None
 
 
-def shown_cell(inputs: PageInputs, result: SweepResult, settings: Settings) -> tuple[Cell, bool]:
-    """The clicked cell (:func:`clicked_cell`), else the map's best cell; and whether it was clicked."""
-    clicked = clicked_cell(inputs)
+def shown_cell(clicked: Cell | None, inputs: PageInputs, result: SweepResult, settings: Settings) -> Cell:
+    """The ``clicked`` cell (:func:`clicked_cell`), else the map's best cell."""
     if clicked is not None:
-        return clicked, True
+        return clicked
     row, col = cached_best_cell(settings, inputs.lr_range, inputs.grid)
-    return Cell(float(result.lrs[col]), float(result.seconds[row])), False
+    return Cell(float(result.lrs[col]), float(result.seconds[row]))
 
 
 def playground_url(inputs: PageInputs, cell: Cell) -> str:
@@ -228,12 +227,12 @@ def _render_page(intro_slot) -> None:
     settings = base_settings(inputs)
     result = cached_sweep(settings, inputs.lr_range, inputs.grid)
     intro_slot.markdown(intro(second_axis(result)))
-    cell, clicked = shown_cell(inputs, result, settings)
+    cell = shown_cell(clicked, inputs, result, settings)
     # Only the open tab is drawn: switching tabs reruns the page (and puts the tab into the URL).
     map_tab, fan_tab, tune_tab = st.tabs(list(TABS.values()), key=TAB_KEY, on_change="rerun")
     if map_tab.open:
         with map_tab:
-            render_map_tab(inputs, settings, result, cell, clicked)
+            render_map_tab(inputs, settings, result, cell, clicked is not None)
     if fan_tab.open:
         with fan_tab:
             render_fan_tab(inputs, result, cell)

@@ -5,10 +5,11 @@ Every widget reads and writes its value under a key from :mod:`ui.state`. Values
 surface changes can all set them the same way.
 
 The sidebar is drawn in two parts. :func:`render_sidebar`, in the full app run, draws the controls that
-reshape the page (presets, surface, optimizers, steps) and leaves two boxes in place. :func:`render_run_controls`
-fills them from the page's results fragment with the controls that only change the results — hyperparameters,
-start, noise and seed — so dragging one of those sliders reruns that fragment alone: the charts and numbers are
-redrawn, the rest of the page is not resent.
+reshape the page (presets, surface, optimizers, steps) and those changed now and then (start, noise, seed), and
+leaves a box in place. :func:`render_hyperparameters` fills it from the page's results fragment with the
+hyperparameter sliders, the controls a class moves all the time: dragging one reruns that fragment alone (the
+charts and numbers are redrawn, the rest of the page is not resent), and the fragment draws no more controls
+than those, as every element a run draws costs the server time on every move.
 """
 from __future__ import annotations
 
@@ -35,25 +36,18 @@ FORMULA_HELP = ("A formula in x and y: numbers, pi, e, + − * / ** (with number
 
 @dataclass(frozen=True)
 class PageChoices:
-    """The controls drawn by the full app run, and the sidebar boxes left for the results fragment."""
+    """The controls drawn by the full app run (validated later by ``make_settings``), and the sidebar box left
+    for the results fragment's hyperparameter sliders."""
 
     surface: str
     optimizers: tuple[str, ...]
     steps: int
     surface_params: dict[str, float]
     same_for_all: bool  # one set of hyperparameters (and one learning-rate schedule) for every optimizer
-    hyperparameter_box: DeltaGenerator
-    run_box: DeltaGenerator
-
-
-@dataclass(frozen=True)
-class RunChoices:
-    """The results-only controls (validated later by ``make_settings``)."""
-
-    runs: tuple[tuple[str, dict[str, float]], ...]  # (optimizer, {hyperparameter: value})
     start: tuple[float, float]
     noise: float
     seed: int
+    hyperparameter_box: DeltaGenerator
 
 
 def reset_surface_dependent() -> None:
@@ -76,7 +70,8 @@ def _number_label(value: float) -> str:
 
 
 def _initialise(key: str, default: Any, choices: Sequence[float] | None = None, log_scale: bool = False) -> None:
-    """Seed ``key`` with ``default`` (see ``links.seed``); keep slider values on their options."""
+    """Seed ``key`` with ``default`` (see ``links.seed``); keep slider values on their options (a default
+    between them is snapped here too, only when it is used)."""
     links.seed(key, default)
     if choices is not None and st.session_state[key] not in choices:
         st.session_state[key] = options.snap(float(st.session_state[key]), choices, log_scale)
@@ -91,7 +86,7 @@ def _offered(key: str, choices: Sequence[float]) -> Sequence[float]:
 def _option_slider(label: str, key: str, choices: Sequence[float], default: float, help_text: str,
                    log_scale: bool = False) -> float:
     choices = _offered(key, choices)
-    _initialise(key, options.snap(default, choices, log_scale), choices, log_scale)
+    _initialise(key, default, choices, log_scale)
     return st.select_slider(label, options=choices, key=key, format_func=_number_label, help=help_text,
                             persist_state=links.KEEP_WHILE_HIDDEN)
 
@@ -264,16 +259,13 @@ def render_sidebar() -> PageChoices:
         hyperparameter_box = st.container()
         st.divider()
         steps = _steps()
-        run_box = st.container()
-    return PageChoices(surface.name, tuple(chosen), steps, surface_params, same_for_all, hyperparameter_box,
-                       run_box)
-
-
-def render_run_controls(page: PageChoices) -> RunChoices:
-    """Draw the results-only controls into the boxes ``render_sidebar`` left (call from the results fragment)."""
-    surface = get_surface(page.surface)
-    with page.hyperparameter_box:
-        runs = _hyperparameters(surface, page.optimizers, page.same_for_all)
-    with page.run_box:
         start, noise, seed = _start_and_noise(surface)
-    return RunChoices(runs, start, noise, seed)
+    return PageChoices(surface.name, tuple(chosen), steps, surface_params, same_for_all, start, noise, seed,
+                       hyperparameter_box)
+
+
+def render_hyperparameters(page: PageChoices) -> tuple[tuple[str, dict[str, float]], ...]:
+    """Draw the hyperparameter sliders into the box ``render_sidebar`` left (call from the results fragment);
+    returns each optimizer with its values."""
+    with page.hyperparameter_box:
+        return _hyperparameters(get_surface(page.surface), page.optimizers, page.same_for_all)

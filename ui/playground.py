@@ -2,7 +2,7 @@
 
 Two levels of rerun keep slider moves fast. The full app run draws what reshapes the page (surface, optimizers,
 steps, schedules, explanations) and the controls changed now and then (start, noise, seed); the results fragment
-draws the hyperparameter sliders (in the sidebar box the full run left) together with everything they change, so
+draws the hyperparameter sliders (in the sidebar boxes the full run left) together with everything they change, so
 dragging a learning rate reruns that fragment alone. Inside it, the view picker is a fragment of its own
 (``ui.views``).
 """
@@ -71,7 +71,7 @@ def _render_page(page: PageChoices) -> None:
 
 @st.fragment
 def _render_results(page: PageChoices, schedules: dict[str, Schedule]) -> None:
-    """The hyperparameter sliders (in the sidebar box ``page`` holds) and everything they change: moving one
+    """The hyperparameter sliders (in the sidebar boxes ``page`` holds) and everything they change: moving one
     of them reruns this fragment alone."""
     chosen = render_hyperparameters(page)
     _show_story()

@@ -5,11 +5,12 @@ Every widget reads and writes its value under a key from :mod:`ui.state`. Values
 surface changes can all set them the same way.
 
 The sidebar is drawn in two parts. :func:`render_sidebar`, in the full app run, draws the controls that
-reshape the page (presets, surface, optimizers, steps) and those changed now and then (start, noise, seed), and
-leaves a box in place. :func:`render_hyperparameters` fills it from the page's results fragment with the
-hyperparameter sliders, the controls a class moves all the time: dragging one reruns that fragment alone (the
-charts and numbers are redrawn, the rest of the page is not resent), and the fragment draws no more controls
-than those, as every element a run draws costs the server time on every move.
+reshape the page (presets, surface, optimizers, steps), those changed now and then (start, noise, seed), and
+each optimizer's heading and "More" section, leaving boxes in place for the sliders.
+:func:`render_hyperparameters` fills those from the page's results fragment with the hyperparameter sliders,
+the controls a class moves all the time: dragging one reruns that fragment alone (the charts and numbers are
+redrawn, the rest of the page is not resent), and the fragment draws nothing else of the sidebar, as every
+element a run draws costs the server time on every move.
 """
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ class PageChoices:
     start: tuple[float, float]
     noise: float
     seed: int
-    hyperparameter_box: DeltaGenerator
+    slider_groups: tuple[SliderGroup, ...]  # the hyperparameter sliders' boxes, for the results fragment
 
 
 def reset_surface_dependent() -> None:
@@ -155,30 +156,52 @@ def _hyperparameter_value(surface: Surface, owner: str, hp_name: str, optimizer:
                 _offered(key, hyperparameter.options), hyperparameter.log_scale)
 
 
-def _hyperparameter_sliders(surface: Surface, owner: str, owners: Sequence[str]) -> None:
-    """The learning rate in view and the rest in a "More" section, for ``owners`` (one optimizer, or all of
-    them when shared; a shared slider starts from the first owner's default).
+@dataclass(frozen=True)
+class SliderGroup:
+    """One owner's hyperparameter sliders (an optimizer's, or the shared ones): the boxes the full run drew
+    for the results fragment to fill, and which optimizer's default each hyperparameter starts from."""
 
-    The section's sliders are drawn only while it is open (opening it reruns the results); closed, their
-    values are kept all the same. Every slider drawn is work for the browser on each learning-rate move.
+    owner: str
+    first_owner: dict[str, str]  # hyperparameter → optimizer (a shared slider starts from the first one's)
+    lr_box: DeltaGenerator
+    more_box: DeltaGenerator | None  # the "More" section while it is open; closed, its sliders are not drawn
+
+
+def _slider_group(owner: str, owners: Sequence[str]) -> SliderGroup | None:
+    """The boxes of the learning rate in view and of the rest in a "More" section, for ``owners`` (one
+    optimizer, or all of them when shared); drawn by the full run, so a slider move does not redraw them.
+
+    The section's sliders are drawn only while it is open (opening it reruns the page); closed, their values
+    are kept all the same. Every slider drawn is work for the browser on each learning-rate move.
     """
     if not owners:
-        return
+        return None
     first_owner: dict[str, str] = {}
     for name in owners:
         for hp in OPTIMIZERS[name].hyperparameters:
             if state.owner_of(owners, owner == state.SHARED, name, hp.name) == owner:
                 first_owner.setdefault(hp.name, name)
-    _hyperparameter_slider(surface, owner, "lr", first_owner["lr"])
+    lr_box = st.container()
     more = [n for n in first_owner if n != "lr"]
     if not more:
-        return
+        return SliderGroup(owner, first_owner, lr_box, None)
     labels = ", ".join(shared_hyperparameter(n).label for n in more)
     section = st.expander(f"More: {labels}", key=state.MORE_OPEN + owner, on_change="rerun")
-    slider_or_value = _hyperparameter_slider if section.open else _hyperparameter_value
-    with section:
-        for hp_name in more:
-            slider_or_value(surface, owner, hp_name, first_owner[hp_name])
+    return SliderGroup(owner, first_owner, lr_box, section if section.open else None)
+
+
+def _fill_slider_group(surface: Surface, group: SliderGroup) -> None:
+    """The group's sliders in its boxes (the values of a closed section's are seeded all the same)."""
+    with group.lr_box:
+        _hyperparameter_slider(surface, group.owner, "lr", group.first_owner["lr"])
+    more = [(n, optimizer) for n, optimizer in group.first_owner.items() if n != "lr"]
+    if group.more_box is None:
+        for hp_name, optimizer in more:
+            _hyperparameter_value(surface, group.owner, hp_name, optimizer)
+        return
+    with group.more_box:
+        for hp_name, optimizer in more:
+            _hyperparameter_slider(surface, group.owner, hp_name, optimizer)
 
 
 def swatch(color: str, text: str) -> None:
@@ -192,21 +215,18 @@ def _same_for_all() -> bool:
                                "learning rate, and the others where the optimizers' defaults agree."))
 
 
-def _hyperparameters(surface: Surface, chosen: Sequence[str], same_for_all: bool
-                     ) -> tuple[tuple[str, dict[str, float]], ...]:
-    """The hyperparameter sliders; returns each optimizer with the values its sliders (or the shared ones) hold."""
+def _slider_groups(surface: Surface, chosen: Sequence[str], same_for_all: bool) -> tuple[SliderGroup, ...]:
+    """Each optimizer's heading in its colour and its slider boxes, or the shared boxes and the values each
+    optimizer keeps of its own."""
     if same_for_all:
-        _hyperparameter_sliders(surface, state.SHARED, chosen)
+        groups = [_slider_group(state.SHARED, chosen)]
         _own_values(surface, chosen)
     else:
+        groups = []
         for name, color in zip(chosen, run_colors(chosen)):
             swatch(color, OPTIMIZERS[name].title)
-            _hyperparameter_sliders(surface, name, [name])
-    def value(name: str, hp_name: str) -> float:
-        return st.session_state[state.hp_key(state.owner_of(chosen, same_for_all, name, hp_name), hp_name)]
-
-    return tuple((name, {hp.name: value(name, hp.name) for hp in OPTIMIZERS[name].hyperparameters})
-                 for name in chosen)
+            groups.append(_slider_group(name, [name]))
+    return tuple(group for group in groups if group is not None)
 
 
 def _own_values(surface: Surface, chosen: Sequence[str]) -> None:
@@ -256,16 +276,24 @@ def render_sidebar() -> PageChoices:
         surface_params = _surface_params(surface)
         chosen = _optimizers()
         same_for_all = _same_for_all()
-        hyperparameter_box = st.container()
+        slider_groups = _slider_groups(surface, chosen, same_for_all)
         st.divider()
         steps = _steps()
         start, noise, seed = _start_and_noise(surface)
     return PageChoices(surface.name, tuple(chosen), steps, surface_params, same_for_all, start, noise, seed,
-                       hyperparameter_box)
+                       slider_groups)
 
 
 def render_hyperparameters(page: PageChoices) -> tuple[tuple[str, dict[str, float]], ...]:
-    """Draw the hyperparameter sliders into the box ``render_sidebar`` left (call from the results fragment);
-    returns each optimizer with its values."""
-    with page.hyperparameter_box:
-        return _hyperparameters(get_surface(page.surface), page.optimizers, page.same_for_all)
+    """Draw the hyperparameter sliders into the boxes ``render_sidebar`` left (call from the results
+    fragment); returns each optimizer with the values its sliders (or the shared ones) hold."""
+    surface = get_surface(page.surface)
+    for group in page.slider_groups:
+        _fill_slider_group(surface, group)
+    chosen, same_for_all = page.optimizers, page.same_for_all
+
+    def value(name: str, hp_name: str) -> float:
+        return st.session_state[state.hp_key(state.owner_of(chosen, same_for_all, name, hp_name), hp_name)]
+
+    return tuple((name, {hp.name: value(name, hp.name) for hp in OPTIMIZERS[name].hyperparameters})
+                 for name in chosen)

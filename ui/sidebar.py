@@ -15,13 +15,13 @@ element a run draws costs the server time on every move.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Sequence
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from landscapes.registry import CUSTOM_PREFIX, SURFACES, Surface, get_surface
-from optimizers.registry import OPTIMIZERS, shared_hyperparameter
+from optimizers.registry import OPTIMIZERS, Hyperparameter, shared_hyperparameter
 from simulation.settings import MAX_SEED
 from ui import links, options, state
 from ui.presets import PRESETS
@@ -70,11 +70,9 @@ def _number_label(value: float) -> str:
     return f"{value:g}"
 
 
-def _initialise(key: str, default: Any, choices: Sequence[float] | None = None, log_scale: bool = False) -> None:
-    """Seed ``key`` with ``default`` (see ``links.seed``); keep slider values on their options (a default
-    between them is snapped here too, only when it is used)."""
-    links.seed(key, default)
-    if choices is not None and st.session_state[key] not in choices:
+def _keep_on_options(key: str, choices: Sequence[float], log_scale: bool) -> None:
+    """A slider's value on its options (a default or a link's value between them: the nearest one)."""
+    if st.session_state[key] not in choices:
         st.session_state[key] = options.snap(float(st.session_state[key]), choices, log_scale)
 
 
@@ -87,7 +85,8 @@ def _offered(key: str, choices: Sequence[float]) -> Sequence[float]:
 def _option_slider(label: str, key: str, choices: Sequence[float], default: float, help_text: str,
                    log_scale: bool = False) -> float:
     choices = _offered(key, choices)
-    _initialise(key, default, choices, log_scale)
+    links.seed(key, default)
+    _keep_on_options(key, choices, log_scale)
     return st.select_slider(label, options=choices, key=key, format_func=_number_label, help=help_text,
                             persist_state=links.KEEP_WHILE_HIDDEN)
 
@@ -104,7 +103,7 @@ def _surface_title(name: str) -> str:
 
 
 def _surface() -> Surface:
-    _initialise(state.SURFACE, options.DEFAULT_SURFACE)
+    links.seed(state.SURFACE, options.DEFAULT_SURFACE)
     name = st.selectbox("Loss surface", [*SURFACES, state.CUSTOM], key=state.SURFACE,
                         on_change=reset_surface_dependent, format_func=_surface_title)
     return _custom_surface() if name == state.CUSTOM else SURFACES[name]
@@ -112,7 +111,7 @@ def _surface() -> Surface:
 
 def _custom_surface() -> Surface:
     """The text box of the user's formula; a refused formula gets one error line and the last good one stays."""
-    _initialise(state.FORMULA, st.session_state.get(state.VALID_FORMULA, state.DEFAULT_FORMULA))
+    links.seed(state.FORMULA, st.session_state.get(state.VALID_FORMULA, state.DEFAULT_FORMULA))
     text = st.text_input("f(x, y) =", key=state.FORMULA, help=FORMULA_HELP)
     try:
         surface = get_surface(CUSTOM_PREFIX + text)
@@ -132,7 +131,7 @@ def _surface_params(surface: Surface) -> dict[str, float]:
 
 
 def _optimizers() -> list[str]:
-    _initialise(state.OPTIMIZERS_KEY, list(options.DEFAULT_OPTIMIZERS))
+    links.seed(state.OPTIMIZERS_KEY, list(options.DEFAULT_OPTIMIZERS))
     # no "Select all": with more optimizers than the charts take, it would silently keep the first few
     return st.multiselect(f"Optimizers (up to {options.MAX_OPTIMIZERS})", list(OPTIMIZERS), key=state.OPTIMIZERS_KEY,
                           max_selections=options.MAX_OPTIMIZERS, format_func=lambda n: OPTIMIZERS[n].short_title,
@@ -141,19 +140,23 @@ def _optimizers() -> list[str]:
 
 
 def _hyperparameter_slider(surface: Surface, owner: str, hp_name: str, optimizer: str) -> None:
-    spec = OPTIMIZERS[optimizer]
-    hyperparameter = spec.hyperparameter(hp_name)
-    _option_slider(hyperparameter.label, state.hp_key(owner, hp_name), hyperparameter.options,
-                   options.hyperparameter_default(surface, spec, hp_name), hyperparameter.help,
-                   hyperparameter.log_scale)
+    hyperparameter, key, choices = _hyperparameter_value(surface, owner, hp_name, optimizer)
+    st.select_slider(hyperparameter.label, options=choices, key=key, format_func=_number_label,
+                     help=hyperparameter.help, persist_state=links.KEEP_WHILE_HIDDEN)
 
 
-def _hyperparameter_value(surface: Surface, owner: str, hp_name: str, optimizer: str) -> None:
-    """Seed ``hp_name``'s value without drawing its slider (its section is closed)."""
+def _hyperparameter_value(surface: Surface, owner: str, hp_name: str, optimizer: str
+                          ) -> tuple[Hyperparameter, str, Sequence[float]]:
+    """Seed the value of ``owner``'s ``hp_name`` on its slider's options (alone: for a slider not drawn, its
+    section being closed); returns the hyperparameter, its key and the options offered. The default
+    (``optimizer``'s on ``surface``, snapped among the options) is worked out only while there is no value."""
     hyperparameter = OPTIMIZERS[optimizer].hyperparameter(hp_name)
     key = state.hp_key(owner, hp_name)
-    _initialise(key, options.hyperparameter_default(surface, OPTIMIZERS[optimizer], hp_name),
-                _offered(key, hyperparameter.options), hyperparameter.log_scale)
+    choices = _offered(key, hyperparameter.options)
+    if key not in st.session_state:
+        st.session_state[key] = options.hyperparameter_default(surface, OPTIMIZERS[optimizer], hp_name)
+    _keep_on_options(key, choices, hyperparameter.log_scale)
+    return hyperparameter, key, choices
 
 
 @dataclass(frozen=True)
@@ -246,23 +249,23 @@ def _own_values(surface: Surface, chosen: Sequence[str]) -> None:
 
 
 def _steps() -> int:
-    _initialise(state.STEPS, options.DEFAULT_STEPS)
+    links.seed(state.STEPS, options.DEFAULT_STEPS)
     return int(st.slider("Steps", *options.STEPS_RANGE, step=options.STEPS_INCREMENT, key=state.STEPS))
 
 
 def _start_and_noise(surface: Surface) -> tuple[tuple[float, float], float, int]:
     (x_low, x_high), (y_low, y_high) = options.start_limits(surface)
-    _initialise(state.START_X, float(surface.default_start[0]))
-    _initialise(state.START_Y, float(surface.default_start[1]))
+    links.seed(state.START_X, float(surface.default_start[0]))
+    links.seed(state.START_Y, float(surface.default_start[1]))
     left, right = st.columns(2)
     x = left.number_input("Start x", x_low, x_high, step=START_STEP, key=state.START_X, format="%.3f")
     y = right.number_input("Start y", y_low, y_high, step=START_STEP, key=state.START_Y, format="%.3f",
                            help="Or drag the start marker on the map.")
-    _initialise(state.NOISE, 0.0)
+    links.seed(state.NOISE, 0.0)
     noise = st.select_slider("Gradient noise σ", options=options.NOISE_OPTIONS, key=state.NOISE,
                              format_func=_number_label,
                              help="Adds σ·N(0, 1) to each gradient component: stochastic gradients, as in SGD.")
-    _initialise(state.SEED, 0)
+    links.seed(state.SEED, 0)
     seed = st.number_input("Noise seed", 0, MAX_SEED, step=1, key=state.SEED,
                            help="The same seed gives every optimizer the same noise, so the comparison is fair.")
     return (float(x), float(y)), float(noise), int(seed)

@@ -14,9 +14,11 @@ from simulation.engine import Result, run
 from simulation.settings import Settings
 from viz import result_figures
 
-CACHED_RESULTS = 64  # a few KB each at typical sizes: a whole class's worth of recent slider positions
+# A class moving one learning-rate slider visits all of its options (61) again and again: the caches hold each
+# of them twice over, so a position comes back from the cache instead of being evicted just before its next use.
+CACHED_RESULTS = 128  # ~50 KB each at typical sizes (with the optimizer state recorded)
 CACHED_GRIDS = 32  # one per surface (and κ value) in use
-CACHED_FIGURES = 48  # ~0.1–0.5 MB each; bounded so twenty students cannot grow memory without limit
+CACHED_FIGURES = 128  # ~0.05–0.5 MB each; bounded so a class cannot grow memory without limit
 # Settings are frozen dataclasses of strings and numbers, so their repr is a complete, exact key; hashing it
 # is far cheaper than Streamlit's generic hashing of the object tree on every call.
 SETTINGS_HASH = {Settings: repr}

@@ -1,9 +1,10 @@
 """The optimizer playground page: controls in the sidebar, the chosen view, numbers and explanations.
 
 Two levels of rerun keep slider moves fast. The full app run draws what reshapes the page (surface, optimizers,
-steps, schedules, explanations); the results fragment draws the controls that only change the results (in the
-sidebar boxes the full run left) together with everything they change, so dragging a learning rate reruns that
-fragment alone. Inside it, the view picker is a fragment of its own (``ui.views``).
+steps, schedules, explanations) and the controls changed now and then (start, noise, seed); the results fragment
+draws the hyperparameter sliders (in the sidebar boxes the full run left) together with everything they change, so
+dragging a learning rate reruns that fragment alone. Inside it, the view picker is a fragment of its own
+(``ui.views``).
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from ui import compute, explain, links, playground_url, state
 from ui.export_panel import render_export_panel
 from ui.presets import PRESETS
 from ui.schedules_panel import Schedule, render_schedules
-from ui.sidebar import PageChoices, render_run_controls, render_sidebar
+from ui.sidebar import PageChoices, render_hyperparameters, render_sidebar
 from ui.views import render_views, sync_url
 from validation import ValidationError
 
@@ -70,13 +71,13 @@ def _render_page(page: PageChoices) -> None:
 
 @st.fragment
 def _render_results(page: PageChoices, schedules: dict[str, Schedule]) -> None:
-    """The results-only controls (in the sidebar boxes ``page`` holds) and everything they change: moving
-    one of them reruns this fragment alone."""
-    controls = render_run_controls(page)
+    """The hyperparameter sliders (in the sidebar boxes ``page`` holds) and everything they change: moving one
+    of them reruns this fragment alone."""
+    chosen = render_hyperparameters(page)
     _show_story()
     try:
-        runs = [make_run(name, hyperparameters, *schedules[name]) for name, hyperparameters in controls.runs]
-        settings = make_settings(page.surface, runs, page.steps, controls.start, controls.noise, controls.seed,
+        runs = [make_run(name, hyperparameters, *schedules[name]) for name, hyperparameters in chosen]
+        settings = make_settings(page.surface, runs, page.steps, page.start, page.noise, page.seed,
                                  page.surface_params)
     except ValidationError as error:
         sync_url()

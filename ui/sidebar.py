@@ -5,21 +5,23 @@ Every widget reads and writes its value under a key from :mod:`ui.state`. Values
 surface changes can all set them the same way.
 
 The sidebar is drawn in two parts. :func:`render_sidebar`, in the full app run, draws the controls that
-reshape the page (presets, surface, optimizers, steps) and leaves two boxes in place. :func:`render_run_controls`
-fills them from the page's results fragment with the controls that only change the results — hyperparameters,
-start, noise and seed — so dragging one of those sliders reruns that fragment alone: the charts and numbers are
-redrawn, the rest of the page is not resent.
+reshape the page (presets, surface, optimizers, steps), those changed now and then (start, noise, seed), and
+each optimizer's heading and "More" section, leaving boxes in place for the sliders.
+:func:`render_hyperparameters` fills those from the page's results fragment with the hyperparameter sliders,
+the controls a class moves all the time: dragging one reruns that fragment alone (the charts and numbers are
+redrawn, the rest of the page is not resent), and the fragment draws nothing else of the sidebar, as every
+element a run draws costs the server time on every move.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Sequence
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from landscapes.registry import CUSTOM_PREFIX, SURFACES, Surface, get_surface
-from optimizers.registry import OPTIMIZERS, shared_hyperparameter
+from optimizers.registry import OPTIMIZERS, Hyperparameter, shared_hyperparameter
 from simulation.settings import MAX_SEED
 from ui import links, options, state
 from ui.presets import PRESETS
@@ -35,25 +37,18 @@ FORMULA_HELP = ("A formula in x and y: numbers, pi, e, + − * / ** (with number
 
 @dataclass(frozen=True)
 class PageChoices:
-    """The controls drawn by the full app run, and the sidebar boxes left for the results fragment."""
+    """The controls drawn by the full app run (validated later by ``make_settings``), and the sidebar box left
+    for the results fragment's hyperparameter sliders."""
 
     surface: str
     optimizers: tuple[str, ...]
     steps: int
     surface_params: dict[str, float]
     same_for_all: bool  # one set of hyperparameters (and one learning-rate schedule) for every optimizer
-    hyperparameter_box: DeltaGenerator
-    run_box: DeltaGenerator
-
-
-@dataclass(frozen=True)
-class RunChoices:
-    """The results-only controls (validated later by ``make_settings``)."""
-
-    runs: tuple[tuple[str, dict[str, float]], ...]  # (optimizer, {hyperparameter: value})
     start: tuple[float, float]
     noise: float
     seed: int
+    slider_groups: tuple[SliderGroup, ...]  # the hyperparameter sliders' boxes, for the results fragment
 
 
 def reset_surface_dependent() -> None:
@@ -75,10 +70,9 @@ def _number_label(value: float) -> str:
     return f"{value:g}"
 
 
-def _initialise(key: str, default: Any, choices: Sequence[float] | None = None, log_scale: bool = False) -> None:
-    """Seed ``key`` with ``default`` (see ``links.seed``); keep slider values on their options."""
-    links.seed(key, default)
-    if choices is not None and st.session_state[key] not in choices:
+def _keep_on_options(key: str, choices: Sequence[float], log_scale: bool) -> None:
+    """A slider's value on its options (a default or a link's value between them: the nearest one)."""
+    if st.session_state[key] not in choices:
         st.session_state[key] = options.snap(float(st.session_state[key]), choices, log_scale)
 
 
@@ -91,7 +85,8 @@ def _offered(key: str, choices: Sequence[float]) -> Sequence[float]:
 def _option_slider(label: str, key: str, choices: Sequence[float], default: float, help_text: str,
                    log_scale: bool = False) -> float:
     choices = _offered(key, choices)
-    _initialise(key, options.snap(default, choices, log_scale), choices, log_scale)
+    links.seed(key, default)
+    _keep_on_options(key, choices, log_scale)
     return st.select_slider(label, options=choices, key=key, format_func=_number_label, help=help_text,
                             persist_state=links.KEEP_WHILE_HIDDEN)
 
@@ -108,7 +103,7 @@ def _surface_title(name: str) -> str:
 
 
 def _surface() -> Surface:
-    _initialise(state.SURFACE, options.DEFAULT_SURFACE)
+    links.seed(state.SURFACE, options.DEFAULT_SURFACE)
     name = st.selectbox("Loss surface", [*SURFACES, state.CUSTOM], key=state.SURFACE,
                         on_change=reset_surface_dependent, format_func=_surface_title)
     return _custom_surface() if name == state.CUSTOM else SURFACES[name]
@@ -116,7 +111,7 @@ def _surface() -> Surface:
 
 def _custom_surface() -> Surface:
     """The text box of the user's formula; a refused formula gets one error line and the last good one stays."""
-    _initialise(state.FORMULA, st.session_state.get(state.VALID_FORMULA, state.DEFAULT_FORMULA))
+    links.seed(state.FORMULA, st.session_state.get(state.VALID_FORMULA, state.DEFAULT_FORMULA))
     text = st.text_input("f(x, y) =", key=state.FORMULA, help=FORMULA_HELP)
     try:
         surface = get_surface(CUSTOM_PREFIX + text)
@@ -136,7 +131,7 @@ def _surface_params(surface: Surface) -> dict[str, float]:
 
 
 def _optimizers() -> list[str]:
-    _initialise(state.OPTIMIZERS_KEY, list(options.DEFAULT_OPTIMIZERS))
+    links.seed(state.OPTIMIZERS_KEY, list(options.DEFAULT_OPTIMIZERS))
     # no "Select all": with more optimizers than the charts take, it would silently keep the first few
     return st.multiselect(f"Optimizers (up to {options.MAX_OPTIMIZERS})", list(OPTIMIZERS), key=state.OPTIMIZERS_KEY,
                           max_selections=options.MAX_OPTIMIZERS, format_func=lambda n: OPTIMIZERS[n].short_title,
@@ -145,45 +140,71 @@ def _optimizers() -> list[str]:
 
 
 def _hyperparameter_slider(surface: Surface, owner: str, hp_name: str, optimizer: str) -> None:
-    spec = OPTIMIZERS[optimizer]
-    hyperparameter = spec.hyperparameter(hp_name)
-    _option_slider(hyperparameter.label, state.hp_key(owner, hp_name), hyperparameter.options,
-                   options.hyperparameter_default(surface, spec, hp_name), hyperparameter.help,
-                   hyperparameter.log_scale)
+    hyperparameter, key, choices = _hyperparameter_value(surface, owner, hp_name, optimizer)
+    st.select_slider(hyperparameter.label, options=choices, key=key, format_func=_number_label,
+                     help=hyperparameter.help, persist_state=links.KEEP_WHILE_HIDDEN)
 
 
-def _hyperparameter_value(surface: Surface, owner: str, hp_name: str, optimizer: str) -> None:
-    """Seed ``hp_name``'s value without drawing its slider (its section is closed)."""
+def _hyperparameter_value(surface: Surface, owner: str, hp_name: str, optimizer: str
+                          ) -> tuple[Hyperparameter, str, Sequence[float]]:
+    """Seed the value of ``owner``'s ``hp_name`` on its slider's options (alone: for a slider not drawn, its
+    section being closed); returns the hyperparameter, its key and the options offered. The default
+    (``optimizer``'s on ``surface``, snapped among the options) is worked out only while there is no value."""
     hyperparameter = OPTIMIZERS[optimizer].hyperparameter(hp_name)
     key = state.hp_key(owner, hp_name)
-    _initialise(key, options.hyperparameter_default(surface, OPTIMIZERS[optimizer], hp_name),
-                _offered(key, hyperparameter.options), hyperparameter.log_scale)
+    choices = _offered(key, hyperparameter.options)
+    if key not in st.session_state:
+        st.session_state[key] = options.hyperparameter_default(surface, OPTIMIZERS[optimizer], hp_name)
+    _keep_on_options(key, choices, hyperparameter.log_scale)
+    return hyperparameter, key, choices
 
 
-def _hyperparameter_sliders(surface: Surface, owner: str, owners: Sequence[str]) -> None:
-    """The learning rate in view and the rest in a "More" section, for ``owners`` (one optimizer, or all of
-    them when shared; a shared slider starts from the first owner's default).
+@dataclass(frozen=True)
+class SliderGroup:
+    """One owner's hyperparameter sliders (an optimizer's, or the shared ones): the boxes the full run drew
+    for the results fragment to fill, and which optimizer's default each hyperparameter starts from."""
 
-    The section's sliders are drawn only while it is open (opening it reruns the results); closed, their
-    values are kept all the same. Every slider drawn is work for the browser on each learning-rate move.
+    owner: str
+    first_owner: dict[str, str]  # hyperparameter → optimizer (a shared slider starts from the first one's)
+    lr_box: DeltaGenerator
+    more_box: DeltaGenerator | None  # the "More" section while it is open; closed, its sliders are not drawn
+
+
+def _slider_group(owner: str, owners: Sequence[str]) -> SliderGroup | None:
+    """The boxes of the learning rate in view and of the rest in a "More" section, for ``owners`` (one
+    optimizer, or all of them when shared); drawn by the full run, so a slider move does not redraw them.
+
+    The section's sliders are drawn only while it is open (opening it reruns the page); closed, their values
+    are kept all the same. Every slider drawn is work for the browser on each learning-rate move.
     """
     if not owners:
-        return
+        return None
     first_owner: dict[str, str] = {}
     for name in owners:
         for hp in OPTIMIZERS[name].hyperparameters:
             if state.owner_of(owners, owner == state.SHARED, name, hp.name) == owner:
                 first_owner.setdefault(hp.name, name)
-    _hyperparameter_slider(surface, owner, "lr", first_owner["lr"])
+    lr_box = st.container()
     more = [n for n in first_owner if n != "lr"]
     if not more:
-        return
+        return SliderGroup(owner, first_owner, lr_box, None)
     labels = ", ".join(shared_hyperparameter(n).label for n in more)
     section = st.expander(f"More: {labels}", key=state.MORE_OPEN + owner, on_change="rerun")
-    slider_or_value = _hyperparameter_slider if section.open else _hyperparameter_value
-    with section:
-        for hp_name in more:
-            slider_or_value(surface, owner, hp_name, first_owner[hp_name])
+    return SliderGroup(owner, first_owner, lr_box, section if section.open else None)
+
+
+def _fill_slider_group(surface: Surface, group: SliderGroup) -> None:
+    """The group's sliders in its boxes (the values of a closed section's are seeded all the same)."""
+    with group.lr_box:
+        _hyperparameter_slider(surface, group.owner, "lr", group.first_owner["lr"])
+    more = [(n, optimizer) for n, optimizer in group.first_owner.items() if n != "lr"]
+    if group.more_box is None:
+        for hp_name, optimizer in more:
+            _hyperparameter_value(surface, group.owner, hp_name, optimizer)
+        return
+    with group.more_box:
+        for hp_name, optimizer in more:
+            _hyperparameter_slider(surface, group.owner, hp_name, optimizer)
 
 
 def swatch(color: str, text: str) -> None:
@@ -197,21 +218,18 @@ def _same_for_all() -> bool:
                                "learning rate, and the others where the optimizers' defaults agree."))
 
 
-def _hyperparameters(surface: Surface, chosen: Sequence[str], same_for_all: bool
-                     ) -> tuple[tuple[str, dict[str, float]], ...]:
-    """The hyperparameter sliders; returns each optimizer with the values its sliders (or the shared ones) hold."""
+def _slider_groups(surface: Surface, chosen: Sequence[str], same_for_all: bool) -> tuple[SliderGroup, ...]:
+    """Each optimizer's heading in its colour and its slider boxes, or the shared boxes and the values each
+    optimizer keeps of its own."""
     if same_for_all:
-        _hyperparameter_sliders(surface, state.SHARED, chosen)
+        groups = [_slider_group(state.SHARED, chosen)]
         _own_values(surface, chosen)
     else:
+        groups = []
         for name, color in zip(chosen, run_colors(chosen)):
             swatch(color, OPTIMIZERS[name].title)
-            _hyperparameter_sliders(surface, name, [name])
-    def value(name: str, hp_name: str) -> float:
-        return st.session_state[state.hp_key(state.owner_of(chosen, same_for_all, name, hp_name), hp_name)]
-
-    return tuple((name, {hp.name: value(name, hp.name) for hp in OPTIMIZERS[name].hyperparameters})
-                 for name in chosen)
+            groups.append(_slider_group(name, [name]))
+    return tuple(group for group in groups if group is not None)
 
 
 def _own_values(surface: Surface, chosen: Sequence[str]) -> None:
@@ -231,23 +249,23 @@ def _own_values(surface: Surface, chosen: Sequence[str]) -> None:
 
 
 def _steps() -> int:
-    _initialise(state.STEPS, options.DEFAULT_STEPS)
+    links.seed(state.STEPS, options.DEFAULT_STEPS)
     return int(st.slider("Steps", *options.STEPS_RANGE, step=options.STEPS_INCREMENT, key=state.STEPS))
 
 
 def _start_and_noise(surface: Surface) -> tuple[tuple[float, float], float, int]:
     (x_low, x_high), (y_low, y_high) = options.start_limits(surface)
-    _initialise(state.START_X, float(surface.default_start[0]))
-    _initialise(state.START_Y, float(surface.default_start[1]))
+    links.seed(state.START_X, float(surface.default_start[0]))
+    links.seed(state.START_Y, float(surface.default_start[1]))
     left, right = st.columns(2)
     x = left.number_input("Start x", x_low, x_high, step=START_STEP, key=state.START_X, format="%.3f")
     y = right.number_input("Start y", y_low, y_high, step=START_STEP, key=state.START_Y, format="%.3f",
                            help="Or drag the start marker on the map.")
-    _initialise(state.NOISE, 0.0)
+    links.seed(state.NOISE, 0.0)
     noise = st.select_slider("Gradient noise σ", options=options.NOISE_OPTIONS, key=state.NOISE,
                              format_func=_number_label,
                              help="Adds σ·N(0, 1) to each gradient component: stochastic gradients, as in SGD.")
-    _initialise(state.SEED, 0)
+    links.seed(state.SEED, 0)
     seed = st.number_input("Noise seed", 0, MAX_SEED, step=1, key=state.SEED,
                            help="The same seed gives every optimizer the same noise, so the comparison is fair.")
     return (float(x), float(y)), float(noise), int(seed)
@@ -261,19 +279,24 @@ def render_sidebar() -> PageChoices:
         surface_params = _surface_params(surface)
         chosen = _optimizers()
         same_for_all = _same_for_all()
-        hyperparameter_box = st.container()
+        slider_groups = _slider_groups(surface, chosen, same_for_all)
         st.divider()
         steps = _steps()
-        run_box = st.container()
-    return PageChoices(surface.name, tuple(chosen), steps, surface_params, same_for_all, hyperparameter_box,
-                       run_box)
-
-
-def render_run_controls(page: PageChoices) -> RunChoices:
-    """Draw the results-only controls into the boxes ``render_sidebar`` left (call from the results fragment)."""
-    surface = get_surface(page.surface)
-    with page.hyperparameter_box:
-        runs = _hyperparameters(surface, page.optimizers, page.same_for_all)
-    with page.run_box:
         start, noise, seed = _start_and_noise(surface)
-    return RunChoices(runs, start, noise, seed)
+    return PageChoices(surface.name, tuple(chosen), steps, surface_params, same_for_all, start, noise, seed,
+                       slider_groups)
+
+
+def render_hyperparameters(page: PageChoices) -> tuple[tuple[str, dict[str, float]], ...]:
+    """Draw the hyperparameter sliders into the boxes ``render_sidebar`` left (call from the results
+    fragment); returns each optimizer with the values its sliders (or the shared ones) hold."""
+    surface = get_surface(page.surface)
+    for group in page.slider_groups:
+        _fill_slider_group(surface, group)
+    chosen, same_for_all = page.optimizers, page.same_for_all
+
+    def value(name: str, hp_name: str) -> float:
+        return st.session_state[state.hp_key(state.owner_of(chosen, same_for_all, name, hp_name), hp_name)]
+
+    return tuple((name, {hp.name: value(name, hp.name) for hp in OPTIMIZERS[name].hyperparameters})
+                 for name in chosen)

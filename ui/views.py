@@ -85,5 +85,6 @@ def render_views(settings: Settings) -> None:
 
 
 def sync_url() -> None:
-    """Put every control into the page URL."""
-    links.update_url(playground_url.encode(st.session_state), state.URL_SEEN)
+    """Put every control into the page URL (read from one copy of the session's values: each read through
+    ``st.session_state`` takes its lock and looks the key up among the widgets again)."""
+    links.update_url(playground_url.encode(st.session_state.to_dict()), state.URL_SEEN)

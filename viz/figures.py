@@ -239,6 +239,14 @@ def contour_paths_figure(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, paths: 
         log_color: colour by log10 of the loss above the grid minimum (for ranges spanning decades).
         title: figure title. equal_aspect: one unit in x is as long as one unit in y.
     """
+    return unvalidated_figure(*contour_paths_parts(xs, ys, zs, paths, markers, log_color, title, equal_aspect))
+
+
+def contour_paths_parts(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, paths: Sequence[PathTrace],
+                        markers: Sequence[Marker] = (), log_color: bool = False, title: str = "",
+                        equal_aspect: bool = True) -> tuple[list[dict], dict]:
+    """The traces and layout of :func:`contour_paths_figure` as plain dicts, for a variant of the map to
+    adjust before it becomes a figure (plotly.py re-validates every property set on a built figure)."""
     scale = color_scale(zs, log_color)
     traces = [colorbar_trace(scale, xs, ys)]
     for path in paths:
@@ -247,7 +255,7 @@ def contour_paths_figure(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, paths: 
     legend_labels = [trace["name"] for trace in traces if trace.get("showlegend", True)]
     layout = map_layout(xs, ys, title, equal_aspect, legend_labels)
     layout["images"] = [background_image(xs, ys, scale.values, COLORSCALE, N_CONTOURS)]
-    return unvalidated_figure(traces, layout)
+    return traces, layout
 
 
 def loss_axis(paths: Sequence[PathTrace], min_value: float | None) -> tuple[list[np.ndarray], bool, str]:

@@ -6,6 +6,7 @@ The loss series and the axis they go on come from :func:`viz.figures.loss_axis`,
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -21,6 +22,12 @@ LR_PANEL_SHARE = 0.3  # of the loss figure's plot height given to the learning-r
 LR_PANEL_TITLE = "Learning-rate schedule"
 MAX_DECADE_TICKS = 6  # labelled powers of ten on a log loss axis
 PANEL_GAP = 0.1  # between the loss and learning-rate panels, as a fraction of the plot height
+
+# The loss panel over the learning-rate panel, sharing the step axis: the axes' domains and the lower panel's
+# title, laid out once by plotly.py (the default template comes with every figure anyway).
+PANELS_LAYOUT = {key: value for key, value in make_subplots(
+    rows=2, cols=1, shared_xaxes=True, vertical_spacing=PANEL_GAP, row_heights=[1.0 - LR_PANEL_SHARE, LR_PANEL_SHARE],
+    subplot_titles=("", LR_PANEL_TITLE)).layout.to_plotly_json().items() if key != "template"}
 
 
 def decade_ticks(series: Sequence[np.ndarray]) -> dict:
@@ -83,6 +90,13 @@ def loss_curves_figure(paths: Sequence[PathTrace], min_value: float | None = Non
     ``lr_curves`` (one per path), a panel under the loss shows each run's learning-rate schedule on the same
     step axis.
     """
+    return unvalidated_figure(*loss_curves_parts(paths, min_value, title, show_legend, lr_curves))
+
+
+def loss_curves_parts(paths: Sequence[PathTrace], min_value: float | None = None,
+                      title: str = "Loss per step", show_legend: bool = True,
+                      lr_curves: Sequence[LrCurve] | None = None) -> tuple[list[dict], dict]:
+    """The traces and layout of :func:`loss_curves_figure` as plain dicts (see ``contour_paths_parts``)."""
     series, log_y, y_title = loss_axis(paths, min_value)
     loss_y = dict(title=dict(text=y_title), type="log" if log_y else "linear", exponentformat="power",
                   **(decade_ticks(series) if log_y else {}))
@@ -90,12 +104,21 @@ def loss_curves_figure(paths: Sequence[PathTrace], min_value: float | None = Non
     layout = dict(title=dict(text=title, x=0.01), height=FIGURE_HEIGHT, margin=margin,
                   legend=legend_below(FIGURE_HEIGHT, margin), hovermode="x unified")
     if not lr_curves:
-        return unvalidated_figure(loss_traces(paths, series, show_legend=show_legend),
-                                  dict(xaxis=dict(title=dict(text="step")), yaxis=loss_y, **layout))
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=PANEL_GAP,
-                        row_heights=[1.0 - LR_PANEL_SHARE, LR_PANEL_SHARE], subplot_titles=("", LR_PANEL_TITLE))
-    fig.add_traces(loss_traces(paths, series, show_legend=show_legend, xaxis="x", yaxis="y"))
-    fig.add_traces(lr_traces(paths, lr_curves, xaxis="x2", yaxis="y2"))
-    fig.update_layout(yaxis=loss_y, xaxis2=dict(title_text="step"),
-                      yaxis2=dict(title_text="lr ÷ base lr", rangemode="tozero"), **layout)
-    return fig
+        return (loss_traces(paths, series, show_legend=show_legend),
+                dict(xaxis=dict(title=dict(text="step")), yaxis=loss_y, **layout))
+    traces = (loss_traces(paths, series, show_legend=show_legend, xaxis="x", yaxis="y")
+              + lr_traces(paths, lr_curves, xaxis="x2", yaxis="y2"))
+    return traces, merged(copy.deepcopy(PANELS_LAYOUT), dict(yaxis=loss_y, xaxis2=dict(title=dict(text="step")),
+                                              yaxis2=dict(title=dict(text="lr ÷ base lr"), rangemode="tozero"),
+                                              **layout))
+
+
+def merged(base: dict, changes: dict) -> dict:
+    """A new layout dict: ``base`` with ``changes`` merged in, nested dicts key by key (as plotly.py's
+    ``update_layout`` merges them); ``base`` is left as it is."""
+    result = dict(base)
+    for key, value in changes.items():
+        result[key] = merged(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) \
+            else value
+    return result
+

@@ -14,8 +14,9 @@ from simulation.engine import Result
 from optimizers.schedules import lr_curve
 from viz.animation import SidePanel, Series, animated_map_figure, side_panel_figure, small_multiples_figure
 from viz.arrows import vectors_from_result
-from viz.figures import END_META, contour_paths_figure, legend_rows, loss_axis
-from viz.loss_figures import LrCurve, loss_curves_figure
+from viz.figures import (END_META, SCATTER, contour_paths_figure, contour_paths_parts, legend_rows, loss_axis,
+                         unvalidated_figure)
+from viz.loss_figures import LrCurve, loss_curves_figure, loss_curves_parts, merged
 from viz.paths import PathTrace, paths_from_result, surface_markers
 from viz.surface3d import surface_3d_figure
 
@@ -50,22 +51,26 @@ def live_map_figure(result: Result, grid: SurfaceGrid) -> go.Figure:
     dragged control moves a run's end from one to the other by swapping coordinates, which the browser
     animates without a full redraw (a changed marker symbol would need one); and two traces instead of two
     per run keep each animated frame cheap, as plotly.js re-reads every trace of the figure per frame.
+    Adjusted as plain dicts: a new learning rate makes a new figure, on the server's time.
     """
-    fig = map_figure(result, grid)
-    fig.layout.update(title=None, margin=LIVE_MAP_MARGIN, showlegend=False)
-    ends = [t for t in fig.data if t.meta == END_META]
-    fig.data = [t for t in fig.data if t.meta != END_META]
+    spec = result.settings.surface_spec
+    traces, layout = contour_paths_parts(grid.xs, grid.ys, grid.zs, paths_from_result(result),
+                                         surface_markers(spec, result.settings.start), spec.log_color)
+    del layout["title"]  # the view picker names the chart
+    layout.update(margin=LIVE_MAP_MARGIN, showlegend=False)
+    ends = [t for t in traces if t.get("meta") == END_META]
+    traces = [t for t in traces if t.get("meta") != END_META]
     for meta, symbol, word in ((END_META, "circle", "end"), (DIED_META, "x", "died")):
-        mine = [(t.marker.symbol == "x") == (meta == DIED_META) for t in ends]
+        mine = [(t["marker"]["symbol"] == "x") == (meta == DIED_META) for t in ends]
         # a point left empty has the hover text of any option a dragged control may move there
-        fig.add_trace(go.Scatter(
-            x=[t.x[0] if on else None for t, on in zip(ends, mine)],
-            y=[t.y[0] if on else None for t, on in zip(ends, mine)],
+        traces.append(dict(
+            type=SCATTER, x=[t["x"][0] if on else None for t, on in zip(ends, mine)],
+            y=[t["y"][0] if on else None for t, on in zip(ends, mine)],
             mode="markers", meta=meta, showlegend=False,
-            marker=dict(ends[0].marker.to_plotly_json(), symbol=symbol, color=[t.marker.color for t in ends]),
-            hovertemplate=[t.hovertemplate if on else f"{t.legendgroup}: {word}<extra></extra>"
+            marker=dict(ends[0]["marker"], symbol=symbol, color=[t["marker"]["color"] for t in ends]),
+            hovertemplate=[t["hovertemplate"] if on else f"{t['legendgroup']}: {word}<extra></extra>"
                            for t, on in zip(ends, mine)]))
-    return fig
+    return unvalidated_figure(traces, layout)
 
 
 def loss_range(paths: list[PathTrace], series: list[np.ndarray], log_y: bool) -> list[float] | None:
@@ -90,17 +95,18 @@ def loss_range(paths: list[PathTrace], series: list[np.ndarray], log_y: bool) ->
 def live_loss_figure(result: Result) -> go.Figure:
     """Loss per step for the live view: the legend above, both axes fixed, so paths can be swapped in."""
     paths = paths_from_result(result)
-    fig = loss_curves_figure(paths, result.settings.surface_spec.min_value, title="", show_legend=True,
-                             lr_curves=lr_curves(result))
+    traces, layout = loss_curves_parts(paths, result.settings.surface_spec.min_value, show_legend=True,
+                                       lr_curves=lr_curves(result))
     series, log_y, _ = loss_axis(paths, result.settings.surface_spec.min_value)
     rows = legend_rows([p.label for p in paths], LIVE_LEGEND_WIDTH_PX)
-    fig.layout.update(title=None, margin=dict(LIVE_LOSS_MARGIN, t=LIVE_LOSS_MARGIN["t"] + rows * LIVE_LEGEND_ROW_PX),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
-                      xaxis=dict(range=[0, result.settings.steps], autorange=False))
+    del layout["title"]
+    changes = dict(margin=dict(LIVE_LOSS_MARGIN, t=LIVE_LOSS_MARGIN["t"] + rows * LIVE_LEGEND_ROW_PX),
+                   legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
+                   xaxis=dict(range=[0, result.settings.steps], autorange=False))
     y_range = loss_range(paths, series, log_y)
     if y_range is not None:
-        fig.layout.yaxis.update(range=y_range, autorange=False)
-    return fig
+        changes["yaxis"] = dict(range=y_range, autorange=False)
+    return unvalidated_figure(traces, merged(layout, changes))
 
 
 def lr_curves(result: Result) -> list[LrCurve] | None:

@@ -375,8 +375,8 @@ def test_a_schedule_in_the_url_restores_it():
     at = _run({"optimizers": "gd,adam", "adam.schedule": "step:step_size=30,gamma=0.2"})
     prefix = state.schedule_prefix("adam")
     assert at.selectbox(key=choice_key(prefix)).value == "step"
-    assert at.number_input(key=param_key(prefix, "step", "step_size", 150)).value == 30
-    assert at.number_input(key=param_key(prefix, "step", "gamma", 150)).value == 0.2
+    assert at.number_input(key=param_key(prefix, "step", "step_size")).value == 30
+    assert at.number_input(key=param_key(prefix, "step", "gamma")).value == 0.2
     assert len(_lr_traces(at)) == 2  # every run's rate is drawn, the constant one as a flat line
     assert not at.info
 
@@ -394,7 +394,7 @@ def test_an_invalid_schedule_value_is_marked_and_the_charts_keep_the_last_valid_
     at.selectbox(key=choice_key(prefix)).set_value("exponential")
     at = _ok(at.run())
     valid = _paths(at)
-    at.number_input(key=param_key(prefix, "exponential", "gamma", 150)).set_value(0.0)
+    at.number_input(key=param_key(prefix, "exponential", "gamma")).set_value(0.0)
     at = _ok(at.run())
     assert [e.value for e in at.error] == ["factor per step γ must be in (0, 1], got 0"]
     drawn = _paths(at)  # the charts still stand, with the last valid schedule, and the page says so

@@ -23,6 +23,8 @@ VIEWPORT = {"width": 1440, "height": 900}
 STABILITY_PATH, MNIST_PATH = "stability", "mnist"  # url paths in app.py's navigation
 HEATMAP = ".js-plotly-plot g.hm"
 STABILITY_COLOURING, STABILITY_COLOURING_VALUE = "Outcome", "outcome"  # a choice of "Colour cells by"
+MNIST_SCHEDULES = "Hyperparameters and learning-rate schedules"  # the MNIST page's expander
+COSINE_PERIOD = "steps to the lowest rate"  # the cosine schedule's T_max input
 EXCEPTION = '[data-testid="stException"]'
 RUNNING = '[data-testid="stStatusWidget"]'  # Streamlit's "Running…" indicator
 VIEW_LABELS = {"paths": "Map & loss", "animation": "Animation", "multiples": "Side by side"}
@@ -35,6 +37,11 @@ CHECKED_VIEW = """() => {
     }
     return null;
 }""".replace("LABELS", str(VIEW_LABELS))
+
+
+def _wait_for_schedule(page, value: str) -> None:
+    page.wait_for_function(f"() => new URL(location.href).searchParams.get('mnist_adam.schedule') === {value!r}",
+                           timeout=CHANGE_TIMEOUT_MS)
 
 
 def _query(page) -> dict[str, str]:
@@ -91,7 +98,7 @@ def test_changes_replace_the_entry_and_back_and_forward_go_from_page_to_page(pag
 def test_the_mnist_pages_settings_go_into_the_url_without_new_entries(page, app_url):
     if not os.environ.get(data.ENV_DIR) or not Path(os.environ[data.ENV_DIR]).is_dir():
         pytest.skip(f"MNIST files not available ({data.ENV_DIR} unset)")
-    page.goto(f"{app_url}/{MNIST_PATH}?mnist_epochs=2")
+    page.goto(f"{app_url}/{MNIST_PATH}?mnist_epochs=2&mnist_adam.schedule=cosine:T_max=7")
     epochs = page.get_by_label("Epochs")
     page.get_by_role("button", name="Train", exact=True).wait_for(timeout=RENDER_TIMEOUT_MS)
     page.locator(RUNNING).wait_for(state="detached", timeout=RENDER_TIMEOUT_MS)  # the page has loaded
@@ -101,6 +108,14 @@ def test_the_mnist_pages_settings_go_into_the_url_without_new_entries(page, app_
     epochs.press("Enter")
     page.wait_for_function("() => new URL(location.href).searchParams.get('mnist_epochs') === '4'",
                            timeout=CHANGE_TIMEOUT_MS)
+    _wait_for_schedule(page, "cosine:T_max=7,eta_min=0")  # the page's own parameter, beside the bound ones
+    page.get_by_text(MNIST_SCHEDULES, exact=False).click()
+    period = page.get_by_role("spinbutton", name=COSINE_PERIOD, exact=True)
+    assert period.input_value() == "7"
+    period.fill("9")
+    period.press("Enter")
+    _wait_for_schedule(page, "cosine:T_max=9,eta_min=0")
+    assert _query(page)["mnist_epochs"] == "4"
     lion = OPTIMIZERS["lion"].short_title
     page.get_by_role("combobox", name="Optimizers").click()
     page.get_by_role("option", name=lion).click()
@@ -110,6 +125,9 @@ def test_the_mnist_pages_settings_go_into_the_url_without_new_entries(page, app_
     page.reload()
     page.get_by_label("Epochs").wait_for(timeout=RENDER_TIMEOUT_MS)
     assert page.get_by_label("Epochs").input_value() == "4"
+    page.get_by_text(MNIST_SCHEDULES, exact=False).click()
+    page.get_by_role("spinbutton", name=COSINE_PERIOD, exact=True).wait_for(timeout=CHANGE_TIMEOUT_MS)
+    assert page.get_by_role("spinbutton", name=COSINE_PERIOD, exact=True).input_value() == "9"
 
 
 def test_back_from_the_mnist_page_shows_the_playground_its_address_names(page, app_url):

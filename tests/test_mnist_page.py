@@ -154,7 +154,7 @@ def test_a_schedule_per_optimizer_is_trained_and_drawn(app):
     app.number_input(key="mnist_epochs").set_value(1)
     app.run()
     app.selectbox(key=choice_key("mnist_gd")).set_value("step").run()
-    app.number_input(key=param_key("mnist_gd", "step", "step_size", 10)).set_value(4)
+    app.number_input(key=param_key("mnist_gd", "step", "step_size")).set_value(4)
     app.button(key="mnist_train").click().run()
     assert not app.exception and not app.error
     assert list(app.dataframe[0].value.index) == ["adam (lr=0.001)", "gd (lr=0.1, step schedule)"]
@@ -163,6 +163,78 @@ def test_a_schedule_per_optimizer_is_trained_and_drawn(app):
     np.testing.assert_allclose(rates["gd (lr=0.1, step schedule)"], [0.1] * 4 + [0.05] * 4 + [0.025] * 2)
     np.testing.assert_allclose(rates["adam (lr=0.001)"], [0.001] * 10)
     assert figure["layout"]["yaxis2"]["title"]["text"] == "lr / base lr"
+
+
+def _link_notes(app: AppTest) -> list[str]:
+    return [info.value for info in app.info if "could not be used" in info.value]
+
+
+def _schedule_link_app(app: AppTest, **schedules: str) -> AppTest:
+    """The page opened from a link with adam and gd on 640 images for one epoch (10 steps) and ``schedules``
+    (``gd="step:step_size=4,gamma=0.5"`` → ``mnist_gd.schedule=…``), run twice: the run that reads the address
+    leaves it as it is, the next one writes it (see ``ui.links``)."""
+    app.query_params["mnist_optimizers"] = [OPTIMIZERS[name].short_title for name in ("adam", "gd")]
+    app.query_params["mnist_train_subset"] = "640"
+    app.query_params["mnist_epochs"] = "1"
+    for name, value in schedules.items():
+        app.query_params[f"mnist_{name}.schedule"] = value
+    app.run()
+    assert not app.exception and not app.error
+    return app.run()
+
+
+def test_schedules_come_from_the_link_and_go_back_into_it(app):
+    app = _schedule_link_app(app, gd="step:step_size=4,gamma=0.25", adam="cosine:T_max=7")
+    assert app.selectbox(key=choice_key("mnist_gd")).value == "step"
+    assert app.number_input(key=param_key("mnist_gd", "step", "step_size")).value == 4
+    assert app.number_input(key=param_key("mnist_gd", "step", "gamma")).value == 0.25
+    assert app.number_input(key=param_key("mnist_adam", "cosine", "T_max")).value == 7
+    assert not _link_notes(app)
+    assert app.query_params["mnist_gd.schedule"] == "step:step_size=4,gamma=0.25"
+    assert app.query_params["mnist_adam.schedule"] == "cosine:T_max=7,eta_min=0"
+    assert app.query_params["mnist_epochs"] == "1"  # the bound widgets' parameters stay
+    app.number_input(key=param_key("mnist_gd", "step", "step_size")).set_value(5).run()
+    assert app.query_params["mnist_gd.schedule"] == "step:step_size=5,gamma=0.25"
+    app.selectbox(key=choice_key("mnist_adam")).set_value("constant").run()
+    assert "mnist_adam.schedule" not in app.query_params  # the constant rate is the default: left out
+    app.button(key="mnist_train").click().run()
+    assert list(app.dataframe[0].value.index) == ["adam (lr=0.001)", "gd (lr=0.1, step schedule)"]
+
+
+def test_another_address_brings_its_schedules_back(app):
+    """Back and Forward change the address without the page: the next run shows what it names."""
+    app = _schedule_link_app(app, gd="step:step_size=4,gamma=0.25")
+    app.query_params["mnist_gd.schedule"] = "exponential:gamma=0.9"
+    app.run()
+    assert not app.exception and not _link_notes(app)
+    assert app.selectbox(key=choice_key("mnist_gd")).value == "exponential"
+    assert app.number_input(key=param_key("mnist_gd", "exponential", "gamma")).value == 0.9
+
+
+def test_a_schedule_the_user_set_stays_when_the_run_length_changes_and_a_default_follows_it(app):
+    app = _schedule_link_app(app, gd="cosine:T_max=7", adam="cosine:T_max=10")  # 10 steps: adam's is the default
+    app.number_input(key="mnist_epochs").set_value(2).run()
+    assert app.number_input(key=param_key("mnist_gd", "cosine", "T_max")).value == 7
+    assert app.number_input(key=param_key("mnist_adam", "cosine", "T_max")).value == 20
+    assert app.query_params["mnist_adam.schedule"] == "cosine:T_max=20,eta_min=0"
+
+
+def test_bad_schedules_in_a_link_fall_back_with_a_note(app):
+    app.query_params["mnist_gd.schedule"] = "warp:gamma=2"
+    app.query_params["mnist_adam.schedule"] = "step:step_size=many"
+    app.query_params["mnist_nothing.schedule"] = "cosine"
+    app.run()
+    assert not app.exception and not app.error
+    assert app.selectbox(key=choice_key("mnist_gd")).value == "constant"
+    assert app.selectbox(key=choice_key("mnist_adam")).value == "constant"
+    notes = _link_notes(app)
+    assert len(notes) == 1
+    for fragment in ("mnist_gd.schedule='warp:gamma=2'", "mnist_adam.schedule='step:step_size=many'",
+                     "`'mnist_nothing.schedule'` is not a control here"):
+        assert fragment in notes[0]
+    app.run()  # the next run writes what the page shows, and the note is gone
+    assert not [name for name in app.query_params if name.endswith(".schedule")]
+    assert not _link_notes(app)
 
 
 def test_page_without_data_explains_how_to_provide_it(monkeypatch, tmp_path):

@@ -69,14 +69,14 @@ def test_scaled_defaults_are_always_valid(steps):
 def test_edited_values_are_returned_and_pickers_are_independent():
     app = picker_app("a", "b")
     app.selectbox(key=choice_key("a")).set_value("step").run()
-    app.number_input(key=param_key("a", "step", "step_size", STEPS)).set_value(40).run()
+    app.number_input(key=param_key("a", "step", "step_size")).set_value(40).run()
     assert app.session_state[PICKED] == {"a": ("step", {"step_size": 40.0, "gamma": 0.5}), "b": ("constant", {})}
 
 
 def test_an_invalid_value_is_one_error_line_and_returned_as_entered():
     app = picker_app("a")
     app.selectbox(key=choice_key("a")).set_value("exponential").run()
-    app.number_input(key=param_key("a", "exponential", "gamma", STEPS)).set_value(0.0).run()
+    app.number_input(key=param_key("a", "exponential", "gamma")).set_value(0.0).run()
     assert not app.exception
     assert [e.value for e in app.error] == ["factor per step γ must be in (0, 1], got 0"]
     assert app.session_state[PICKED]["a"] == ("exponential", {"gamma": 0.0})
@@ -90,7 +90,7 @@ def test_a_new_run_length_brings_new_defaults_but_keeps_what_the_user_set():
     assert app.session_state[PICKED]["a"] == ("cosine", {"T_max": float(STEPS), "eta_min": 0.0})
     app.slider(key=RUN_LENGTH_KEY).set_value(2 * STEPS).run()  # untouched: follows the run length
     assert app.session_state[PICKED]["a"] == ("cosine", {"T_max": 2.0 * STEPS, "eta_min": 0.0})
-    app.number_input(key=param_key("a", "cosine", "T_max", 2 * STEPS)).set_value(123).run()
+    app.number_input(key=param_key("a", "cosine", "T_max")).set_value(123).run()
     app.slider(key=RUN_LENGTH_KEY).set_value(STEPS).run()  # set by the user: kept
     assert app.session_state[PICKED]["a"] == ("cosine", {"T_max": 123.0, "eta_min": 0.0})
 

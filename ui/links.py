@@ -8,6 +8,10 @@ the address bar says, and what could not be used is shown once (:func:`show_url_
 tab's current history entry (:mod:`ui.url_history`): Back and Forward go from page to page, not from one
 slider move to the last. Each page brings its own ``decode`` and ``encode`` (``ui.playground_url`` for the
 playground, ``ui.stability_state`` for the stability map), both written with ``ui.url_codec``.
+
+A page whose single-value controls are bound widgets (``bind="query-params"``: Streamlit reads and writes those
+itself) keeps only its compound values here, such as the MNIST page's schedules: it passes ``owned``, the
+parameter names it decodes and writes, and :func:`update_url_part` leaves every other parameter as it is.
 """
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from typing import Any, Callable, Iterator, Mapping
 import streamlit as st
 
 Decode = Callable[[Mapping[str, str]], tuple[dict[str, Any], list[str]]]
+Owned = Callable[[str], bool]  # the URL parameters a page decodes and writes itself
 # ``persist_state`` of widgets that some runs do not draw (a closed section, a mode that hides them): their
 # value outlives those runs, and the browser shows it again when they are drawn.
 KEEP_WHILE_HIDDEN = "session"
@@ -33,14 +38,19 @@ def seed(key: str, default: object) -> None:
         st.session_state[key] = default
 
 
+def _part(params: Mapping[str, str], owned: Owned | None) -> dict[str, str]:
+    return dict(params) if owned is None else {name: value for name, value in params.items() if owned(name)}
+
+
 @contextmanager
-def following_the_address(decode: Decode, seen_key: str, notes_key: str) -> Iterator[None]:
+def following_the_address(decode: Decode, seen_key: str, notes_key: str, owned: Owned | None = None
+                          ) -> Iterator[None]:
     """Run a page (a full run of it) with its controls taken from the address bar when the address is not
     the one the page last read or wrote (under ``seen_key``): on a session's first run, after Back or Forward,
     and when another page was shown since (Streamlit forgets the values of widgets a run does not draw). Bad
     values fall back, noted for :func:`show_url_notes`. A run that read the address does not write it back
-    (:func:`update_url`)."""
-    current = st.query_params.to_dict()
+    (:func:`update_url`). With ``owned``, only those parameters count and are decoded."""
+    current = _part(st.query_params.to_dict(), owned)
     same_page = st.session_state.get(PAGE_SHOWN) == seen_key
     st.session_state[PAGE_SHOWN] = seen_key
     if not same_page or st.session_state.get(seen_key) != current:
@@ -79,3 +89,18 @@ def update_url(wanted: dict[str, str], seen_key: str) -> None:
         st.query_params.from_dict(wanted)
     st.session_state[seen_key] = wanted
 
+
+
+def update_url_part(wanted: dict[str, str], owned: Owned, seen_key: str) -> None:
+    """:func:`update_url` for a page with bound widgets: set the ``owned`` parameters to ``wanted`` (removing the
+    owned ones it lacks) and leave the others, the bound widgets' own, as they are (``st.query_params.from_dict``
+    would wipe them)."""
+    if st.session_state.get(ADDRESS_JUST_READ):
+        return
+    current = st.query_params.to_dict()
+    for name in [name for name in current if owned(name) and name not in wanted]:
+        del st.query_params[name]
+    for name, value in wanted.items():
+        if current.get(name) != value:
+            st.query_params[name] = value
+    st.session_state[seen_key] = wanted

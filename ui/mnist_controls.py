@@ -1,5 +1,8 @@
 """The MNIST page's controls: the network, the optimizers with their hyperparameters and learning-rate schedules,
-and the seeds, validated into the comparison to train. Every single-value setting is in the URL."""
+and the seeds, validated into the comparison to train. Everything is in the URL: each single-value setting as a
+bound widget under its key, each optimizer's schedule as ``mnist_adam.schedule=cosine:T_max=150,eta_min=0``
+(``ui.schedule_picker``'s link form, the playground's too), which this module reads (:func:`decode_url`) and
+writes."""
 from __future__ import annotations
 
 import streamlit as st
@@ -9,14 +12,45 @@ from mnist.train_config import (DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, DEFAULT_HIDD
                                 N_TRAIN_IMAGES, TrainConfig, batches_per_epoch, make_config, mnist_hyperparams,
                                 mnist_run)
 from optimizers.registry import OPTIMIZERS, get_optimizer
-from ui.schedule_picker import schedule_picker
+from ui import links
+from ui.schedule_picker import decode_schedule, schedule_picker, schedule_url_value
+from ui.url_codec import Decoder
 from validation import ValidationError
 
 DEFAULT_OPTIMIZERS = ("adam", "gd", "momentum", "adagrad", "rmsprop")
 SCHEDULE_KEY_PREFIX = "mnist_{optimizer}"  # of each optimizer's schedule picker: mnist_adam_schedule, …
-# Every control keeps its value in the URL (?mnist_epochs=5&mnist_optimizers=adam&mnist_optimizers=gd), under
-# its key; the learning-rate schedules are the exception.
+SCHEDULE_URL_NAME = SCHEDULE_KEY_PREFIX + ".schedule"  # a compound value: decoded and written here
+SCHEDULE_URL_PREFIX, SCHEDULE_URL_SUFFIX = SCHEDULE_URL_NAME.split("{optimizer}")
+URL_SEEN_KEY, URL_NOTES_KEY = "mnist_page._url_seen", "mnist_page._url_notes"  # see ui.links
+# Every other control keeps its value in the URL (?mnist_epochs=5&mnist_optimizers=Adam&mnist_optimizers=GD)
+# under its key, as a bound widget.
 QUERY = "query-params"
+
+
+def is_schedule_url_name(name: str) -> bool:
+    """Whether URL parameter ``name`` is an optimizer's schedule (the parameters this page decodes itself)."""
+    return name.startswith(SCHEDULE_URL_PREFIX) and name.endswith(SCHEDULE_URL_SUFFIX)
+
+
+def decode_url(params: dict[str, str]) -> tuple[dict, list[str]]:
+    """The schedule pickers' session values from the link's schedule parameters, and notes on what could not be
+    used (an unknown optimizer, a bad schedule: it falls back to the constant rate)."""
+    d = Decoder(params)
+    for name in OPTIMIZERS:
+        url_name = SCHEDULE_URL_NAME.format(optimizer=name)
+        if url_name in d.params:
+            decode_schedule(d, url_name, SCHEDULE_KEY_PREFIX.format(optimizer=name))
+    return d.finish()
+
+
+def _write_schedules(choices: list[tuple[str, dict[str, float], str, dict[str, float]]]) -> None:
+    """Each chosen optimizer's schedule into the URL (the constant rate is left out)."""
+    wanted = {}
+    for name, _, schedule, schedule_params in choices:
+        value = schedule_url_value(schedule, schedule_params)
+        if value is not None:
+            wanted[SCHEDULE_URL_NAME.format(optimizer=name)] = value
+    links.update_url_part(wanted, is_schedule_url_name, URL_SEEN_KEY)
 
 
 def _hyperparameter_inputs(name: str) -> dict[str, float]:
@@ -72,6 +106,7 @@ def controls() -> tuple[TrainConfig | None, int]:
                    + ", ".join(f"{n} {OPTIMIZERS[n].mnist_lr:g}" for n in names)
                    + f". A schedule's parameters count optimizer steps; this run has {steps:,}.")
         choices = [_run_inputs(name, steps) for name in names]
+    _write_schedules(choices)
     try:
         runs = [mnist_run(*choice) for choice in choices]
         return make_config(runs, hidden, batch, epochs, seed, None if subset == N_TRAIN_IMAGES else subset,

@@ -19,14 +19,13 @@ from mnist.train_config import TrainConfig
 from ui import jobs, links
 from ui.explain import NOT_APPLICABLE
 from ui.mnist_articles import render_comparisons, seed_table, show_noise, show_table
-from ui.mnist_controls import controls
+from ui.mnist_controls import URL_NOTES_KEY, URL_SEEN_KEY, controls, decode_url, is_schedule_url_name
 from ui.mnist_dataset import dataset
 from ui.mnist_landscape import forget_landscape, show_landscape
 from viz.training import training_loss_figure
 
 TRAINING_JOB = "mnist training"  # the shared job board's kind for Train
 TRAININGS_KEPT = 8  # finished trainings kept on the server for sessions asking again: a lecture's worth
-URL_SEEN_KEY, URL_NOTES_KEY = "mnist_page._url_seen", "mnist_page._url_notes"  # see ui.links
 RESULT_KEY = "mnist_page.result"  # session state: (SeedStudy, [TrainResult per seed]) of the last Train
 PERCENT = 100.0
 
@@ -74,14 +73,10 @@ def _results_table(result: TrainResult) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("optimizer")
 
 
-def _decode(params) -> tuple[dict, list[str]]:
-    """Nothing to decode: the page's controls are bound widgets, which Streamlit reads from the address."""
-    return {}, []
-
-
 def render() -> None:
-    """Draw the MNIST page."""
-    with links.following_the_address(_decode, URL_SEEN_KEY, URL_NOTES_KEY):
+    """Draw the MNIST page: the bound widgets take their values from the address themselves, the schedules
+    through :func:`ui.mnist_controls.decode_url`."""
+    with links.following_the_address(decode_url, URL_SEEN_KEY, URL_NOTES_KEY, is_schedule_url_name):
         _render_page()
 
 
@@ -90,6 +85,7 @@ def _render_page() -> None:
     st.markdown("A small network learns to read handwritten digits: an MLP (784 pixels → H hidden ReLU units → "
                 "10 digits) or a small CNN like the popular articles'. Every optimizer uses exactly the same "
                 "update code as on the 2D surfaces.")
+    links.show_url_notes(URL_NOTES_KEY)
     prepared = dataset()
     if prepared is None:
         return

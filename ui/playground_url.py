@@ -12,13 +12,12 @@ from landscapes.registry import CUSTOM_PREFIX, SURFACES, Surface, get_surface
 from optimizers.registry import OPTIMIZERS
 from simulation.settings import MAX_SEED, NOISE_RANGE
 from ui import options
-from ui.schedule_picker import COUNTED_IN_UPDATES, DEFAULT_SCHEDULE, choice_key, param_key
+from ui.schedule_picker import decode_schedule, schedule_url_value
 from ui.state import (CUSTOM, EXPLAINED, FORMULA, HP_PREFIX, NOISE, OPTIMIZERS_KEY, SAME_FOR_ALL, SEED, SHARED,
                       SPEED, START_X, START_Y, STEPS, SURFACE, SURFACE_PARAM_PREFIX, THREE_D, VALID_FORMULA, VIEW,
                       hp_key, linked_key, owner_of, schedule_of, schedule_prefix, shares, surface_name,
                       surface_param_key)
-from ui.url_codec import (START_URL_NAME, Decoder, format_pair, format_schedule, format_value, literal,
-                          parse_schedule)
+from ui.url_codec import START_URL_NAME, Decoder, format_pair, format_value, literal
 from ui.view_options import DEFAULT_SPEED, DEFAULT_VIEW, SPEEDS, VIEWS
 from validation import ValidationError
 
@@ -77,9 +76,9 @@ def _encode_schedules(state: Mapping[str, Any]) -> dict[str, str]:
     steps = state.get(STEPS, options.DEFAULT_STEPS)
     params = {}
     for owner in _schedule_owners(state):
-        name, values = schedule_of(state, owner, steps)
-        if name != DEFAULT_SCHEDULE:
-            params[owner + SCHEDULE_URL_SUFFIX] = format_schedule(name, values)
+        value = schedule_url_value(*schedule_of(state, owner, steps))
+        if value is not None:
+            params[owner + SCHEDULE_URL_SUFFIX] = value
     return params
 
 
@@ -157,22 +156,11 @@ def _decode_scalars(d: Decoder, defaults: dict[str, Any]) -> None:
 
 def _decode_schedules(d: Decoder, chosen: list[str]) -> None:
     """``<owner>.schedule`` for the chosen optimizers (or ``all``), into the session keys of their pickers."""
-    steps = d.values.get(STEPS, options.DEFAULT_STEPS)
     for url_name in [n for n in d.params if n.endswith(SCHEDULE_URL_SUFFIX)]:
         owner = url_name[:-len(SCHEDULE_URL_SUFFIX)]
         if owner != SHARED and owner not in chosen:
             continue  # stays in d.params and is reported as not a control here
-        text = d.pop(url_name)
-        prefix = schedule_prefix(owner)
-        try:
-            name, values = parse_schedule(text)
-        except ValidationError as error:
-            d.values[choice_key(prefix)] = d.fallback(url_name, text, str(error), DEFAULT_SCHEDULE)
-            continue
-        d.values[choice_key(prefix)] = name
-        for param, value in values.items():
-            # counts of updates go into integer inputs, which hold ints
-            d.values[param_key(prefix, name, param, steps)] = int(value) if param in COUNTED_IN_UPDATES else value
+        decode_schedule(d, url_name, schedule_prefix(owner))
 
 
 def _decode_hyperparameters(d: Decoder, surface: Surface, chosen: list[str]) -> None:

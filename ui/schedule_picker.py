@@ -7,8 +7,12 @@ The choices are ``optimizers.schedules.SCHEDULES`` (torch.optim.lr_scheduler sem
 students' names with a one-line explanation; torch's names are in the help texts. Defaults are scaled to
 the run so every schedule does something visible within it: cosine annealing spans the whole run, step decay
 halves the rate at each quarter, warm-up takes the first tenth, exponential and 1/t decay end near a tenth of the
-base rate. The parameters' widget keys contain the run length, so a new length brings new defaults for the
-values the user has not changed; a value the user set is carried over to the new length.
+base rate. A new run length brings new defaults for the values the user has not changed; a value the user (or a
+link) set stays. The parameters' widget keys do not contain the run length, so a link can name them before the
+page knows the run's length.
+
+In a link a picker's choice is one parameter, ``cosine:T_max=150,eta_min=0`` (``ui.url_codec``'s grammar), written
+by :func:`schedule_url_value` and read back by :func:`decode_schedule`, the same on every page.
 """
 from __future__ import annotations
 
@@ -16,11 +20,13 @@ import streamlit as st
 
 from optimizers.schedules import SCHEDULES, ScheduleParam, get_schedule
 from ui import links
+from ui.url_codec import Decoder, format_schedule, parse_schedule
 from validation import Range, ValidationError, check_range
 
 CHOICE_KEY = "{prefix}_schedule"  # the selectbox
 EDITED_KEY = "schedule_picker.edited"  # session state: {(prefix, schedule, param): value the user set}
-PARAM_KEY = "{prefix}_schedule_{schedule}_{param}_{steps}"  # one number input per parameter and run length
+SHOWN_KEY = "schedule_picker.shown"  # session state: {widget key: the value it was last drawn to start from}
+PARAM_KEY = "{prefix}_schedule_{schedule}_{param}"  # one number input per parameter
 DEFAULT_SCHEDULE = "constant"
 STEP_PHASES = 4  # step decay: step_size is a quarter of the run (with the registry's γ = 0.5, the rate halves)
 WARMUP_SHARE = 10  # warm-up + cosine: the first tenth of the run warms up, the rest anneals
@@ -35,9 +41,29 @@ def choice_key(prefix: str) -> str:
     return CHOICE_KEY.format(prefix=prefix)
 
 
-def param_key(prefix: str, schedule: str, param: str, steps: int) -> str:
-    """The widget key of ``schedule``'s parameter ``param`` in the picker with ``prefix``, for a run of ``steps``."""
-    return PARAM_KEY.format(prefix=prefix, schedule=schedule, param=param, steps=steps)
+def param_key(prefix: str, schedule: str, param: str) -> str:
+    """The widget key of ``schedule``'s parameter ``param`` in the picker with ``prefix``."""
+    return PARAM_KEY.format(prefix=prefix, schedule=schedule, param=param)
+
+
+def schedule_url_value(name: str, values: dict[str, float]) -> str | None:
+    """A picker's choice as a link gives it (``cosine:T_max=150,eta_min=0``); None for the constant rate, which a
+    link leaves out."""
+    return None if name == DEFAULT_SCHEDULE else format_schedule(name, values)
+
+
+def decode_schedule(d: Decoder, url_name: str, prefix: str) -> None:
+    """The link's ``url_name=cosine:T_max=150,eta_min=0`` into the session keys of the picker with ``prefix``: its
+    choice and its parameters' inputs; a bad value falls back to the constant rate with a note."""
+    text = d.pop(url_name)
+    try:
+        name, values = parse_schedule(text)
+    except ValidationError as error:
+        d.values[choice_key(prefix)] = d.fallback(url_name, text, str(error), DEFAULT_SCHEDULE)
+        return
+    d.values[choice_key(prefix)] = name
+    for param, value in values.items():  # counts of updates go into integer inputs, which hold ints
+        d.values[param_key(prefix, name, param)] = int(value) if param in COUNTED_IN_UPDATES else value
 
 
 def _clamp(value: float, allowed: Range) -> float:
@@ -61,13 +87,23 @@ def scaled_defaults(schedule: str, steps: int) -> dict[str, float]:
     return {p.name: _clamp(scaled.get(p.name, p.default), p.allowed) for p in params}
 
 
+def _start_from(key: str, start: float) -> None:
+    """Start the input under ``key`` at ``start`` unless it holds a value of its own. A value it was last drawn
+    to start from, now that ``start`` is another (the run length changed its default), is not its own: it moves
+    on to ``start``, while a value the user or a link set stays."""
+    shown = st.session_state.setdefault(SHOWN_KEY, {})
+    if key not in st.session_state or st.session_state[key] == shown.get(key) != start:
+        st.session_state[key] = start
+    shown[key] = start
+
+
 def _param_input(param: ScheduleParam, default: float, key: str) -> float:
     """A number input bounded by the parameter's range (integers for counts of updates)."""
     if param.name in COUNTED_IN_UPDATES:
-        links.seed(key, int(default))
+        _start_from(key, int(default))
         return float(st.number_input(param.label, int(param.allowed.low), int(param.allowed.high), step=1,
                                      key=key, help=param.help))
-    links.seed(key, float(default))
+    _start_from(key, float(default))
     return st.number_input(param.label, float(param.allowed.low), float(param.allowed.high), format="%g",
                            key=key, help=param.help)
 
@@ -103,7 +139,7 @@ def schedule_picker(key_prefix: str, steps: int) -> tuple[str, dict[str, float]]
         where = (key_prefix, name, param.name)
         start = _clamp(edited[where], param.allowed) if where in edited else defaults[param.name]
         with column:
-            values[param.name] = _param_input(param, start, param_key(key_prefix, name, param.name, steps))
+            values[param.name] = _param_input(param, start, param_key(key_prefix, name, param.name))
             wrong = problem(param, values[param.name])
             if wrong is not None:
                 st.error(wrong, icon=":material/error:")

@@ -98,7 +98,7 @@ def schedule_of(values: Mapping[str, Any], owner: str, steps: int) -> tuple[str,
     if name not in SCHEDULES:
         return DEFAULT_SCHEDULE, {}
     defaults = scaled_defaults(name, steps)
-    return name, {p: float(values.get(param_key(prefix, name, p, steps), default)) for p, default in defaults.items()}
+    return name, {p: float(values.get(param_key(prefix, name, p), default)) for p, default in defaults.items()}
 
 
 def is_surface_dependent(key: str) -> bool:

@@ -50,24 +50,31 @@ CONTROL = 'input[type="range"][aria-label="Adam learning rate"]'
 FLOOR_CONTROL = '#control'
 WARM_UP_CONTROL = 'input[type="range"][aria-label="RMSProp learning rate"]'
 FAMILY_TIMEOUT_MS = 30_000
+# JavaScript: a signature of the optimizer paths as painted in the map's SVG (every line element of every
+# trace whose meta is 'path'): what the eye sees, however it got there.
+PAINTED_PATHS = """(gd) => Array.from(gd.querySelectorAll('.scatterlayer > .trace'))
+    .filter(g => g.__data__ && g.__data__[0] && g.__data__[0].trace.meta === 'path')
+    .map(g => Array.from(g.querySelectorAll('path.js-line'), l => { const d = l.getAttribute('d') || '';
+        return `${d.length}:${d.slice(-40)}`; }).join(';')).join('|')"""
 # JavaScript: time every `input` event to the end of the frame that shows it (a frame, then a task after it),
-# and count the frames in which the drawn paths changed.
-INSTRUMENT = """() => {
+# and count the frames in which the painted paths changed.
+INSTRUMENT = f"""() => {{
     if (window.__instrumented) return;
     window.__instrumented = true;
     const gd = document.querySelector('.dl-map, #floor');
+    const painted = {PAINTED_PATHS};
     window.__latency = []; window.__frames = 0; let last = '';
-    document.addEventListener('input', () => {
+    document.addEventListener('input', () => {{
         const start = performance.now();
         requestAnimationFrame(() => setTimeout(() => window.__latency.push(performance.now() - start), 0));
-    }, true);
-    const watch = () => {
-        const sig = (gd._fullData || []).filter(t => t.meta === 'path').map(t => t.x[t.x.length - 1]).join('|');
-        if (sig !== last) { window.__frames += 1; last = sig; }
+    }}, true);
+    const watch = () => {{
+        const sig = painted(gd);
+        if (sig !== last) {{ window.__frames += 1; last = sig; }}
         requestAnimationFrame(watch);
-    };
+    }};
     requestAnimationFrame(watch);
-}"""
+}}"""
 FLOOR_HTML = """<!doctype html><html><body style="margin:0">
 <div id="floor" style="width:706px"></div>
 <input type="range" id="control" min="0" max="{last}" value="{last}" style="width:176px">

@@ -16,11 +16,10 @@ passes this import, and waits for it to complete, before it draws.
 from __future__ import annotations
 
 import importlib
-from contextlib import contextmanager
-from typing import Iterator
 
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 REQUESTED_KEY = "_chart_library_requested"  # session state: the first run has sent the tiny chart
 PLACEHOLDER_HEIGHT = 10  # pixels: Plotly's smallest figure height
@@ -31,19 +30,16 @@ for _module in PLOTLY_LOOKS_UP:
     importlib.import_module(_module)
 
 
-@contextmanager
-def loading_early() -> Iterator[None]:
-    """On a session's first run, send a tiny chart now and remove it once the page inside has rendered.
+def request_early() -> DeltaGenerator:
+    """On a session's first run, send a tiny chart now; the returned slot holds it until the page empties it
+    once rendered.
 
     The slot exists on every run, empty after the first: the page's elements keep their positions, so the
     browser keeps their state (the open tab, an expanded section) from one run to the next.
     """
     slot = st.empty()
-    if st.session_state.get(REQUESTED_KEY):
-        yield
-        return
-    st.session_state[REQUESTED_KEY] = True
-    slot.plotly_chart(go.Figure(layout=dict(height=PLACEHOLDER_HEIGHT)), height=PLACEHOLDER_HEIGHT,
-                      key="chart_library_placeholder")
-    yield
-    slot.empty()
+    if not st.session_state.get(REQUESTED_KEY):
+        st.session_state[REQUESTED_KEY] = True
+        slot.plotly_chart(go.Figure(layout=dict(height=PLACEHOLDER_HEIGHT)), height=PLACEHOLDER_HEIGHT,
+                          key="chart_library_placeholder")
+    return slot

@@ -12,14 +12,16 @@ import streamlit as st
 
 from ui import chart_library
 
+PLAYGROUND_PATH = "playground"  # the default page: its charts are the app's components (ui/live_paths.py)
+
 st.set_page_config(page_title="Descent Lab", page_icon="⛰️", layout="wide")
-early_chart = chart_library.request_early()
+early_chart = chart_library.request_early(component_paths=("", PLAYGROUND_PATH))
 
 from ui import heap, mnist_page, playground, stability_page, url_history  # noqa: E402  (see the docstring)
 
 # (page module, title, icon, url path). Add a page by adding a line here.
 PAGES = (
-    (playground, "Playground", ":material/stacked_line_chart:", "playground"),
+    (playground, "Playground", ":material/stacked_line_chart:", PLAYGROUND_PATH),
     (mnist_page, "MNIST", ":material/grid_view:", "mnist"),
     (stability_page, "Stability map", ":material/grid_on:", "stability"),
 )

@@ -218,7 +218,7 @@ def render(settings: Settings) -> None:
     surface = settings.surface_spec
     (x_low, x_high), (y_low, y_high) = surface.domain
     data = dict(
-        plotly=front_end.plotly_asset(), base_key=repr(replace(settings, start=(0.0, 0.0))), figure_key=repr(settings),
+        plotly=front_end.PLOTLY_URL, base_key=repr(replace(settings, start=(0.0, 0.0))), figure_key=repr(settings),
         map=map_json, loss=loss_json, aspect=(y_high - y_low) / (x_high - x_low),
         start=list(settings.start), start_limits=[list(limits) for limits in options.start_limits(surface)],
         controls=[dict(id=c.control_id, label=c.label, runs=list(c.runs), index=_option_index(c, settings),

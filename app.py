@@ -1,18 +1,27 @@
 """Descent Lab: watch deep-learning optimizers descend loss surfaces. Run with ``streamlit run app.py``.
 
 This file only sets up the page and the navigation; each page lives in ``ui/`` and exposes ``render()``.
-Every page is imported here, at the top, not when first opened: each session runs this file in a thread of
-its own, and passes these imports, waiting for another session's thread to complete them, before it draws.
+Every page is imported here, not when first opened: each session runs this file in a thread of its own, and
+passes these imports, waiting for another session's thread to complete them, before it draws. They come right
+after the request for the charting library (``ui.chart_library``): on a fresh server the first session
+imports them while the browser downloads and parses it.
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from ui import chart_library, heap, mnist_page, playground, stability_page, url_history
+from ui import chart_library
+
+PLAYGROUND_PATH = "playground"  # the default page: its charts are the app's components (ui/live_paths.py)
+
+st.set_page_config(page_title="Descent Lab", page_icon="⛰️", layout="wide")
+early_chart = chart_library.request_early(component_paths=("", PLAYGROUND_PATH))
+
+from ui import heap, mnist_page, playground, stability_page, url_history  # noqa: E402  (see the docstring)
 
 # (page module, title, icon, url path). Add a page by adding a line here.
 PAGES = (
-    (playground, "Playground", ":material/stacked_line_chart:", "playground"),
+    (playground, "Playground", ":material/stacked_line_chart:", PLAYGROUND_PATH),
     (mnist_page, "MNIST", ":material/grid_view:", "mnist"),
     (stability_page, "Stability map", ":material/grid_on:", "stability"),
 )
@@ -28,11 +37,10 @@ def _page(module):
 
 
 def main() -> None:
-    st.set_page_config(page_title="Descent Lab", page_icon="⛰️", layout="wide")
     pages = [st.Page(_page(module), title=title, icon=icon, url_path=path, default=index == 0)
              for index, (module, title, icon, path) in enumerate(PAGES)]
-    with chart_library.loading_early():
-        st.navigation(pages).run()
+    st.navigation(pages).run()
+    early_chart.empty()  # the page has rendered: the tiny chart has done its work
     with st.sidebar:
         url_history.replace_query_pushes()
 

@@ -11,22 +11,24 @@ A third page explains most of the gap to the floor: the floor page with one obje
 runtime loads Arrow with every page that holds a ``st.components.v2`` component (and ``st.dataframe``), and
 once any object carries that mark, V8 leaves its fast path for ``Array.prototype.concat`` in the whole page:
 plotly.js, which crawls its attribute schema with ``concat`` on every animated frame, then spends about twice
-as long per frame. The target is still taken against the unmarked floor.
+as long per frame. The target is still taken against the unmarked floor. The app steps around that cost while
+a control is dragged: it paints the frames straight into the map's SVG (``ui/frontend/direct_paint.js``), and
+plotly.js draws the frame the drag pauses on. On every page a redraw is a frame in which the optimizer paths'
+painted line elements changed, and every page runs the live chart's own plotly.js bundle.
 """
 from __future__ import annotations
 
 import json
 import statistics
 import time
-from pathlib import Path
 
 import numpy as np
-import plotly
 
 from landscapes.grid import DEFAULT_RESOLUTION, surface_grid
 from simulation.engine import run
 from simulation.family import compute_family, payload_bytes
 from simulation.settings import make_settings
+from ui import front_end
 from ui.live_paths import encoded_family
 from viz import result_figures
 
@@ -50,24 +52,31 @@ CONTROL = 'input[type="range"][aria-label="Adam learning rate"]'
 FLOOR_CONTROL = '#control'
 WARM_UP_CONTROL = 'input[type="range"][aria-label="RMSProp learning rate"]'
 FAMILY_TIMEOUT_MS = 30_000
+# JavaScript: a signature of the optimizer paths as painted in the map's SVG (every line element of every
+# trace whose meta is 'path'): what the eye sees, however it got there.
+PAINTED_PATHS = """(gd) => Array.from(gd.querySelectorAll('.scatterlayer > .trace'))
+    .filter(g => g.__data__ && g.__data__[0] && g.__data__[0].trace.meta === 'path')
+    .map(g => Array.from(g.querySelectorAll('path.js-line'), l => { const d = l.getAttribute('d') || '';
+        return `${d.length}:${d.slice(-40)}`; }).join(';')).join('|')"""
 # JavaScript: time every `input` event to the end of the frame that shows it (a frame, then a task after it),
-# and count the frames in which the drawn paths changed.
-INSTRUMENT = """() => {
+# and count the frames in which the painted paths changed.
+INSTRUMENT = f"""() => {{
     if (window.__instrumented) return;
     window.__instrumented = true;
     const gd = document.querySelector('.dl-map, #floor');
+    const painted = {PAINTED_PATHS};
     window.__latency = []; window.__frames = 0; let last = '';
-    document.addEventListener('input', () => {
+    document.addEventListener('input', () => {{
         const start = performance.now();
         requestAnimationFrame(() => setTimeout(() => window.__latency.push(performance.now() - start), 0));
-    }, true);
-    const watch = () => {
-        const sig = (gd._fullData || []).filter(t => t.meta === 'path').map(t => t.x[t.x.length - 1]).join('|');
-        if (sig !== last) { window.__frames += 1; last = sig; }
+    }}, true);
+    const watch = () => {{
+        const sig = painted(gd);
+        if (sig !== last) {{ window.__frames += 1; last = sig; }}
         requestAnimationFrame(watch);
-    };
+    }};
     requestAnimationFrame(watch);
-}"""
+}}"""
 FLOOR_HTML = """<!doctype html><html><body style="margin:0">
 <div id="floor" style="width:706px"></div>
 <input type="range" id="control" min="0" max="{last}" value="{last}" style="width:176px">
@@ -108,7 +117,7 @@ def floor_page(page, marked: bool = False) -> None:
     page.set_content(FLOOR_HTML.format(last=len(family.options) - 1))
     if marked:
         page.add_script_tag(content=CONCAT_SPREADABLE_MARK)
-    page.add_script_tag(path=str(Path(plotly.__file__).parent / "package_data" / "plotly.min.js"))
+    page.add_script_tag(path=str(front_end.APP_STATIC / front_end.PLOTLY_FILE))  # the live chart's plotly.js
     page.add_script_tag(content=FLOOR_SCRIPT.format(figure=json.dumps(figure), paths=json.dumps(paths)))
     page.wait_for_function("() => document.body.dataset.ready === '1'")
 

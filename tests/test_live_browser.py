@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import numpy as np
 import pytest
 
+from benchmarks.live_drag import PAINTED_PATHS
 from optimizers.registry import OPTIMIZERS
 from tests.cli_inprocess import run_cli
 
@@ -30,18 +32,18 @@ READY = "() => { const gd = document.querySelector('.dl-map'); return !!(gd && g
 # JavaScript: [x, y] arrays of every optimizer path on the map as plotly.js holds it.
 PATHS = """() => document.querySelector('.dl-map')._fullData.filter(t => t.meta === 'path')
     .map(t => [Array.from(t.x), Array.from(t.y)])"""
-# JavaScript: record a signature of the drawn paths at every animation frame in which they changed.
-RECORD_PATHS = """() => {
+# JavaScript: record a signature of the paths painted on the map at every animation frame.
+RECORD_PATHS = f"""() => {{
     window.__paths = new Set();
     const gd = document.querySelector('.dl-map');
-    const record = () => {
-        const paths = (gd._fullData || []).filter(t => t.meta === 'path');
-        window.__paths.add(paths.map(t => `${t.x.length}:${t.x[t.x.length - 1]}:${t.y[t.y.length - 1]}`).join('|'));
+    const painted = {PAINTED_PATHS};
+    const record = () => {{
+        window.__paths.add(painted(gd));
         if (window.__recording) requestAnimationFrame(record);
-    };
+    }};
     window.__recording = true;
     requestAnimationFrame(record);
-}"""
+}}"""
 
 
 def _open(page, url: str) -> None:
@@ -85,6 +87,49 @@ def test_dragging_a_learning_rate_repaints_the_paths_and_the_release_is_the_cli_
     drawn = np.array(page.evaluate(PATHS)[2]).T
     expected = _cli_path("adam", f"{final:g}", 150)
     np.testing.assert_allclose(drawn, expected[:len(drawn)], rtol=1e-6, atol=1e-6)
+
+
+# JavaScript: the optimizer paths' line vertices and the runs' end markers as painted on the map, and whether
+# plotly.js's own data for the map (gd._fullData) has caught up with the dragged Adam path's data (gd.data).
+PAINTED = """() => { const gd = document.querySelector('.dl-map');
+    const groups = Array.from(gd.querySelectorAll('.scatterlayer > .trace'));
+    const of = (meta) => groups.filter(g => g.__data__[0].trace.meta === meta);
+    const adam = gd.data.findIndex(t => t.name && t.name.startsWith('adam'));
+    const last = (t) => t.x[t.x.length - 1];
+    return {
+        lines: of('path').map(g => Array.from(g.querySelectorAll('path.js-line'), l => l.getAttribute('d')).join('')),
+        ends: ['end', 'died'].map(meta => of(meta).map(g => Array.from(g.querySelectorAll('path.point'),
+            p => [p.__data__.i, p.getAttribute('transform')]))),
+        size: [gd._fullLayout._size.w, gd._fullLayout._size.h],
+        caught_up: last(gd.data[adam]) === last(gd._fullData[adam]) }; }"""
+VERTEX = re.compile(r"[ML](-?[\d.]+(?:e-?\d+)?),(-?[\d.]+(?:e-?\d+)?)")
+
+
+def _vertices(d: str) -> list[tuple[str, str]]:
+    return VERTEX.findall(d)
+
+
+def test_a_dragged_frame_is_painted_at_once_and_plotly_draws_the_same_when_the_drag_pauses(page, app_url):
+    _open(page, app_url + "/?optimizers=gd,momentum,adam")
+    box = page.locator(ADAM_LR).bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * 0.5, y)
+    page.mouse.down()
+    page.wait_for_function(f"() => document.querySelector('{LIVE}').dataset.family === 'adam.lr'",
+                           timeout=CHANGE_TIMEOUT_MS)
+    for share in (0.6, 0.7, 0.8):  # the first moves may still wait for plotly.js's own frame
+        page.mouse.move(box["x"] + box["width"] * share, y)
+    painted = page.evaluate(PAINTED)
+    assert not painted["caught_up"], "the moved paths were painted before plotly.js drew them"
+    page.wait_for_function(f"() => ({PAINTED})().caught_up", timeout=CHANGE_TIMEOUT_MS)  # the drag paused
+    drawn = page.evaluate(PAINTED)
+    page.mouse.up()
+    width, height = drawn["size"]
+    for mine, plotly in zip(painted["lines"], drawn["lines"]):
+        # plotly.js leaves out points its line would pass within a pixel of, and cuts lines at the plot's edge
+        inside = [v for v in _vertices(plotly) if 0 <= float(v[0]) <= width and 0 <= float(v[1]) <= height]
+        assert inside and set(inside) <= set(_vertices(mine))
+    assert painted["ends"] == drawn["ends"]
 
 
 def test_arrow_keys_move_a_control_one_option(page, app_url):

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
+import plotly
 import plotly.graph_objects as go
 
 from landscapes.grid import DEFAULT_RESOLUTION, surface_grid
@@ -12,7 +15,7 @@ from optimizers.registry import OPTIMIZERS
 from simulation.outcomes import DIVERGED, EXPLODED, RAN, UNDEFINED_AT_START, Ending, run_ending
 from simulation.engine import run
 from simulation.settings import make_settings
-from ui import live_paths
+from ui import front_end, live_paths
 from viz import result_figures
 from viz.figures import END_META, LOSS_META, PATH_META
 from viz.loss_figures import decade_ticks
@@ -111,3 +114,13 @@ def test_a_dragged_start_is_answered_with_the_runs_from_there_and_from_the_way_t
                 drawn = np.frombuffer(base64.b64decode(path[key]["bdata"]), dtype="<f4")
                 np.testing.assert_array_equal(drawn, expected.positions[k, :len(drawn), axis].astype(np.float32))
     assert answer["paths"][0]["hover"] is not None and answer["trail"][0]["paths"][0]["hover"] is None
+
+
+def _plotly_js_release(bundle: Path) -> str:
+    """The release a plotly.js bundle names in its header comment."""
+    return re.search(r"plotly\.js .*?v(\d+\.\d+\.\d+)", bundle.read_text(encoding="utf-8")[:400]).group(1)
+
+
+def test_the_components_plotly_bundle_is_the_release_that_built_the_figures():
+    shipped = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+    assert _plotly_js_release(front_end.APP_STATIC / front_end.PLOTLY_FILE) == _plotly_js_release(shipped)

@@ -65,4 +65,5 @@ def payload(kind: str, settings: Settings) -> dict:
 def render(kind: str, settings: Settings, frame_ms: int) -> None:
     """The player of ``kind`` ("animation", "multiples" or "3d") for ``settings``, playing one tick per
     ``frame_ms`` milliseconds."""
-    PLAYER(key=f"player_{kind}", data=dict(payload(kind, settings), plotly=front_end.plotly_asset(), frame_ms=frame_ms))
+    PLAYER(key=f"player_{kind}",
+           data=dict(payload(kind, settings), plotly=front_end.plotly_full_asset(), frame_ms=frame_ms))

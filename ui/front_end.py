@@ -1,8 +1,15 @@
 """The app's own front-end pieces: ``st.components.v2`` components built from the scripts in ``ui/frontend/``,
-and plotly.js served to them as a static file.
+and the plotly.js they draw with.
 
 An inline component's script is one module, so a component is given its parts in order: each part uses only
 what comes before it, and the last one holds the module's default export.
+
+The live chart draws scatter traces over a layout image, so it loads plotly.js's basic bundle (scatter, bar,
+pie; about a quarter of the full bundle's size and parse time), kept in ``static/`` (from the npm package
+``plotly.js-basic-dist-min``). It is the plotly.js release the ``plotly`` package ships, which built the
+figures (``tests/test_live_figures.py`` checks). The step player also draws 3D views and loads that package's
+full bundle. Both are served from ``static/`` (``server.enableStaticServing``); charts drawn with
+``st.plotly_chart`` use Streamlit's own full bundle.
 """
 from __future__ import annotations
 
@@ -15,8 +22,9 @@ import streamlit as st
 
 FRONTEND = Path(__file__).resolve().parent / "frontend"
 APP_STATIC = Path(__file__).resolve().parent.parent / "static"  # served at /app/static/ (server config)
-PLOTLY_FILE = "plotly.min.js"
+PLOTLY_FILE = "plotly-basic.min.js"
 PLOTLY_URL = f"/app/static/{PLOTLY_FILE}"
+PLOTLY_FULL_FILE = "plotly.min.js"
 
 
 def component(name: str, script_parts: tuple[str, ...], stylesheet: str | None = None):
@@ -31,12 +39,12 @@ def component(name: str, script_parts: tuple[str, ...], stylesheet: str | None =
 
 @st.cache_resource(show_spinner=False)
 @functools.cache
-def plotly_asset() -> str:
-    """Put the ``plotly`` package's own plotly.min.js into the app's static folder (a hard link, or a copy
-    across file systems) and return its URL, once per process. The browser caches it; no page sends it
+def plotly_full_asset() -> str:
+    """Put the ``plotly`` package's own full plotly.min.js into the app's static folder (a hard link, or a
+    copy across file systems) and return its URL, once per process. The browser caches it; no page sends it
     inline."""
-    source = Path(plotly.__file__).resolve().parent / "package_data" / PLOTLY_FILE
-    target = APP_STATIC / PLOTLY_FILE
+    source = Path(plotly.__file__).resolve().parent / "package_data" / PLOTLY_FULL_FILE
+    target = APP_STATIC / PLOTLY_FULL_FILE
     if not target.exists() or target.stat().st_size != source.stat().st_size:
         APP_STATIC.mkdir(exist_ok=True)
         target.unlink(missing_ok=True)
@@ -44,4 +52,8 @@ def plotly_asset() -> str:
             os.link(source, target)
         except OSError:
             target.write_bytes(source.read_bytes())
-    return PLOTLY_URL
+    return f"/app/static/{PLOTLY_FULL_FILE}"
+
+
+# Starts the browser's download of plotly.js (ui/chart_library.py); draws nothing.
+PLOTLY_LOADER = component("descent_plotly_loader", ("plotly_setup.js", "plotly_loader.js"))

@@ -40,8 +40,9 @@ START_DECIMALS = 3  # a dragged start is rounded like the start inputs show it
 CACHED_FAMILIES = 16
 # The hyperparameters dragged live: the learning rate, and momentum (β1 for the Adam family).
 LIVE_HYPERPARAMETERS = ("lr", "momentum", "beta1")
-LIVE_CHART = front_end.component("descent_live_chart", ("plotly_setup.js", "decode.js", "start_drag.js",
-                                                         "live_chart.js"), "live_chart.css")
+LIVE_CHART = front_end.component(
+    "descent_live_chart", ("plotly_setup.js", "decode.js", "direct_paint.js", "start_drag.js", "live_chart.js"),
+    "live_chart.css")
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,7 @@ def render(settings: Settings) -> None:
     surface = settings.surface_spec
     (x_low, x_high), (y_low, y_high) = surface.domain
     data = dict(
-        plotly=front_end.plotly_asset(), base_key=repr(replace(settings, start=(0.0, 0.0))), figure_key=repr(settings),
+        plotly=front_end.PLOTLY_URL, base_key=repr(replace(settings, start=(0.0, 0.0))), figure_key=repr(settings),
         map=map_json, loss=loss_json, aspect=(y_high - y_low) / (x_high - x_low),
         start=list(settings.start), start_limits=[list(limits) for limits in options.start_limits(surface)],
         controls=[dict(id=c.control_id, label=c.label, runs=list(c.runs), index=_option_index(c, settings),

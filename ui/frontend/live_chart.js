@@ -8,6 +8,7 @@ const KEYBOARD_COMMIT_MS = 400; // arrow keys fire `change` on every press: comm
 const MIN_HEIGHT = 340;
 const VIEWPORT_SHARE = 0.72; // the charts never take more of the window's height than this
 const LOSS_FOLLOW_MS = 80; // the loss curves redraw at most this often while the paths follow a drag
+const SETTLE_MS = 150; // a drag paused this long: plotly.js draws the map's frame (hover reads its data)
 
 function traceIndices(figure, meta) {
   const found = [];
@@ -43,6 +44,7 @@ class LiveView {
     this.requested = null;
     this.active = null; // the control being dragged or keyed
     this.start = new StartDrag(this, this.root.querySelector('.dl-map-box'));
+    this.painter = new DirectPaint(this.mapDiv);
   }
 
   async update(data, setTriggerValue) {
@@ -87,6 +89,7 @@ class LiveView {
   }
 
   async drawAll(Plotly, data) {
+    clearTimeout(this.settleTimer);
     const height = this.sizeCharts(data);
     const mapLayout = { ...data.map.layout, height };
     const lossLayout = { ...data.loss.layout, height };
@@ -100,21 +103,49 @@ class LiveView {
     this.ends = endsOf(data.map, this.dots, this.crosses);
   }
 
-  // One animation of the map: the given paths (run → {x, y, …}), every run's end, and the start if given;
-  // the loss curves follow (followLoss).
-  animatePaths(runs, paths, start) {
-    const mapData = paths.map((path) => path.map), mapTraces = runs.map((run) => this.paths[run]);
-    const lossData = paths.map((path) => path.loss), lossTraces = runs.map((run) => this.losses[run]);
+  // One frame of the map: the given paths (run → {x, y, …}), every run's end, and the start if given.
+  mapFrame(runs, paths, start) {
+    const data = paths.map((path) => path.map), traces = runs.map((run) => this.paths[run]);
     const ends = this.ends;
-    mapData.push({ x: ends.map((e) => (e.died ? NaN : e.x)), y: ends.map((e) => (e.died ? NaN : e.y)) },
-                 { x: ends.map((e) => (e.died ? e.x : NaN)), y: ends.map((e) => (e.died ? e.y : NaN)) });
-    mapTraces.push(this.dots, this.crosses);
+    data.push({ x: ends.map((e) => (e.died ? NaN : e.x)), y: ends.map((e) => (e.died ? NaN : e.y)) },
+              { x: ends.map((e) => (e.died ? e.x : NaN)), y: ends.map((e) => (e.died ? e.y : NaN)) });
+    traces.push(this.dots, this.crosses);
     if (start) {
-      mapData.push({ x: [start[0]], y: [start[1]] });
-      mapTraces.push(this.startTrace);
+      data.push({ x: [start[0]], y: [start[1]] });
+      traces.push(this.startTrace);
     }
-    this.Plotly.animate(this.mapDiv, { data: mapData, traces: mapTraces }, ANIMATE);
-    this.followLoss({ data: lossData, traces: lossTraces });
+    return { data, traces };
+  }
+
+  // Animate the map to the given paths (as mapFrame) with plotly.js; the loss curves follow (followLoss).
+  animatePaths(runs, paths, start) {
+    this.animateMap(this.mapFrame(runs, paths, start));
+    this.followLoss(this.lossFrame(runs, paths));
+  }
+
+  lossFrame(runs, paths) {
+    return { data: paths.map((path) => path.loss), traces: runs.map((run) => this.losses[run]) };
+  }
+
+  // A frame drawn by plotly.js; a pending settling frame is older than this one.
+  animateMap(frame) {
+    clearTimeout(this.settleTimer);
+    this.mapAnimations = (this.mapAnimations || 0) + 1;
+    const done = () => { this.mapAnimations -= 1; };
+    this.Plotly.animate(this.mapDiv, frame, ANIMATE).then(done, done);
+  }
+
+  // A frame of a dragged control: painted in place when plotly.js has nothing of its own in flight and has
+  // drawn what the frame needs (DirectPaint), then drawn by plotly.js once the drag pauses for SETTLE_MS.
+  paintPaths(runs, paths) {
+    const frame = this.mapFrame(runs, paths, null);
+    if (this.mapAnimations || !this.painter.paint(frame)) {
+      this.animateMap(frame);
+    } else {
+      clearTimeout(this.settleTimer);
+      this.settleTimer = setTimeout(() => this.animateMap(frame), SETTLE_MS);
+    }
+    this.followLoss(this.lossFrame(runs, paths));
   }
 
   // Where run `run` ends on the map now: its last point, a cross if it died.
@@ -158,7 +189,7 @@ class LiveView {
     });
     const mapTraces = [...this.paths, this.dots, this.crosses, this.startTrace];
     this.ends = endsOf(data.map, this.dots, this.crosses);
-    Plotly.animate(this.mapDiv, { data: pick(data.map, mapTraces), traces: mapTraces }, ANIMATE);
+    this.animateMap({ data: pick(data.map, mapTraces), traces: mapTraces });
     Plotly.animate(this.lossDiv, { data: pick(data.loss, this.losses), traces: this.losses }, ANIMATE);
   }
 
@@ -229,7 +260,7 @@ class LiveView {
       this.moveEnd(run, row.x, row.y, row.died);
       return { map: { x: row.x, y: row.y }, loss: { x: row.steps, y: row.loss } };
     });
-    this.animatePaths(family.runs, paths, null);
+    this.paintPaths(family.runs, paths);
     this.root.dataset.shown = `${id}:${index}`;
   }
 

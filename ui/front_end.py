@@ -6,9 +6,9 @@ what comes before it, and the last one holds the module's default export.
 
 The live chart draws scatter traces over a layout image, so it loads plotly.js's basic bundle (scatter, bar,
 pie; about a quarter of the full bundle's size and parse time), kept in ``static/`` (from the npm package
-``plotly.js-basic-dist-min``). It is the plotly.js release the ``plotly`` package ships, which built the
-figures (``tests/test_live_figures.py`` checks). The step player also draws 3D views and loads that package's
-full bundle. Both are served from ``static/`` (``server.enableStaticServing``); charts drawn with
+``plotly.js-basic-dist-min``). It shares its major release with the plotly.js the ``plotly`` package
+ships, whose schema the figures follow (``tests/test_live_figures.py`` checks). The step player also draws 3D
+views and loads that package's full bundle. Both are served from ``static/`` (``server.enableStaticServing``); charts drawn with
 ``st.plotly_chart`` use Streamlit's own full bundle.
 """
 from __future__ import annotations

@@ -31,11 +31,9 @@ coordinate beyond ``simulation.settings.DIVERGENCE_BOUND``; that step is stored 
 from __future__ import annotations
 
 import functools
-import inspect
 import json
-import math
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
 import mpmath
@@ -49,10 +47,11 @@ sys.path.insert(0, str(PROJECT_ROOT))  # runs as a plain script from anywhere, l
 
 from landscapes.registry import SURFACES  # noqa: E402
 from optimizers.registry import OPTIMIZERS  # noqa: E402
+from scripts.golden_cases import STEPS, Case, cases_for  # noqa: E402
+from scripts.torch_reference import SURFACE_FORMULAS, TORCH_OPTIMIZERS, make_optimizer, torch_defaults  # noqa: E402
 from simulation.settings import DIVERGENCE_BOUND  # noqa: E402
 
 GOLDEN_DIR = PROJECT_ROOT / "tests" / "golden"
-STEPS = 300  # "several hundred steps", as the acceptance check uses
 NOT_DIVERGED = -1
 EXACT_PRECISION_BITS = 200  # enough for every surface's derivative to be correctly rounded to float64
 # Largest deviation |replay − autograd run| / max(|autograd run|, 1) still counted as conditioned: three
@@ -67,178 +66,6 @@ FLAT_STEPS_FLOAT32 = 100
 FLAT_SEED = 20231127
 FLAT_CURVATURE_RANGE = (0.1, 10.0)  # log-uniform diagonal Hessian: a condition number of 100
 FLAT_WEIGHT_DECAY = 0.01  # exercises the weight-decay path of every rule on long vectors
-
-# Scalar optimizer state (NAdam's mu_product, step counters) must be float64 too, not only the parameters.
-torch.set_default_dtype(torch.float64)
-
-TWO_PI = 2.0 * math.pi
-
-# The surfaces exactly as their published formulas write them. ``c`` holds the surface parameters and ``m`` is the
-# math namespace: torch for the autograd trajectories, sympy for the exact derivative of the conditioning check.
-SURFACE_FORMULAS = {
-    "bowl": lambda x, y, c, m: x**2 + y**2,
-    "ravine": lambda x, y, c, m: 0.5 * x**2 + 10 * y**2,
-    "rosenbrock": lambda x, y, c, m: (1 - x) ** 2 + 100 * (y - x**2) ** 2,
-    "saddle": lambda x, y, c, m: x**2 - y**2,
-    "monkey_saddle": lambda x, y, c, m: x**3 - 3 * x * y**2,
-    "himmelblau": lambda x, y, c, m: (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2,
-    "beale": lambda x, y, c, m: ((1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2
-                                 + (2.625 - x + x * y**3) ** 2),
-    "rastrigin": lambda x, y, c, m: 20 + x**2 + y**2 - 10 * m.cos(TWO_PI * x) - 10 * m.cos(TWO_PI * y),
-    "six_hump_camel": lambda x, y, c, m: (4 - 2.1 * x**2 + x**4 / 3) * x**2 + x * y + (-4 + 4 * y**2) * y**2,
-    "styblinski_tang": lambda x, y, c, m: 0.5 * (x**4 - 16 * x**2 + 5 * x + y**4 - 16 * y**2 + 5 * y),
-    "ackley": lambda x, y, c, m: (-20 * m.exp(-0.2 * m.sqrt(0.5 * (x**2 + y**2)))
-                                  - m.exp(0.5 * (m.cos(TWO_PI * x) + m.cos(TWO_PI * y))) + math.e + 20),
-    "booth": lambda x, y, c, m: (x + 2 * y - 7) ** 2 + (2 * x + y - 5) ** 2,
-    "goldstein_price": lambda x, y, c, m: (
-        (1 + (x + y + 1) ** 2 * (19 - 14 * x + 3 * x**2 - 14 * y + 6 * x * y + 3 * y**2))
-        * (30 + (2 * x - 3 * y) ** 2 * (18 - 32 * x + 12 * x**2 + 48 * y - 36 * x * y + 27 * y**2))),
-    "quadratic": lambda x, y, c, m: 0.5 * (x**2 + c["condition"] * y**2),
-}
-
-# A second start per surface, away from the default one and from every critical point.
-ALTERNATE_STARTS = {
-    "bowl": (1.7, 0.9), "ravine": (4.0, -2.5), "rosenbrock": (-0.5, -0.5), "saddle": (-1.0, 0.5),
-    "monkey_saddle": (-0.8, 0.6), "himmelblau": (-4.0, 0.5), "beale": (0.5, -0.5), "rastrigin": (-1.2, 0.4),
-    "six_hump_camel": (1.0, -1.0), "styblinski_tang": (-1.0, 3.0), "ackley": (-1.2, 1.7), "booth": (5.0, 8.0),
-    "goldstein_price": (0.5, -0.5), "quadratic": (3.0, -1.0),
-}
-
-_ADAM_FAMILY_VARIANTS = (
-    {"beta1": 0.3},  # β1 < 0.5: torch.lerp takes its second branch (weight 1 − β1 ≥ 0.5)
-    {"beta1": 0.5, "beta2": 0.9},  # weight exactly 0.5, the branch boundary
-    {"eps": 0.1},
-    {"eps": 1.0},
-    {"weight_decay": 0.1},
-    {"beta1": 0.0, "beta2": 0.5, "weight_decay": 0.01},
-    {"beta2": 0.99, "eps": 1e-3},
-)
-
-# Non-default hyperparameters per optimizer, cycled over the surfaces (applied on top of a suggested lr).
-VARIANTS = {
-    "gd": ({"weight_decay": 0.1}, {"weight_decay": 1.0}, {"lr": 0.05}),
-    "momentum": ({"momentum": 0.5}, {"momentum": 0.99}, {"weight_decay": 0.1}, {"momentum": 0.0}),
-    "nag": ({"momentum": 0.5}, {"momentum": 0.99}, {"weight_decay": 0.1, "momentum": 0.7}),
-    "adagrad": ({"eps": 0.1}, {"eps": 1.0}, {"weight_decay": 0.1}, {"lr": 0.5}),
-    "adadelta": ({"rho": 0.5}, {"rho": 0.99}, {"eps": 0.1}, {"eps": 1.0}, {"weight_decay": 0.1},
-                 {"rho": 0.0}, {"rho": 1.0}, {"lr": 0.1}),
-    "rmsprop": ({"momentum": 0.9}, {"momentum": 0.5, "weight_decay": 0.1}, {"rho": 0.9}, {"eps": 0.1},
-                {"eps": 1.0}, {"rho": 0.0}, {"weight_decay": 0.1}),
-    "adam": _ADAM_FAMILY_VARIANTS,
-    "amsgrad": _ADAM_FAMILY_VARIANTS,
-    "adamax": _ADAM_FAMILY_VARIANTS,
-    "nadam": _ADAM_FAMILY_VARIANTS,
-    "adamw": _ADAM_FAMILY_VARIANTS[:4] + ({"weight_decay": 0.0}, {"weight_decay": 0.5}),
-    # β2 = 0.5 gives ρ∞ = 3 < 5, so RAdam never rectifies; β2 = 0.9 rectifies from step 6 on.
-    "radam": _ADAM_FAMILY_VARIANTS + ({"beta2": 0.9},),
-    "lion": ({"beta1": 0.3}, {"beta2": 0.9}, {"weight_decay": 0.1}, {"weight_decay": 1.0},
-             {"beta1": 0.0, "beta2": 0.5}),
-}
-
-
-@dataclass(frozen=True)
-class Case:
-    """One golden trajectory: everything needed to rerun it through ``make_settings`` + ``engine.run``."""
-
-    optimizer: str
-    surface: str
-    hyperparameters: dict
-    start: tuple[float, float]
-    label: str
-    steps: int = STEPS
-    surface_params: dict = field(default_factory=dict)
-
-    @property
-    def all_surface_params(self) -> dict[str, float]:
-        """The surface's parameters with defaults filled in (the quadratic's condition number)."""
-        return {p.name: self.surface_params.get(p.name, p.default) for p in SURFACES[self.surface].params}
-
-
-# Runs that blow up, kept on purpose: the divergence step must match too.
-DIVERGING_CASES = (
-    Case("gd", "rosenbrock", {"lr": 10.0}, (-1.5, 2.5), "diverges lr=10"),
-    Case("momentum", "goldstein_price", {"lr": 0.01}, (-1.0, 1.5), "diverges lr=0.01"),
-    Case("nag", "beale", {"lr": 0.01}, (2.0, 2.0), "diverges lr=0.01"),
-    Case("rmsprop", "rosenbrock", {"lr": 1.0, "rho": 1.0}, (-1.5, 2.5), "diverges lr=1,rho=1"),
-    Case("adagrad", "monkey_saddle", {"lr": 100.0}, (1.0, 0.05), "diverges lr=100"),
-)
-# A stiffer quadratic than the default κ = 10, through the surface-parameter path.
-EXTRA_CASES = (
-    Case("gd", "quadratic", {"lr": 1e-3}, (-5.0, 2.0), "condition=1000", surface_params={"condition": 1000.0}),
-    Case("adam", "quadratic", {"lr": 0.1}, (-5.0, 2.0), "condition=1000", surface_params={"condition": 1000.0}),
-)
-
-
-class Lion(torch.optim.Optimizer):
-    """Lion (Chen et al. 2023) exactly as Chen et al. write it; torch.optim has no Lion class.
-
-    c = β1·m + (1−β1)·g;  p ← p·(1 − lr·wd) − lr·sign(c);  m ← β2·m + (1−β2)·g
-    Plain tensor arithmetic, one rounding per operation, so the formula reads the same as it computes.
-    """
-
-    def __init__(self, params, lr=1e-4, betas=(0.9, 0.99), weight_decay=0.0):
-        super().__init__(params, {"lr": lr, "betas": betas, "weight_decay": weight_decay})
-
-    @torch.no_grad()
-    def step(self, closure=None):
-        for group in self.param_groups:
-            lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
-            for p in group["params"]:
-                m = self.state[p].setdefault("exp_avg", torch.zeros_like(p))
-                c = beta1 * m + (1 - beta1) * p.grad
-                p.copy_(p * (1 - lr * weight_decay) - lr * torch.sign(c))
-                m.copy_(beta2 * m + (1 - beta2) * p.grad)
-
-
-def _betas(hp):
-    return hp["beta1"], hp["beta2"]
-
-
-def _adam_kwargs(hp):
-    return {"lr": hp["lr"], "betas": _betas(hp), "eps": hp["eps"], "weight_decay": hp["weight_decay"]}
-
-
-# Our name → (torch class, keyword arguments from our hyperparameters).
-TORCH_OPTIMIZERS = {
-    "gd": (torch.optim.SGD, lambda hp: {"lr": hp["lr"], "weight_decay": hp["weight_decay"]}),
-    "momentum": (torch.optim.SGD, lambda hp: {"lr": hp["lr"], "momentum": hp["momentum"],
-                                              "weight_decay": hp["weight_decay"]}),
-    "nag": (torch.optim.SGD, lambda hp: {"lr": hp["lr"], "momentum": hp["momentum"], "nesterov": True,
-                                         "weight_decay": hp["weight_decay"]}),
-    "adagrad": (torch.optim.Adagrad, lambda hp: {"lr": hp["lr"], "eps": hp["eps"],
-                                                 "weight_decay": hp["weight_decay"]}),
-    "adadelta": (torch.optim.Adadelta, lambda hp: {"lr": hp["lr"], "rho": hp["rho"], "eps": hp["eps"],
-                                                   "weight_decay": hp["weight_decay"]}),
-    "rmsprop": (torch.optim.RMSprop, lambda hp: {"lr": hp["lr"], "alpha": hp["rho"], "eps": hp["eps"],
-                                                 "momentum": hp["momentum"], "weight_decay": hp["weight_decay"]}),
-    "adam": (torch.optim.Adam, _adam_kwargs),
-    "amsgrad": (torch.optim.Adam, lambda hp: {**_adam_kwargs(hp), "amsgrad": True}),
-    "adamax": (torch.optim.Adamax, _adam_kwargs),
-    "nadam": (torch.optim.NAdam, lambda hp: {**_adam_kwargs(hp), "momentum_decay": 4e-3}),
-    "adamw": (torch.optim.AdamW, _adam_kwargs),
-    "radam": (torch.optim.RAdam, _adam_kwargs),
-    "lion": (Lion, lambda hp: {"lr": hp["lr"], "betas": _betas(hp), "weight_decay": hp["weight_decay"]}),
-}
-
-
-def torch_defaults(optimizer: str) -> dict[str, float]:
-    """The defaults torch's constructor declares, renamed to our hyperparameters (alpha → rho, betas → β1, β2)."""
-    cls = TORCH_OPTIMIZERS[optimizer][0]
-    declared = {name: p.default for name, p in inspect.signature(cls.__init__).parameters.items()
-                if p.default is not inspect.Parameter.empty}
-    if "betas" in declared:
-        declared["beta1"], declared["beta2"] = declared.pop("betas")
-    if cls is torch.optim.RMSprop:
-        declared["rho"] = declared.pop("alpha")
-    return {name: float(declared[name]) for name in OPTIMIZERS[optimizer].defaults if name in declared}
-
-
-def make_optimizer(optimizer: str, param: torch.Tensor, hyperparameters: dict) -> torch.optim.Optimizer:
-    cls, kwargs = TORCH_OPTIMIZERS[optimizer]
-    # foreach=False pins the single-tensor implementation, the one torch also picks by default on CPU
-    extra = {} if cls is Lion else {"foreach": False}
-    return cls([param], **kwargs(hyperparameters), **extra)
-
 
 def _out_of_bounds(point: torch.Tensor, loss: torch.Tensor) -> bool:
     """The engine's divergence test: a non-finite coordinate or loss, or a coordinate beyond the bound."""
@@ -312,38 +139,6 @@ def conditioned_steps(case: Case, positions: np.ndarray, diverged_at: int) -> in
         deviation = np.abs(sensitivity_replay(case, n_points) - reference) / np.maximum(np.abs(reference), 1.0)
         unconditioned = ~(deviation.max(axis=1) <= CONDITIONING_LIMIT)  # NaN (replay diverged) counts too
     return int(np.argmax(unconditioned)) - 1 if unconditioned.any() else n_points - 1
-
-
-def suggested_lr(optimizer: str, surface: str) -> float:
-    """The registry's step size that makes visible progress on this surface with this kind of optimizer."""
-    spec, surf = OPTIMIZERS[optimizer], SURFACES[surface]
-    return {"sgd": surf.sgd_lr, "adaptive": surf.adaptive_lr}.get(spec.surface_lr, spec.defaults["lr"])
-
-
-def _describe(hyperparameters: dict, defaults: dict) -> str:
-    """The hyperparameters that differ from the defaults, as ``lr=0.05,beta1=0.3``."""
-    return ",".join(f"{k}={v:g}" for k, v in hyperparameters.items() if v != defaults[k])
-
-
-def cases_for(optimizer: str) -> list[Case]:
-    """Per surface: torch defaults from the default start; a suggested lr from another start; and one
-    non-default hyperparameter set (cycled) from the default start. Plus this optimizer's extra cases."""
-    defaults = OPTIMIZERS[optimizer].defaults
-    variants = VARIANTS[optimizer]
-    cases = []
-    for index, (name, surface) in enumerate(SURFACES.items()):
-        tuned = {**defaults, "lr": suggested_lr(optimizer, name)}
-        variant = {**tuned, **variants[index % len(variants)]}
-        cases += [
-            Case(optimizer, name, defaults, surface.default_start, "defaults"),
-            Case(optimizer, name, tuned, ALTERNATE_STARTS[name],
-                 " ".join(filter(None, ("alternate start", _describe(tuned, defaults))))),
-            Case(optimizer, name, variant, surface.default_start, _describe(variant, defaults)),
-        ]
-    cases += [Case(c.optimizer, c.surface, {**defaults, **c.hyperparameters}, c.start, c.label,
-                   surface_params=c.surface_params)
-              for c in DIVERGING_CASES + EXTRA_CASES if c.optimizer == optimizer]
-    return cases
 
 
 def write_optimizer_golden(optimizer: str) -> dict[str, int]:

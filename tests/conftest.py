@@ -31,6 +31,24 @@ CHART_MARGINS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')
                   ['l', 'r', 't', 'b'].map(side => plot._fullLayout._size[side])])"""
 
 
+# Tests that start a server or a browser share one xdist worker, one at a time: they wait for pages and
+# sessions, and a second server compiling beside them on a 2-core machine would only make them wait longer.
+SERIAL_GROUP = "servers"
+SERVER_FIXTURES = {"app_server", "app_url", "chromium", "page"}
+SERVER_MODULES = {"test_load", "test_deploy"}  # their own servers and nginx
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Group tests for ``--dist loadgroup``: each module stays on one worker, so its module-scoped fixtures
+    (a trained model, an exported GIF) are built once; everything that starts a server or a browser runs in
+    one serial group."""
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1]
+        serial = (item.get_closest_marker("browser") is not None or module in SERVER_MODULES
+                  or SERVER_FIXTURES & set(item.fixturenames))
+        item.add_marker(pytest.mark.xdist_group(SERIAL_GROUP if serial else module))
+
+
 def find_chromium() -> str | None:
     """Debian's Chromium, or any ``chromium`` on PATH."""
     for path in CHROMIUM_CANDIDATES:

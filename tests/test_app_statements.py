@@ -10,7 +10,7 @@ import pytest
 
 from simulation import engine
 from simulation.settings import make_settings
-from test_app import _numbers_rows, _paths, _run, _shown
+from tests.app_run import _numbers_rows, _paths, _run, _shown
 from ui import playground_url, stability_page, state
 from ui.stability_controls import PageInputs
 from ui.url_codec import literal

@@ -3,7 +3,7 @@ golden file.
 
 The acceptance check compares trajectories with torch.optim runs that take autograd's gradients; on chaotic
 or ill-conditioned surfaces a one-ulp difference grows past 1e-6 within a few hundred steps, so the kernels
-follow autograd's operation order (see ``landscapes/surface_kernels.py``). ``scripts/generate_autograd_points.py``
+follow autograd's operation order (see ``landscapes/surfaces.py``). ``scripts/generate_autograd_points.py``
 recorded torch's values and gradients at random points; here no torch is needed.
 """
 from __future__ import annotations

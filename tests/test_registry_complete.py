@@ -1,7 +1,7 @@
 """Every registry entry carries every fact the product reads, and an unknown id is an error, not a default.
 
 Adding an optimizer is ``optimizers/rules.py`` + ``optimizers/registry.py`` + its golden file; adding a surface
-is ``landscapes/surface_kernels.py`` + ``landscapes/surfaces.py`` + ``landscapes/registry.py`` + golden data.
+is ``landscapes/surfaces.py`` + ``landscapes/registry.py`` + golden data.
 These tests walk the registries and name the entry and the fact that is missing or wrong.
 """
 from __future__ import annotations

@@ -10,7 +10,8 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from viz import raster
-from viz.export_static import Panel, StaticPicture, draw_static
+from viz.export_picture import Panel, StaticPicture
+from viz.export_static import draw_static
 from viz.scene import Scene
 from viz.theme import Theme
 

@@ -6,15 +6,14 @@ transforms of the two panels that :func:`draw_static` returns.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
 
 from viz.scene import Scene, legend_label
 from viz.figures import N_CONTOURS, color_scale
-from viz.figures import loss_axis as app_loss_axis
+from viz.export_picture import POINTS_PER_INCH, Box, LossAxis, Panel, StaticPicture, loss_axis, px
 from viz.paths import MARKER_STYLES
 from viz.theme import Theme
 
@@ -25,7 +24,6 @@ if TYPE_CHECKING:  # matplotlib itself (half a second to import) loads with the 
 # Geometry is defined at this height in inches; the dpi scales it, so fonts and lines keep the same share
 # of the frame at every size (a 720-pixel frame is a 480-pixel one at 1.5× the dpi).
 FIGURE_HEIGHT_IN = 4.8
-POINTS_PER_INCH = 72
 TITLE_PT = 15
 LABEL_PT = 11
 TITLE_X = 0.01  # title and step counter sit this share of the width in from the left and right edges
@@ -41,10 +39,6 @@ STACKED_MAP_TO_LOSS_HEIGHT = 2.0  # likewise when the loss panel sits below the 
 SIDE_MAP_CELL = (0.6, 0.78)
 STACKED_MAP_CELL = (0.92, 0.52)
 LOSS_STEP_MARGIN = 0.03  # room right of the last step, so the final loss dots are not cut in half
-LOSS_TITLE = "loss"
-LOSS_GAP_TITLE = "loss − minimum"  # what the app plots when the minimum is known
-LOG_LOSS_PAD = 2.0  # factor of headroom above and below the curves on a log axis
-LINEAR_LOSS_PAD = 0.05  # share of the loss range added above and below on a linear axis
 LEGEND_HANDLE_EM = 2.8  # matplotlib's legend handle (2 em) and its gap to the text (0.8 em)
 LEGEND_COLUMN_GAP_EM = 2.0  # matplotlib's spacing between legend columns
 LEGEND_LINE_WIDTH = 3  # points: a legend line as thick as a path reads as its colour swatch
@@ -52,70 +46,6 @@ LEGEND_LINE_WIDTH = 3  # points: a legend line as thick as a path reads as its c
 MATPLOTLIB_MARKERS = {"star": ("*", True), "star-open": ("*", False), "x": ("X", True), "circle": ("o", True)}
 MARKER_POINTS_PER_PX = 0.75  # Plotly sizes are pixels at ~100 dpi; matplotlib's are points
 MARKER_EDGE = "#222222"  # the app's marker outline
-
-Box = tuple[int, int, int, int]  # (left, top, right, bottom) in image pixels, top-left origin
-
-
-@dataclass(frozen=True)
-class Panel:
-    """One axes of the static picture: its pixel box and data → panel-pixel mapping."""
-
-    box: Box
-    to_pixels: Callable[[np.ndarray], np.ndarray]  # (n, 2) data coordinates → (n, 2) pixels inside box
-
-
-@dataclass(frozen=True)
-class LossAxis:
-    """What the loss panel plots (one series per path, finite part only) and how its y axis is set."""
-
-    series: list[np.ndarray]
-    limits: tuple[float, float]
-    log: bool
-    title: str
-
-
-@dataclass(frozen=True)
-class StaticPicture:
-    """The rendered background and where the moving parts go on it."""
-
-    image: Image.Image
-    map_panel: Panel
-    loss_panel: Panel | None
-    loss_axis: LossAxis | None
-    marker_overlay: Image.Image  # RGBA, map-panel sized: minima, saddles and starts, pasted above the paths
-    counter_anchor: tuple[int, int]  # right end, vertical middle of the title row: where the step counter goes
-    dpi: float
-    counter_px: int  # the step counter's font size, matching the room kept for it
-
-    def px(self, points: float) -> int:
-        """Typographic points → pixels at this picture's dpi."""
-        return px(points, self.dpi)
-
-
-def px(points: float, dpi: float) -> int:
-    """Typographic points → whole pixels at ``dpi`` (at least one)."""
-    return max(1, round(points * dpi / POINTS_PER_INCH))
-
-
-def loss_axis(scene: Scene) -> LossAxis:
-    """The app's loss chart rule (f − f_min on a log axis when the minimum is known), with y-limits.
-
-    A diverged run's exploding losses set no limit (only its start does), so the other curves keep their
-    detail and the diverged one leaves the panel at the top — unless every run diverged.
-    """
-    series, log, _ = app_loss_axis(scene.paths, scene.min_value)
-    title = LOSS_GAP_TITLE if scene.min_value is not None else LOSS_TITLE
-    steady = [s if p.diverged_at is None else s[:1] for p, s in zip(scene.paths, series)]
-    shown = steady if any(p.diverged_at is None for p in scene.paths) else series
-    finite = np.concatenate([s[np.isfinite(s)] for s in shown] + [np.empty(0)])
-    if finite.size == 0:
-        return LossAxis(series, (0.0, 1.0), False, title)
-    low, high = float(finite.min()), float(finite.max())
-    if log:
-        return LossAxis(series, (low / LOG_LOSS_PAD, high * LOG_LOSS_PAD), True, title)
-    pad = LINEAR_LOSS_PAD * (high - low) or 1.0
-    return LossAxis(series, (low - pad, high + pad), False, title)
-
 
 def _style_axes(ax, theme: Theme) -> None:
     """Theme colours and projector-sized text for one axes, set on the axes itself: matplotlib's global

@@ -17,6 +17,8 @@ from typing import Iterator
 import pytest
 
 from deploy.replicas import wait_until_healthy
+from mnist import data, train
+from tests.mnist_files import MNIST_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"  # screenshots for people to look at (git-ignored)
@@ -147,3 +149,11 @@ def page(chromium, request):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="module")
+def prepared() -> train.Prepared:
+    """The MNIST dataset, loaded and prepared once per test module that asks for it."""
+    if not MNIST_DIR.is_dir():
+        pytest.skip("MNIST files not available")
+    return train.prepare(data.load(MNIST_DIR))

@@ -2,27 +2,17 @@
 stops the training, and results reused by other sessions and by other seed counts."""
 from __future__ import annotations
 
-import os
 import time
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mnist import compare, data, train, train_config
+from mnist import compare, data, train_config
 from ui import jobs, mnist_articles
+from tests.mnist_files import MNIST_DIR
 
-REPO = Path(__file__).resolve().parents[1]
-MNIST_DIR = Path(os.environ.get(data.ENV_DIR) or REPO.parent / "shared" / "data" / "mnist")
 TIMEOUT_S = 300  # a comparison trains 30 small runs; the first run compiles when Numba's cache is cold
 SUBSET = 576  # a training-set size no other test asks for, so the server's kept results are this test's own
-
-
-@pytest.fixture(scope="module")
-def prepared() -> train.Prepared:
-    if not MNIST_DIR.is_dir():
-        pytest.skip("MNIST files not available")
-    return train.prepare(data.load(MNIST_DIR))
 
 
 def page_script() -> None:

@@ -4,8 +4,6 @@ that stays valid."""
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,18 +11,9 @@ import pytest
 import cli
 from mnist import compare, data, presets, train, train_config
 from optimizers.registry import get_optimizer
+from tests.mnist_files import MNIST_DIR, needs_mnist
 
-REPO = Path(__file__).resolve().parents[1]
-MNIST_DIR = Path(os.environ.get(data.ENV_DIR) or REPO.parent / "shared" / "data" / "mnist")
-needs_mnist = pytest.mark.skipif(not MNIST_DIR.is_dir(), reason="MNIST files not available")
 SMALL = dict(epochs=1, train_subset=640, batch_size=64)
-
-
-@pytest.fixture(scope="module")
-def prepared() -> train.Prepared:
-    if not MNIST_DIR.is_dir():
-        pytest.skip("MNIST files not available")
-    return train.prepare(data.load(MNIST_DIR))
 
 
 def strict_json(text: str) -> dict:

@@ -1,40 +1,27 @@
-"""The MNIST MLP, its training and its landscape: gradients, the sparse first layer, fairness, determinism,
-one implementation of every update rule, learning-rate schedules, every optimizer's default learning rate, and
-the landscape plane."""
+"""The MNIST MLP and its training: gradients, the sparse first layer, fairness, determinism, one implementation
+of every update rule, learning-rate schedules and every optimizer's default learning rate (the landscape and
+the CLI have their own test modules)."""
 from __future__ import annotations
 
-import json
 import math
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-import cli
-from mnist import data, landscape, landscape_plane, model, train, train_config
+from mnist import model, train, train_config
 from mnist.model import MNIST_MEAN, MNIST_STD, N_INPUTS, PIXEL_MAX, Layout
 from optimizers import rules
 from optimizers.registry import OPTIMIZERS
 from optimizers.schedules import lr_curve
 from validation import ValidationError
+from tests.mnist_files import needs_mnist
 
-REPO = Path(__file__).resolve().parents[1]
-MNIST_DIR = Path(os.environ.get(data.ENV_DIR) or REPO.parent / "shared" / "data" / "mnist")
-needs_mnist = pytest.mark.skipif(not MNIST_DIR.is_dir(), reason="MNIST files not available")
 CHANCE = 0.1
 SMALL_SUBSET = 3000
 FD_STEP = 1e-6
 # Replayed runs: 3 batches per epoch, 2 epochs, a snapshot after every step (and fewer steps than
 # train.FLUSH_PERIOD, so the replay needs no state flushing).
 REPLAY = dict(hidden=16, batch_size=32, epochs=2, train_subset=96, snapshots_per_epoch=3)
-
-
-@pytest.fixture(scope="module")
-def prepared() -> train.Prepared:
-    if not MNIST_DIR.is_dir():
-        pytest.skip("MNIST files not available")
-    return train.prepare(data.load(MNIST_DIR))
 
 
 def random_images(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -262,56 +249,6 @@ def test_progress_reports_every_chunk_and_can_stop_training(prepared):
     assert seen == [2, 4, 6]
 
 
-@needs_mnist
-@pytest.mark.parametrize("method", list(landscape_plane.PLANES))
-def test_landscape_grid_equals_the_direct_loss(prepared, method):
-    config = train_config.make_config([("adam", {}), ("momentum", {}), ("gd", {})], epochs=1, train_subset=2000)
-    result = train.train(config, prepared)
-    land = landscape.compute(result, prepared.train, method, resolution=9, n_samples=500)
-    images = landscape.landscape_samples(prepared.train, 500)
-    plane = land.plane
-    for j, i in ((0, 0), (4, 7), (8, 8)):
-        theta = (plane.center + land.xs[i] * plane.d1 + land.ys[j] * plane.d2).astype(np.float32)
-        direct = model.evaluate(theta, 64, images.indptr, images.indices, images.values, images.labels)[0]
-        assert land.zs[j, i] == pytest.approx(direct, rel=1e-4)
-    assert 0.0 <= plane.explained_total <= 1.0 + 1e-9
-    if method == "endpoints":  # both chosen paths end exactly on the plane
-        np.testing.assert_allclose(plane.explained[:2] > 0, True)
-        for k in range(2):
-            end = plane.center + plane.paths[k, -1, 0] * plane.d1 + plane.paths[k, -1, 1] * plane.d2
-            np.testing.assert_allclose(end, result.snapshots[k, -1], atol=1e-5)
-    if method == "pca":
-        assert plane.explained_total > 0.5  # a short run moves mostly in a few directions
-    if method == "random":
-        assert plane.explained_total < 0.05  # two random directions of 50,890 miss almost everything
-
-
-@needs_mnist
-def test_a_run_whose_weights_blow_up_still_gets_a_pca_plane(prepared):
-    """NAG at lr 1000 sends the weights to ~1e21 without a non-finite value (so it has not diverged): the PCA's
-    products would overflow float32 without scaling."""
-    config = train_config.make_config([("adam", {}), ("nag", {"lr": 1000.0})], hidden=16, epochs=1, train_subset=1000)
-    result = train.train(config, prepared)
-    assert np.abs(result.snapshots[1]).max() > 1e15
-    plane = landscape_plane.make_plane(result, "pca")
-    assert np.isfinite(plane.paths).all() and np.isfinite([plane.d1, plane.d2]).all()
-
-
-def test_a_diverged_run_cannot_span_or_centre_a_plane():
-    snapshots = np.zeros((2, 3, Layout(4).size), dtype=np.float32)
-    snapshots[:, 1:] = np.random.default_rng(0).standard_normal((2, 2, Layout(4).size))
-    config = train_config.make_config([("adam", {}), ("gd", {})], hidden=4, epochs=1, train_subset=100)
-    result = train.TrainResult(config, np.zeros((2, 3)), np.zeros((2, 3)), np.zeros((2, 1)), np.zeros((2, 1)),
-                               snapshots, np.arange(3), [None, 2], steps_per_epoch=2,
-                               batch_orders=np.zeros((1, 100), dtype=np.int64))
-    with pytest.raises(ValidationError, match="gd diverged at step 2"):
-        landscape_plane.make_plane(result, "endpoints")
-    with pytest.raises(ValidationError, match="gd diverged at step 2"):
-        landscape_plane.make_plane(result, "pca", center="gd")
-    plane = landscape_plane.make_plane(result, "pca")  # the plane of the run that trained
-    assert plane.trained == (0,)
-
-
 @pytest.mark.slow
 @needs_mnist
 def test_adam_reaches_the_acceptance_accuracy(prepared):
@@ -322,70 +259,9 @@ def test_adam_reaches_the_acceptance_accuracy(prepared):
 
 
 @needs_mnist
-def test_cli_json_holds_accuracy_loss_and_time_per_optimizer(monkeypatch, capsys):
-    monkeypatch.setenv(data.ENV_DIR, str(MNIST_DIR))
-    code = cli.main(["mnist", "--optimizers", "adam,gd", "--lr=gd:0.05", "--epochs", "2", "--train-subset", "640",
-                     "--format", "json", "--landscape", "--resolution", "5", "--landscape-samples", "200"])
-    out = json.loads(capsys.readouterr().out)
-    assert code == 0
-    assert set(out["optimizers"]) == {"adam", "gd"}
-    gd = out["optimizers"]["gd"]
-    assert gd["hyperparameters"]["lr"] == 0.05 and out["optimizers"]["adam"]["hyperparameters"]["lr"] == 1e-3
-    assert gd["schedule"] == "constant" and gd["schedule_params"] == {}
-    assert len(gd["test_accuracy"]) == 2 and len(gd["seconds_per_epoch"]) == 2 and len(gd["train_loss"]) == 20
-    landscape_json = out["landscape"]
-    assert len(landscape_json["loss"]) == 5 and 0 <= landscape_json["explained_variance"] <= 1
-    assert len(landscape_json["paths"]["adam"]) == 1 + 2 * train_config.DEFAULT_SNAPSHOTS_PER_EPOCH
-
-
-@needs_mnist
-def test_cli_schedule_flags(monkeypatch, capsys):
-    monkeypatch.setenv(data.ENV_DIR, str(MNIST_DIR))
-    code = cli.main(["mnist", "--optimizers", "adam,gd", "--epochs", "1", "--train-subset", "320", "--format",
-                     "json", "--schedule", "step", "--schedule-params", "step_size=2, gamma=0.25"])
-    out = json.loads(capsys.readouterr().out)
-    assert code == 0
-    for name in ("adam", "gd"):
-        assert out["optimizers"][name]["schedule"] == "step"
-        assert out["optimizers"][name]["schedule_params"] == {"step_size": 2.0, "gamma": 0.25}
-    assert cli.main(["mnist", "--optimizers", "gd", "--epochs", "1", "--train-subset", "320", "--schedule",
-                     "cosine"]) == 0
-    assert "gd (lr=0.1, cosine schedule)" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize("flags, message", [
-    (["--schedule", "linear"], "unknown schedule 'linear'; valid: constant, cosine,"),
-    (["--schedule-params", "T_max"], "--schedule-params items must be KEY=V, got 'T_max'"),
-    (["--schedule", "cosine", "--schedule-params", "T_max=0"], "T_max must be in [1, 1e+06], got 0"),
-    (["--schedule", "step", "--schedule-params", "gama=0.5"], "schedule step has no parameter 'gama'"),
-    (["--schedule", "exponential", "--schedule-params", "gamma=1.5"], "gamma must be in (0, 1], got 1.5"),
-])
-def test_cli_schedule_errors_are_one_line_before_any_data_is_read(monkeypatch, capsys, tmp_path, flags, message):
-    monkeypatch.setenv(data.ENV_DIR, str(tmp_path))  # no data here: the flags must be refused first
-    assert cli.main(["mnist", "--optimizers", "adam", *flags]) == cli.EXIT_USAGE
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and message in err, err
-
-
-@needs_mnist
 def test_snapshots_shrink_to_fit_the_memory_budget(prepared, monkeypatch):
     config = train_config.make_config([("adam", {}), ("gd", {})], epochs=2, train_subset=640, snapshots_per_epoch=5)
     n_params = Layout(config.hidden).size
     monkeypatch.setattr(train, "SNAPSHOT_BUDGET_BYTES", 2 * n_params * 4 * 5)  # room for 5 snapshots per run
     result = train.train(config, prepared)
     assert result.snapshots.shape[:2] == (2, 1 + 2 * 2)  # 2 per epoch fit, plus the start
-
-
-@needs_mnist
-def test_landscape_options_are_validated(prepared):
-    config = train_config.make_config([("adam", {}), ("gd", {})], epochs=1, train_subset=640)
-    result = train.train(config, prepared)
-    centred = landscape_plane.make_plane(result, "pca", center="gd")
-    np.testing.assert_array_equal(centred.center, result.snapshots[1, -1])
-    np.testing.assert_allclose(centred.paths[1, -1], 0.0, atol=1e-6)  # gd's end is the plane's origin
-    with pytest.raises(ValidationError, match="two different optimizers"):
-        landscape_plane.make_plane(result, "endpoints", pair=("adam", "adam"))
-    with pytest.raises(ValidationError, match="unknown landscape plane"):
-        landscape_plane.make_plane(result, "hessian")
-    with pytest.raises(ValidationError, match="landscape samples"):
-        landscape.compute(result, prepared.train, n_samples=0)

@@ -14,8 +14,7 @@ from simulation.engine import Result
 from optimizers.schedules import lr_curve
 from viz.animation import SidePanel, Series, animated_map_figure, side_panel_figure, small_multiples_figure
 from viz.arrows import vectors_from_result
-from viz.figures import (END_META, SCATTER, contour_paths_figure, contour_paths_parts, legend_rows, loss_axis,
-                         unvalidated_figure)
+from viz.figures import END_META, SCATTER, contour_paths_parts, legend_rows, loss_axis, unvalidated_figure
 from viz.loss_figures import LrCurve, loss_curves_figure, loss_curves_parts, merged
 from viz.paths import PathTrace, paths_from_result, surface_markers
 from viz.surface3d import surface_3d_figure
@@ -27,9 +26,14 @@ MAP_TITLE = "Where each optimizer went"
 
 
 def map_figure(result: Result, grid: SurfaceGrid) -> go.Figure:
+    return unvalidated_figure(*_map_parts(result, grid, MAP_TITLE))
+
+
+def _map_parts(result: Result, grid: SurfaceGrid, title: str = "") -> tuple[list[dict], dict]:
+    """The map's traces and layout (``contour_paths_parts``): the surface, every run's path and the markers."""
     spec = result.settings.surface_spec
-    return contour_paths_figure(grid.xs, grid.ys, grid.zs, paths_from_result(result),
-                                surface_markers(spec, result.settings.start), spec.log_color, MAP_TITLE)
+    return contour_paths_parts(grid.xs, grid.ys, grid.zs, paths_from_result(result),
+                               surface_markers(spec, result.settings.start), spec.log_color, title)
 
 
 # The live view: the map beside the loss curves, no titles (the view picker names them), the legend above
@@ -53,9 +57,7 @@ def live_map_figure(result: Result, grid: SurfaceGrid) -> go.Figure:
     per run keep each animated frame cheap, as plotly.js re-reads every trace of the figure per frame.
     Adjusted as plain dicts: a new learning rate makes a new figure, on the server's time.
     """
-    spec = result.settings.surface_spec
-    traces, layout = contour_paths_parts(grid.xs, grid.ys, grid.zs, paths_from_result(result),
-                                         surface_markers(spec, result.settings.start), spec.log_color)
+    traces, layout = _map_parts(result, grid)
     del layout["title"]  # the view picker names the chart
     layout.update(margin=LIVE_MAP_MARGIN, showlegend=False)
     ends = [t for t in traces if t.get("meta") == END_META]

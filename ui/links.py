@@ -11,7 +11,7 @@ playground, ``ui.stability_state`` for the stability map), both written with ``u
 
 A page whose single-value controls are bound widgets (``bind="query-params"``: Streamlit reads and writes those
 itself) keeps only its compound values here, such as the MNIST page's schedules: it passes ``owned``, the
-parameter names it decodes and writes, and :func:`update_url_part` leaves every other parameter as it is.
+parameter names it decodes and writes, and :func:`update_url` leaves every other parameter as it is.
 """
 from __future__ import annotations
 
@@ -75,9 +75,11 @@ def show_url_notes(notes_key: str) -> None:
                   icon=":material/link:")
 
 
-def update_url(wanted: dict[str, str], seen_key: str) -> None:
+def update_url(wanted: dict[str, str], seen_key: str, owned: Owned | None = None) -> None:
     """Make the page URL hold ``wanted`` and remember it under ``seen_key`` (written only when something
-    changed: each write is a message to the browser).
+    changed: each write is a message to the browser). With ``owned`` (a page with bound widgets), only the owned
+    parameters are set to ``wanted``, owned ones it lacks removed, and the others, the bound widgets' own, stay
+    as they are (``st.query_params.from_dict`` would wipe them).
 
     A run that read the address leaves it as it is: the page was just drawn from it, so it names this view
     already. Writing it would add a history entry on a session's first run (the tab's history script loads
@@ -85,22 +87,14 @@ def update_url(wanted: dict[str, str], seen_key: str) -> None:
     the page being left (the browser changes the path after the new page's run). The next run writes it."""
     if st.session_state.get(ADDRESS_JUST_READ):
         return
-    if st.query_params.to_dict() != wanted:
-        st.query_params.from_dict(wanted)
-    st.session_state[seen_key] = wanted
-
-
-
-def update_url_part(wanted: dict[str, str], owned: Owned, seen_key: str) -> None:
-    """:func:`update_url` for a page with bound widgets: set the ``owned`` parameters to ``wanted`` (removing the
-    owned ones it lacks) and leave the others, the bound widgets' own, as they are (``st.query_params.from_dict``
-    would wipe them)."""
-    if st.session_state.get(ADDRESS_JUST_READ):
-        return
     current = st.query_params.to_dict()
-    for name in [name for name in current if owned(name) and name not in wanted]:
-        del st.query_params[name]
-    for name, value in wanted.items():
-        if current.get(name) != value:
-            st.query_params[name] = value
+    if owned is None:
+        if current != wanted:
+            st.query_params.from_dict(wanted)
+    else:
+        for name in [name for name in current if owned(name) and name not in wanted]:
+            del st.query_params[name]
+        for name, value in wanted.items():
+            if current.get(name) != value:
+                st.query_params[name] = value
     st.session_state[seen_key] = wanted

@@ -50,7 +50,7 @@ def _write_schedules(choices: list[tuple[str, dict[str, float], str, dict[str, f
         value = schedule_url_value(schedule, schedule_params)
         if value is not None:
             wanted[SCHEDULE_URL_NAME.format(optimizer=name)] = value
-    links.update_url_part(wanted, is_schedule_url_name, URL_SEEN_KEY)
+    links.update_url(wanted, URL_SEEN_KEY, owned=is_schedule_url_name)
 
 
 def _hyperparameter_inputs(name: str) -> dict[str, float]:

@@ -120,7 +120,7 @@ def fetch_page(base_url: str) -> str:
 
 def _live_chart_has_paths(component) -> bool:
     """The playground's live chart (a custom component) arrived with its map's traces."""
-    return bool(component.json) and bool(json.loads(component.json).get("map", {}).get("data"))
+    return bool(component.bytes) and bool(json.loads(component.bytes).get("map", {}).get("data"))
 
 
 def run_problems(run: Run, what: str) -> list[str]:

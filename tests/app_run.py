@@ -43,7 +43,7 @@ def _chart(at: AppTest, key: str) -> dict:
 
 def _live(at: AppTest) -> dict:
     """The data of the live map-and-loss component (AppTest shows custom components as unknown elements)."""
-    return json.loads(next(c for c in at.get("bidi_component") if live_paths.COMPONENT_KEY in c.proto.id).proto.json)
+    return json.loads(next(c for c in at.get("bidi_component") if live_paths.COMPONENT_KEY in c.proto.id).proto.bytes)
 
 
 def _player(at: AppTest, kind: str) -> dict:

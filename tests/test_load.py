@@ -68,7 +68,7 @@ def cold_server():
 def _map_paths(run) -> list:
     """The optimizer path traces of the map (in the live chart component's data)."""
     chart = next(c for c in run.of_type("bidi_component") if live_paths.COMPONENT_KEY in c.id)
-    return [t for t in json.loads(chart.json)["map"]["data"] if t.get("meta") == PATH_META]
+    return [t for t in json.loads(chart.bytes)["map"]["data"] if t.get("meta") == PATH_META]
 
 
 async def _session(ws_url: str, query: str, all_connected: asyncio.Barrier) -> list[str]:

@@ -45,7 +45,7 @@ def _lr_keys() -> list[str]:
 
 def _map_paths(run: Run) -> list:
     chart = next(c for c in run.of_type("bidi_component") if live_paths.COMPONENT_KEY in c.id)
-    return [t for t in json.loads(chart.json)["map"]["data"] if t.get("meta") == PATH_META]
+    return [t for t in json.loads(chart.bytes)["map"]["data"] if t.get("meta") == PATH_META]
 
 
 async def _load_and_move(ws_url: str, key: str, label: str) -> tuple[Run, Run]:

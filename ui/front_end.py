@@ -1,8 +1,13 @@
 """The app's own front-end pieces: ``st.components.v2`` components built from the scripts in ``ui/frontend/``,
 and the plotly.js they draw with.
 
-An inline component's script is one module, so a component is given its parts in order: each part uses only
-what comes before it, and the last one holds the module's default export.
+A component's script is one module, so a component is given its parts in order: each part uses only what comes
+before it, and the last one holds the module's default export. Streamlit sends a component's inline script with
+every message that draws it (tens of KB, JSON-encoded and hashed on every slider move of every session), and
+serves script files only for components of installed packages. So the joined script is published once per
+process into the app's static folder, named by a hash of its content (a changed script gets a new address, and
+a browser never runs a stale copy it cached), and the inline script sent each time is a loader of a few lines
+that imports it: the browser fetches it once and keeps the module for the page's lifetime.
 
 The live chart draws scatter traces over a layout image, so it loads plotly.js's basic bundle (scatter, bar,
 pie; about a quarter of the full bundle's size and parse time), kept in ``static/`` (from the npm package
@@ -14,6 +19,7 @@ views and loads that package's full bundle. Both are served from ``static/`` (``
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 from pathlib import Path
 
@@ -25,16 +31,44 @@ APP_STATIC = Path(__file__).resolve().parent.parent / "static"  # served at /app
 PLOTLY_FILE = "plotly-basic.min.js"
 PLOTLY_URL = f"/app/static/{PLOTLY_FILE}"
 PLOTLY_FULL_FILE = "plotly.min.js"
+PUBLISHED = "components"  # the folder in static/ that holds the published component scripts
+HASH_CHARACTERS = 16
+# The inline module sent with each message: it runs the published script's default export. (The inline module
+# runs from a blob: address, against which no path resolves, so the address is resolved against the page's.)
+LOADER = """const SCRIPT = new URL({url!r}, document.baseURI).href;
+export default async function (component) {{
+  return (await import(SCRIPT)).default(component);
+}}
+"""
 
 
 def component(name: str, script_parts: tuple[str, ...], stylesheet: str | None = None):
     """The component ``name`` running ``script_parts`` (files in ``ui/frontend/``, joined in order), styled by
     ``stylesheet`` (a file there too). Styles are not isolated: Plotly's own stylesheet lives in the document
     head and must reach the charts."""
+    script = "\n".join((FRONTEND / part).read_text(encoding="utf-8") for part in script_parts)
     return st.components.v2.component(
         name, html="", css=None if stylesheet is None else (FRONTEND / stylesheet).read_text(encoding="utf-8"),
-        js="\n".join((FRONTEND / part).read_text(encoding="utf-8") for part in script_parts),
-        isolate_styles=False)
+        js=LOADER.format(url=publish(name, script)), isolate_styles=False)
+
+
+def publish(name: str, script: str) -> str:
+    """Put ``script`` into ``static/components/`` as ``name``-(hash of its content).js, replacing that
+    component's earlier versions, and return its URL. Written whole under a temporary name, then renamed: a
+    server starting beside another one never serves a partly written file."""
+    content = script.encode("utf-8")
+    file_name = f"{name}-{hashlib.sha256(content).hexdigest()[:HASH_CHARACTERS]}.js"
+    folder = APP_STATIC / PUBLISHED
+    target = folder / file_name
+    if not target.exists() or target.read_bytes() != content:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f".{file_name}.{os.getpid()}"
+        partial.write_bytes(content)
+        os.replace(partial, target)
+    for earlier in folder.glob(f"{name}-*.js"):
+        if earlier != target:
+            earlier.unlink(missing_ok=True)
+    return f"/app/static/{PUBLISHED}/{file_name}"
 
 
 @st.cache_resource(show_spinner=False)

@@ -108,12 +108,19 @@ def encoded_family(settings: Settings, runs: tuple[int, ...], hp: str) -> dict:
 
 
 @st.cache_data(max_entries=compute.CACHED_FIGURES, show_spinner=False, hash_funcs=compute.SETTINGS_HASH)
-def figures(settings: Settings) -> tuple[dict, dict]:
-    """The map and loss figures of ``settings`` as plotly.js JSON."""
+def figures(settings: Settings) -> tuple[str, str]:
+    """The map and loss figures of ``settings`` as plotly.js JSON text (sent as it is: see :func:`message`)."""
     result: Result = compute.simulate(settings)
     grid = compute.grid(settings.surface, settings.surface_params)
-    return (json.loads(result_figures.live_map_figure(result, grid).to_json()),
-            json.loads(result_figures.live_loss_figure(result).to_json()))
+    return result_figures.live_map_figure(result, grid).to_json(), result_figures.live_loss_figure(result).to_json()
+
+
+def message(fields: dict, **json_texts: str) -> bytes:
+    """One JSON object, UTF-8, of ``fields`` and of ``json_texts`` (values that are JSON text already), for the
+    component to parse. Streamlit passes bytes on as they are; a dict it would encode twice per message (to
+    send it, and sorted, to name the element), with the figures' tens of KB decoded from the cache before."""
+    texts = {**{name: json.dumps(value) for name, value in fields.items()}, **json_texts}
+    return ("{" + ", ".join(f"{json.dumps(name)}: {text}" for name, text in texts.items()) + "}").encode()
 
 
 def _clamped_start(point: Any) -> tuple[float, float]:
@@ -203,8 +210,8 @@ def render(settings: Settings) -> None:
     if st.session_state.pop(state.NEEDS_FULL_RERUN, False):
         st.rerun(scope="app")
     if LIVE_START in st.session_state:
-        LIVE_CHART(key=COMPONENT_KEY, data=dict(dragged=drag_answer(settings, *st.session_state[LIVE_START])),
-                   **CALLBACKS)
+        answer = drag_answer(settings, *st.session_state[LIVE_START])
+        LIVE_CHART(key=COMPONENT_KEY, data=message(dict(dragged=answer)), **CALLBACKS)
         return
     shared = bool(st.session_state.get(state.SAME_FOR_ALL))
     live = controls(settings, shared)
@@ -217,15 +224,15 @@ def render(settings: Settings) -> None:
     map_json, loss_json = figures(settings)
     surface = settings.surface_spec
     (x_low, x_high), (y_low, y_high) = surface.domain
-    data = dict(
+    fields = dict(
         plotly=front_end.PLOTLY_URL, base_key=repr(replace(settings, start=(0.0, 0.0))), figure_key=repr(settings),
-        map=map_json, loss=loss_json, aspect=(y_high - y_low) / (x_high - x_low),
+        aspect=(y_high - y_low) / (x_high - x_low),
         start=list(settings.start), start_limits=[list(limits) for limits in options.start_limits(surface)],
         controls=[dict(id=c.control_id, label=c.label, runs=list(c.runs), index=_option_index(c, settings),
                        color=None if shared else colors[c.runs[0]],
                        options=list(settings.runs[c.runs[0]].spec.hyperparameter(c.hp).options)) for c in live],
         family=family)
-    LIVE_CHART(key=COMPONENT_KEY, data=data, **CALLBACKS)
+    LIVE_CHART(key=COMPONENT_KEY, data=message(fields, map=map_json, loss=loss_json), **CALLBACKS)
 
 
 CALLBACKS = dict(on_family_change=_on_family, on_commit_change=_on_commit, on_drag_start_change=_on_drag_start,

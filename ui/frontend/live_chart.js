@@ -288,7 +288,8 @@ class LiveView {
 }
 
 export default function (component) {
-  const { data, parentElement, setTriggerValue } = component;
+  const { parentElement, setTriggerValue } = component;
+  const data = JSON.parse(new TextDecoder().decode(component.data)); // sent as JSON text (ui/live_paths.py)
   let view = views.get(parentElement);
   if (!view) {
     view = new LiveView(parentElement);

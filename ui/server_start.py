@@ -1,0 +1,47 @@
+"""What the server loads before it accepts its first connection.
+
+On a freshly started server, the first session's run otherwise pays, after the browser has connected and
+while it waits: importing pandas, Numba and the figure modules, and loading the playground's two kernels
+from Numba's cache together with Numba's one-off set-up of its compiler tables. That work holds the
+interpreter, so nothing overlaps it. ``app.py`` is an ``st.App`` whose lifespan runs :func:`lifespan` before
+the server answers: the kernels run once on a tiny problem (loaded from the cache, or compiled into it on a
+cold one), and the first session finds them in memory.
+
+Only modules that do not use Streamlit are imported here: the pages register their components and caches
+with Streamlit's runtime, which starts after the server has imported this module, so each session's run of
+``app.py`` imports them (the first one in a fraction of the time, their heavy dependencies being loaded).
+"""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+import pandas  # noqa: F401  (every page's tables and Plotly's figure checks use it)
+import PIL.Image  # noqa: F401  (Plotly's figure checks look it up)
+
+from landscapes.grid import surface_grid
+from simulation.engine import run
+from simulation.settings import make_run, make_settings
+from viz import result_figures  # noqa: F401  (the playground's figures and Plotly's figure classes)
+
+# The smallest problem that runs the same kernels, with the same argument types, as the playground's first paint.
+WARM_UP_SURFACE = "ravine"
+WARM_UP_OPTIMIZER = "gd"
+WARM_UP_STEPS = 2
+WARM_UP_START = (-5.0, 2.0)
+WARM_UP_RESOLUTION = 8
+
+
+def load_kernels() -> None:
+    """Run the simulation kernel and the surface-grid kernel once: Numba loads them from its cache (or compiles
+    them on a cold cache) on a kernel's first call in a process."""
+    settings = make_settings(WARM_UP_SURFACE, [make_run(WARM_UP_OPTIMIZER, {})], WARM_UP_STEPS, WARM_UP_START,
+                             0.0, 0, {})
+    run(settings, record_state=True)
+    surface_grid(WARM_UP_SURFACE, WARM_UP_RESOLUTION, ())
+
+
+@asynccontextmanager
+async def lifespan(_app):
+    """The app's startup: nothing is served until the kernels are loaded."""
+    load_kernels()
+    yield

@@ -13,15 +13,16 @@ with Streamlit's runtime, which starts after the server has imported this module
 """
 from __future__ import annotations
 
+import importlib
 from contextlib import asynccontextmanager
-
-import pandas  # noqa: F401  (every page's tables and Plotly's figure checks use it)
-import PIL.Image  # noqa: F401  (Plotly's figure checks look it up)
 
 from landscapes.grid import surface_grid
 from simulation.engine import run
 from simulation.settings import make_run, make_settings
-from viz import result_figures  # noqa: F401  (the playground's figures and Plotly's figure classes)
+
+# Heavy modules of the first page that use no Streamlit: the pages' tables (pandas), Plotly's figure checks
+# (pandas, PIL), the playground's figures with Plotly's figure classes.
+PRELOADED = ("pandas", "PIL.Image", "viz.result_figures")
 
 # The smallest problem that runs the same kernels, with the same argument types, as the playground's first paint.
 WARM_UP_SURFACE = "ravine"
@@ -29,6 +30,9 @@ WARM_UP_OPTIMIZER = "gd"
 WARM_UP_STEPS = 2
 WARM_UP_START = (-5.0, 2.0)
 WARM_UP_RESOLUTION = 8
+
+for _module in PRELOADED:
+    importlib.import_module(_module)
 
 
 def load_kernels() -> None:

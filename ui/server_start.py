@@ -5,7 +5,10 @@ while it waits: importing pandas, Numba and the figure modules, and loading the 
 from Numba's cache together with Numba's one-off set-up of its compiler tables. That work holds the
 interpreter, so nothing overlaps it. ``app.py`` is an ``st.App`` whose lifespan runs :func:`lifespan` before
 the server answers: the kernels run once on a tiny problem (loaded from the cache, or compiled into it on a
-cold one), and the first session finds them in memory.
+cold one), and the first session finds them in memory. Two one-off costs of a process's first run go too:
+Streamlit inspects the call stack on the first element it sends (to warn when a script runs outside
+``streamlit run``), and ``inspect`` then maps every loaded module to its file (80 ms here); and the first
+run's garbage collection (``ui.heap``) would visit everything loaded here (70 ms), which is frozen instead.
 
 Only modules that do not use Streamlit are imported here: the pages register their components and caches
 with Streamlit's runtime, which starts after the server has imported this module, so each session's run of
@@ -14,11 +17,13 @@ with Streamlit's runtime, which starts after the server has imported this module
 from __future__ import annotations
 
 import importlib
+import inspect
 from contextlib import asynccontextmanager
 
 from landscapes.grid import surface_grid
 from simulation.engine import run
 from simulation.settings import make_run, make_settings
+from ui import heap
 
 # Heavy modules of the first page that use no Streamlit: the pages' tables (pandas), Plotly's figure checks
 # (pandas, PIL), the playground's figures with Plotly's figure classes.
@@ -46,6 +51,8 @@ def load_kernels() -> None:
 
 @asynccontextmanager
 async def lifespan(_app):
-    """The app's startup: nothing is served until the kernels are loaded."""
+    """The app's startup: nothing is served until the kernels are loaded and what is loaded is settled."""
     load_kernels()
+    inspect.stack()  # maps the loaded modules to their files now, not on the first session's first element
+    heap.settle()
     yield

@@ -5,19 +5,21 @@
   bundle, the next one finds it in the page;
 - a change of playback speed: the bytes the server sends for it (the speed alone; the player's element goes
   out as a reference to what the browser holds);
-- a 2-second mouse drag of the step scrubber: step-to-step redraws per second and input → paint times.
+- a mouse drag of the step scrubber (``live_drag.DRAG_S`` seconds): step-to-step redraws per second and
+  input → paint times.
 """
 from __future__ import annotations
 
 import statistics
 import time
 
+from benchmarks import live_drag
+
 OPTIMIZERS = ("gd", "momentum", "adam", "rmsprop")
 STEPS = 500
 PLAYER = ".dl-player"
 SCRUBBER = 'input[type="range"][aria-label="Animation step"]'
 READY_TIMEOUT_MS = 60_000
-DRAG_S = 2.0
 SWEEP_S = 1.0  # one pass over the scrubber's whole length: 500 steps in a second
 EDGE_SHARE = 0.02  # of the scrubber's length kept clear of each end
 SETTLE_S = 0.5  # after a press, before counting the next one's bytes: the run's last messages
@@ -82,24 +84,9 @@ def change_speed(page, received: ReceivedBytes, kind: str, label: str, frame_ms:
 
 
 def drag_scrubber(page) -> dict:
-    """Drag the scrubber to and fro for DRAG_S seconds; redraws per second and input → paint times."""
+    """Drag the scrubber to and fro; redraws per second and input → paint times."""
     page.evaluate(INSTRUMENT)
-    box = page.locator(SCRUBBER).bounding_box()
-    y = box["y"] + box["height"] / 2
-    page.mouse.move(box["x"] + box["width"] * EDGE_SHARE, y)
-    page.mouse.down()
-    page.evaluate("() => { window.__latency = []; window.__frames = 0; }")
-    started = time.perf_counter()
-    while (elapsed := time.perf_counter() - started) < DRAG_S:
-        phase = (elapsed / SWEEP_S) % 2.0
-        share = EDGE_SHARE + (1.0 - 2 * EDGE_SHARE) * (phase if phase <= 1.0 else 2.0 - phase)
-        page.mouse.move(box["x"] + box["width"] * share, y)
-    frames, latency = page.evaluate("() => [window.__frames, window.__latency]")
-    seconds = time.perf_counter() - started
-    page.mouse.up()
-    latency = sorted(latency) or [float("nan")]
-    return dict(rate=frames / seconds, median=statistics.median(latency),
-                p95=latency[min(len(latency) - 1, int(0.95 * len(latency)))])
+    return live_drag.sweep(page, SCRUBBER, SWEEP_S, EDGE_SHARE)
 
 
 def report(browser, app_url: str, viewport: dict) -> None:
@@ -123,5 +110,5 @@ def report(browser, app_url: str, viewport: dict) -> None:
     print(f"  press Side by side → ready      {next_s:6.2f} s   {next_bytes / 1e3:7.1f} kB received")
     print(f"  playback speed change           {speed_bytes / 1e3:7.1f} kB received (the player's payload is "
           "not sent again)")
-    print(f"  dragging the scrubber for {DRAG_S:g} s, median of {len(drags)}: {rate:5.1f} step redraws/s, "
-          f"input → paint median {median:5.1f} ms, p95 {p95:5.1f} ms")
+    print(f"  dragging the scrubber for {live_drag.DRAG_S:g} s, median of {len(drags)}: {rate:5.1f} step "
+          f"redraws/s, input → paint median {median:5.1f} ms, p95 {p95:5.1f} ms")

@@ -11,11 +11,8 @@ is still importing while others start drawing. Python's import lock makes a thre
 until it is complete, but Plotly looks NumPy, pandas and PIL up in ``sys.modules`` without importing them, on
 every figure it builds or serialises, and a module another thread is still importing is already listed there,
 half initialised ("partially initialized module 'numpy' has no attribute ..."). This module imports them
-(``PLOTLY_LOOKS_UP``) before any session can build a figure: the app calls :func:`request_early` first, so
-every session passes these imports, and waits for them to complete, before it draws. They come after the
-request for the components' bundle, which builds no figure: the browser's download starts before the
-server's first imports, and Streamlit's one-off inspection of the call stack on a process's first element
-walks fewer modules.
+(``PLOTLY_LOOKS_UP``) before any session can build a figure: the app imports it at the top, so every session
+passes this import, and waits for it to complete, before it draws.
 """
 from __future__ import annotations
 
@@ -34,6 +31,10 @@ LOADER_HEIGHT = 1  # pixels: the loader draws nothing
 # Modules Plotly's validators and JSON encoder look up in sys.modules instead of importing them.
 PLOTLY_LOOKS_UP = ("numpy", "pandas", "PIL.Image")
 
+for _module in PLOTLY_LOOKS_UP:
+    importlib.import_module(_module)
+
+
 def request_early(component_paths: tuple[str, ...]) -> DeltaGenerator:
     """On a session's first run, ask for the charting library of the page the address names: the
     components' bundle for the pages at ``component_paths`` (the last part of the address's path, "" for the
@@ -44,18 +45,15 @@ def request_early(component_paths: tuple[str, ...]) -> DeltaGenerator:
     browser keeps their state (the open tab, an expanded section) from one run to the next.
     """
     slot = st.empty()
-    first_run = not st.session_state.get(REQUESTED_KEY)
-    st.session_state[REQUESTED_KEY] = True
-    component_page = _page_path() in component_paths
-    if first_run and component_page:
-        with slot:
-            front_end.PLOTLY_LOADER(key="chart_library_loader", data=dict(plotly=front_end.PLOTLY_URL),
-                                    height=LOADER_HEIGHT)
-    for module in PLOTLY_LOOKS_UP:  # before this session, or any other, builds a figure (module docstring)
-        importlib.import_module(module)
-    if first_run and not component_page:
-        slot.plotly_chart(go.Figure(layout=dict(height=PLACEHOLDER_HEIGHT)), height=PLACEHOLDER_HEIGHT,
-                          key="chart_library_placeholder")
+    if not st.session_state.get(REQUESTED_KEY):
+        st.session_state[REQUESTED_KEY] = True
+        if _page_path() in component_paths:
+            with slot:
+                front_end.PLOTLY_LOADER(key="chart_library_loader", data=dict(plotly=front_end.PLOTLY_URL),
+                                        height=LOADER_HEIGHT)
+        else:
+            slot.plotly_chart(go.Figure(layout=dict(height=PLACEHOLDER_HEIGHT)), height=PLACEHOLDER_HEIGHT,
+                              key="chart_library_placeholder")
     return slot
 
 

@@ -52,7 +52,7 @@ if __name__ == "__main__":  # a session's run of this script
         (stability_page, "Stability map", ":material/grid_on:", "stability"),
     )
     main()
-else:  # the server's import of this file (``streamlit run app.py``, or any ASGI server: ``uvicorn app:app``)
+else:  # the server's import of this file (``streamlit run app.py`` finds the st.App below and serves it)
     from ui import server_start
 
     app = st.App(__file__, lifespan=server_start.lifespan)

@@ -122,28 +122,36 @@ def floor_page(page, marked: bool = False) -> None:
     page.wait_for_function("() => document.body.dataset.ready === '1'")
 
 
-def drag(page, selector: str) -> dict:
-    """Drag the range input ``selector`` to and fro over its whole length for DRAG_S seconds (a sweep each
-    SWEEP_S, so options never run out); redraws per second and input → paint times."""
-    page.evaluate(INSTRUMENT)
+def sweep(page, selector: str, sweep_s: float = SWEEP_S, edge_share: float = EDGE_SHARE) -> dict:
+    """Drag the range input ``selector`` to and fro over its length (but ``edge_share`` at each end) for DRAG_S
+    seconds, a pass each ``sweep_s``, then let go; redraws per second and input → paint times, as counted in
+    ``window.__frames`` and ``window.__latency`` by the page's instrument (see INSTRUMENT)."""
     box = page.locator(selector).bounding_box()
     y = box["y"] + box["height"] / 2
-    page.mouse.move(box["x"] + box["width"] * EDGE_SHARE, y)
+    page.mouse.move(box["x"] + box["width"] * edge_share, y)
     page.mouse.down()
     page.evaluate("() => { window.__latency = []; window.__frames = 0; }")
     started = time.perf_counter()
     while (elapsed := time.perf_counter() - started) < DRAG_S:
-        phase = (elapsed / SWEEP_S) % 2.0
-        share = EDGE_SHARE + (1.0 - 2 * EDGE_SHARE) * (phase if phase <= 1.0 else 2.0 - phase)
+        phase = (elapsed / sweep_s) % 2.0
+        share = edge_share + (1.0 - 2 * edge_share) * (phase if phase <= 1.0 else 2.0 - phase)
         page.mouse.move(box["x"] + box["width"] * share, y)
     frames, latency = page.evaluate("() => [window.__frames, window.__latency]")
     seconds = time.perf_counter() - started
     page.mouse.up()
-    if selector != FLOOR_CONTROL:  # the app commits the released value: wait until the page holds it
-        page.wait_for_function(COMMITTED, arg=selector, timeout=FAMILY_TIMEOUT_MS)
     latency = sorted(latency) or [float("nan")]
     return dict(rate=frames / seconds, median=statistics.median(latency),
                 p95=latency[min(len(latency) - 1, int(0.95 * len(latency)))], inputs=len(latency))
+
+
+def drag(page, selector: str) -> dict:
+    """Drag the range input ``selector`` to and fro over its whole length for DRAG_S seconds (a sweep each
+    SWEEP_S, so options never run out); redraws per second and input → paint times."""
+    page.evaluate(INSTRUMENT)
+    measured = sweep(page, selector)
+    if selector != FLOOR_CONTROL:  # the app commits the released value: wait until the page holds it
+        page.wait_for_function(COMMITTED, arg=selector, timeout=FAMILY_TIMEOUT_MS)
+    return measured
 
 
 def press_to_family_ms(page, control: str = CONTROL, family: str = "adam.lr") -> float:

@@ -47,8 +47,8 @@ def _live(at: AppTest) -> dict:
 
 
 def _player(at: AppTest, kind: str) -> dict:
-    """The data of the step player of ``kind`` ("animation", "multiples" or "3d")."""
-    return json.loads(next(c for c in at.get("bidi_component") if f"player_{kind}" in c.proto.id).proto.json)
+    """The data of the step player of ``kind`` ("animation", "multiples" or "3d"), sent as UTF-8 JSON bytes."""
+    return json.loads(next(c for c in at.get("bidi_component") if f"player_{kind}" in c.proto.id).proto.bytes)
 
 
 def _paths(at: AppTest) -> dict[str, np.ndarray]:

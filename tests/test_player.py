@@ -1,4 +1,5 @@
-"""What the step player is sent: every step of every run, bit-equal to the engine after float32 rounding."""
+"""What the step player is sent: every step of every run, bit-equal to the engine after float32 rounding; and
+on a change of playback speed, only the speed."""
 from __future__ import annotations
 
 import base64
@@ -6,6 +7,7 @@ import json
 
 import numpy as np
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from landscapes.grid import surface_grid
 from simulation.engine import run
@@ -19,6 +21,15 @@ SIX = ("gd", "momentum", "nag", "rmsprop", "adam", "lion")
 MAX_STEPS = 5000  # the most steps the sidebar offers
 # float32 x, y and loss per point of 6 runs × 5001 points, in base64 (4/3), with room for the JSON around it
 RUNS_BYTES_BOUND = 6 * (MAX_STEPS + 1) * 3 * 4 * 4 // 3 + 10_000
+# A page holding only the step player, at the playback speed (milliseconds per tick) in session state.
+PLAYER_PAGE = """
+import streamlit as st
+from simulation.settings import make_settings
+from ui import animation_player
+settings = make_settings("ravine", [("gd", {}), ("adam", {})], 300)
+animation_player.render("animation", settings, st.session_state.get("frame_ms", 100))
+"""
+SPEED_ELEMENT_BOUND = 2_000  # bytes: the speed and the few lines of script that hand it over
 
 
 def _floats(b64: str) -> np.ndarray:
@@ -67,3 +78,18 @@ def test_six_optimizers_over_the_most_steps_stay_a_small_payload(kind):
     heights = 6 * (MAX_STEPS + 1) * 4 * 4 // 3 if kind == "3d" else 0
     assert runs_bytes <= RUNS_BYTES_BOUND + heights
     assert len(json.dumps(data["figures"])) < 400_000, "the figures are sent with thinned paths"
+
+
+def test_a_speed_change_sends_only_the_speed():
+    """Streamlit sends an element that comes out byte for byte as the browser already holds it as a reference
+    to it: after a speed change, only the elements that differ go out in full."""
+    page = AppTest.from_string(PLAYER_PAGE, default_timeout=60).run()
+    before = [element.proto.SerializeToString() for element in page.get("bidi_component")]
+    page.session_state["frame_ms"] = 40
+    page.run()
+    after = [element.proto.SerializeToString() for element in page.get("bidi_component")]
+    changed = [element for element in after if element not in before]
+    assert max(map(len, before)) > 10 * SPEED_ELEMENT_BOUND, "the player's payload went out on the first run"
+    assert changed and sum(map(len, changed)) < SPEED_ELEMENT_BOUND
+    assert [json.loads(element.proto.json) for element in page.get("bidi_component")
+            if element.proto.component_name.endswith("speed")] == [dict(kind="animation", frame_ms=40)]

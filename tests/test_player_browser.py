@@ -3,6 +3,7 @@
 The contract: the scrubber is a native range input labelled "Animation step" over every step 0…steps; buttons
 labelled "One step back", "One step forward", "Back to the start" and "Play"/"Pause"; the current step is
 shown as text ("step 3 / 150"); the path drawn at step s ends at the point the core computed after s steps.
+A change of playback speed sends the speed, not the player's payload again.
 """
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ TRAILS = """() => document.querySelector('.dl-player-chart')._fullData.filter(t 
     .map(t => [Array.from(t.x), Array.from(t.y), t.z ? Array.from(t.z) : []])"""
 STEPS = 150
 LR = "0.01"
+SPEED_CHANGE_BYTES = 5_000  # the speed element and a reference to the player's: the payload is 30 times more
+SPEED_ARRIVED = "ms => window.descentPlaybackSpeeds && window.descentPlaybackSpeeds.get('animation') === ms"
 
 
 def _open(page, url: str) -> None:
@@ -102,3 +105,19 @@ def test_the_3d_view_grows_its_paths_step_by_step(page, app_url, artifacts):  # 
     _at_step(page, 120)
     assert [len(x) for x, _, _ in page.evaluate(TRAILS)] == [121, 121]
     page.screenshot(path=str(artifacts / "playground-3d-player.png"))
+
+
+def test_a_speed_change_sends_the_speed_and_playing_goes_on_at_it(page, app_url):  # noqa: F811
+    received = []
+    page.on("websocket", lambda socket: socket.on("framereceived", lambda message: received.append(len(message))))
+    _open(page, f"{app_url}/?view=animation&optimizers=gd,adam&gd.lr={LR}&steps={STEPS}")
+    payload = sum(received)
+    page.get_by_role("button", name="Play").click()
+    received.clear()
+    page.get_by_text("slow", exact=True).click()
+    page.wait_for_function(SPEED_ARRIVED, arg=250, timeout=CHANGE_TIMEOUT_MS)
+    # The player's element comes before the speed's in the same run: whatever it cost has arrived by now.
+    assert 0 < sum(received) < SPEED_CHANGE_BYTES < payload
+    step = int(page.locator(PLAYER).get_attribute("data-step"))
+    page.wait_for_function(f"() => Number(document.querySelector('{PLAYER}').dataset.step) > {step}",
+                           timeout=CHANGE_TIMEOUT_MS)  # still playing, at the new pace

@@ -9,6 +9,10 @@ speed chosen on the page. Nothing is computed in the browser beyond indexing int
 
 Payload for 6 optimizers × 5000 steps: 5001 points × (x, y, loss) × 4 bytes × 6 runs = 360 kB of float32
 (480 kB as base64; the 3D view adds the heights, 120 kB more), besides the figures themselves.
+
+The playback speed goes out in an element of its own, after the player's: a speed change reruns the view,
+and the player's element comes out byte for byte as before (its payload is encoded once per setting and
+cached), so Streamlit sends the browser, which holds it, a reference to it instead of the payload again.
 """
 from __future__ import annotations
 
@@ -31,8 +35,10 @@ CURSORS = {"animation": True, "multiples": False, "3d": True}  # whether the fig
 # playback speed (milliseconds per tick) takes the same time whatever the number of steps.
 PLAYBACK_TICKS = 60
 CACHED_PAYLOADS = 16
-PLAYER = front_end.component("descent_step_player", ("plotly_setup.js", "decode.js", "animation.js"),
-                             "animation.css")
+PLAYER = front_end.component("descent_step_player",
+                             ("plotly_setup.js", "decode.js", "playback_channel.js", "animation.js"), "animation.css")
+# Hands the playback speed to the player of the same kind in the page; draws nothing.
+PLAYBACK_SPEED = front_end.component("descent_step_player_speed", ("playback_channel.js", "playback_speed.js"))
 
 
 def float32_array(values: np.ndarray) -> str:
@@ -41,7 +47,6 @@ def float32_array(values: np.ndarray) -> str:
         return base64.b64encode(np.ascontiguousarray(values, dtype="<f4").tobytes()).decode("ascii")
 
 
-@st.cache_data(max_entries=CACHED_PAYLOADS, show_spinner=False, hash_funcs=compute.SETTINGS_HASH)
 def payload(kind: str, settings: Settings) -> dict:
     """What the player of ``kind`` needs for ``settings``: its figures at step 0 and every run's drawn points
     at every step (rows 0…n−1 of a run that died after n−1 steps)."""
@@ -58,12 +63,19 @@ def payload(kind: str, settings: Settings) -> dict:
         for run, path, values in zip(runs, paths, series):
             run["loss"] = float32_array(values[:path.n_points])
     figures = [json.loads(compute.figure(name, settings).to_json()) for name in PLAYER_FIGURES[kind]]
-    return dict(kind=kind, key=f"{kind}:{settings!r}", figures=figures, runs=runs, steps=settings.steps,
+    return dict(kind=kind, figures=figures, runs=runs, steps=settings.steps,
                 stride=max(1.0, settings.steps / PLAYBACK_TICKS))
+
+
+@st.cache_data(max_entries=CACHED_PAYLOADS, show_spinner=False, hash_funcs=compute.SETTINGS_HASH)
+def encoded_payload(kind: str, settings: Settings) -> bytes:
+    """The player's whole data for ``kind`` and ``settings`` (:func:`payload` and where plotly.js is), as the
+    UTF-8 JSON the browser decodes: encoded once per setting, whatever else reruns."""
+    return json.dumps(dict(payload(kind, settings), plotly=front_end.plotly_full_asset())).encode()
 
 
 def render(kind: str, settings: Settings, frame_ms: int) -> None:
     """The player of ``kind`` ("animation", "multiples" or "3d") for ``settings``, playing one tick per
     ``frame_ms`` milliseconds."""
-    PLAYER(key=f"player_{kind}",
-           data=dict(payload(kind, settings), plotly=front_end.plotly_full_asset(), frame_ms=frame_ms))
+    PLAYER(key=f"player_{kind}", data=encoded_payload(kind, settings))
+    PLAYBACK_SPEED(key=f"player_speed_{kind}", data=dict(kind=kind, frame_ms=frame_ms))

@@ -24,11 +24,17 @@ import gc
 _settled: set[str] = set()  # pages whose first run has completed in this process
 
 
+def settle() -> None:
+    """Collect what is garbage now and freeze everything alive, so later collections skip it."""
+    gc.collect()
+    gc.freeze()
+
+
 def settle_after_first_run(page: str) -> None:
     """Call after ``page`` has run: on its first completed run in this process, collect what that run left
-    behind and freeze everything alive, so later collections skip it."""
+    behind and freeze everything alive (the server froze what it loaded before any run: the collection here
+    visits only what came since)."""
     if page in _settled:
         return
     _settled.add(page)
-    gc.collect()
-    gc.freeze()
+    settle()

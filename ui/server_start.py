@@ -1,0 +1,58 @@
+"""What the server loads before it accepts its first connection.
+
+On a freshly started server, the first session's run otherwise pays, after the browser has connected and
+while it waits: importing pandas, Numba and the figure modules, and loading the playground's two kernels
+from Numba's cache together with Numba's one-off set-up of its compiler tables. That work holds the
+interpreter, so nothing overlaps it. ``app.py`` is an ``st.App`` whose lifespan runs :func:`lifespan` before
+the server answers: the kernels run once on a tiny problem (loaded from the cache, or compiled into it on a
+cold one), and the first session finds them in memory. Two one-off costs of a process's first run go too:
+Streamlit inspects the call stack on the first element it sends (to warn when a script runs outside
+``streamlit run``), and ``inspect`` then maps every loaded module to its file (80 ms here); and the first
+run's garbage collection (``ui.heap``) would visit everything loaded here (70 ms), which is frozen instead.
+
+Only modules that do not use Streamlit are imported here: the pages register their components and caches
+with Streamlit's runtime, which starts after the server has imported this module, so each session's run of
+``app.py`` imports them (the first one in a fraction of the time, their heavy dependencies being loaded).
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+from contextlib import asynccontextmanager
+
+from landscapes.grid import surface_grid
+from simulation.engine import run
+from simulation.settings import make_run, make_settings
+from ui import heap
+
+# Heavy modules of the first page that use no Streamlit: the pages' tables (pandas), Plotly's figure checks
+# (pandas, PIL), the playground's figures with Plotly's figure classes.
+PRELOADED = ("pandas", "PIL.Image", "viz.result_figures")
+
+# The smallest problem that runs the same kernels, with the same argument types, as the playground's first paint.
+WARM_UP_SURFACE = "ravine"
+WARM_UP_OPTIMIZER = "gd"
+WARM_UP_STEPS = 2
+WARM_UP_START = (-5.0, 2.0)
+WARM_UP_RESOLUTION = 8
+
+for _module in PRELOADED:
+    importlib.import_module(_module)
+
+
+def load_kernels() -> None:
+    """Run the simulation kernel and the surface-grid kernel once: Numba loads them from its cache (or compiles
+    them on a cold cache) on a kernel's first call in a process."""
+    settings = make_settings(WARM_UP_SURFACE, [make_run(WARM_UP_OPTIMIZER, {})], WARM_UP_STEPS, WARM_UP_START,
+                             0.0, 0, {})
+    run(settings, record_state=True)
+    surface_grid(WARM_UP_SURFACE, WARM_UP_RESOLUTION, ())
+
+
+@asynccontextmanager
+async def lifespan(_app):
+    """The app's startup: nothing is served until the kernels are loaded and what is loaded is settled."""
+    load_kernels()
+    inspect.stack()  # maps the loaded modules to their files now, not on the first session's first element
+    heap.settle()
+    yield

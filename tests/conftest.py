@@ -59,6 +59,7 @@ def _group(item: pytest.Item) -> tuple[int, str]:
     return OTHER_RANK, module
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook, which reads the groups into the test ids
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Group tests for ``--dist loadgroup`` (see :func:`_group`) and put the groups most likely to be long
     first; within a rank, the collection order stays."""

@@ -40,9 +40,10 @@ SERIAL_GROUP = "servers"
 SERVER_FIXTURES = {"app_server", "app_url", "chromium", "page"}
 SERVER_MODULES = {"test_load", "test_deploy"}  # their own servers and nginx
 # Scheduling ranks: xdist hands out groups in collection order (pytest.ini turns off its reordering by test
-# count), two per worker and then one to whichever worker is free. The longest come first, so that the short
-# ones fill the gaps at the end instead of one long test running alone after everything else.
-SERVER_RANK, SLOW_RANK, OTHER_RANK = range(3)
+# count): one to each worker, then more to any worker with at most two tests left to run. So the slow tests, one
+# per group, come first and land on both workers (the first two on different ones); then the server group, then the
+# modules, whose short groups fill the gaps at the end instead of one long test running alone after the rest.
+SLOW_RANK, SERVER_RANK, OTHER_RANK = range(3)
 NOT_A_WORD = re.compile(r"\W")  # a group name without "[" or "@", which xdist reads in test ids
 
 

@@ -110,16 +110,23 @@ def _pool_relu(z, bias, pooled, arg):
 
 
 @njit(**FAST)
-def _first_layer(k1t, bias1, s, z1, p1, arg1, patches):
-    """Convolve the image s with K1 (spreading each non-zero pixel over all channels), ReLU and pool into p1,
-    then copy p1's 3×3×16 patches into the rows of ``patches`` (one per used output of the second layer)."""
+def _first_layer(k1t, bias1, indptr, indices, values, n, z1, p1, arg1, patches):
+    """Convolve sample n's image with K1, ReLU and pool into p1, then copy p1's 3×3×16 patches into the rows of
+    ``patches`` (one per used output of the second layer).
+
+    The convolution visits the image's non-zero pixels only, spreading each over the outputs it reaches
+    (z1[y, x, :] += s[y + k_y, x + k_x]·K1ᵀ[k_y, k_x, :]): no test per pixel of a mostly empty image. The
+    indices are in row-major order, so every output still sums its taps in the order (k_y, k_x)."""
     z1[:, :, :] = 0
-    for y in range(S1):
-        for x in range(S1):
-            for ky in range(KERNEL):
+    for q in range(indptr[n], indptr[n + 1]):
+        v = values[q]
+        pixel_y, pixel_x = indices[q] // IMAGE_SIDE, indices[q] % IMAGE_SIDE
+        for ky in range(KERNEL):
+            y = pixel_y - ky
+            if 0 <= y < S1:
                 for kx in range(KERNEL):
-                    v = s[y + ky, x + kx]
-                    if v != 0:
+                    x = pixel_x - kx
+                    if 0 <= x < S1:
                         for c in range(C1):
                             z1[y, x, c] += v * k1t[ky, kx, c]
     _pool_relu(z1, bias1, p1, arg1)
@@ -149,7 +156,8 @@ def _forward(theta, indptr, indices, values, rows, s, p1, arg1, patches, z2, p2,
     z1 = np.empty((S1, S1, C1), dtype)
     for r in range(rows.size):
         _scatter_image(indptr, indices, values, rows[r], s[r])
-        _first_layer(k1t, bias1, s[r], z1, p1[r], arg1[r], patches[r * POSITIONS2:(r + 1) * POSITIONS2])
+        _first_layer(k1t, bias1, indptr, indices, values, rows[r], z1, p1[r], arg1[r],
+                     patches[r * POSITIONS2:(r + 1) * POSITIONS2])
     np.dot(patches, k2, z2)
     for r in range(rows.size):
         _pool_relu(z2[r * POSITIONS2:(r + 1) * POSITIONS2].reshape((USED2, USED2, C2)), b2, p2[r], arg2[r])

@@ -6,6 +6,7 @@ tests skip with the reason, except when CI=true, where a missing browser is a br
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -38,17 +39,37 @@ CHART_MARGINS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')
 SERIAL_GROUP = "servers"
 SERVER_FIXTURES = {"app_server", "app_url", "chromium", "page"}
 SERVER_MODULES = {"test_load", "test_deploy"}  # their own servers and nginx
+# Scheduling ranks: xdist hands out groups in collection order (pytest.ini turns off its reordering by test
+# count): one to each worker, then more to any worker with at most two tests left to run. So the slow tests, one
+# per group, come first and land on both workers (the first two on different ones); then the server group, then the
+# modules, whose short groups fill the gaps at the end instead of one long test running alone after the rest.
+SLOW_RANK, SERVER_RANK, OTHER_RANK = range(3)
+NOT_A_WORD = re.compile(r"\W")  # a group name without "[" or "@", which xdist reads in test ids
 
 
+def _group(item: pytest.Item) -> tuple[int, str]:
+    """(scheduling rank, xdist group) of a test: the serial server group; a slow test alone, so that two slow
+    tests of one module can run on both workers at once; else its module, whose module-scoped fixtures are then
+    built once."""
+    module = item.module.__name__.rsplit(".", 1)[-1]
+    if (item.get_closest_marker("browser") is not None or module in SERVER_MODULES
+            or SERVER_FIXTURES & set(item.fixturenames)):
+        return SERVER_RANK, SERIAL_GROUP
+    if item.get_closest_marker("slow") is not None:
+        return SLOW_RANK, f"{module}.{NOT_A_WORD.sub('_', item.name)}"
+    return OTHER_RANK, module
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook, which reads the groups into the test ids
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group tests for ``--dist loadgroup``: each module stays on one worker, so its module-scoped fixtures
-    (a trained model, an exported GIF) are built once; everything that starts a server or a browser runs in
-    one serial group."""
+    """Group tests for ``--dist loadgroup`` (see :func:`_group`) and put the groups most likely to be long
+    first; within a rank, the collection order stays."""
+    ranks = {}
     for item in items:
-        module = item.module.__name__.rsplit(".", 1)[-1]
-        serial = (item.get_closest_marker("browser") is not None or module in SERVER_MODULES
-                  or SERVER_FIXTURES & set(item.fixturenames))
-        item.add_marker(pytest.mark.xdist_group(SERIAL_GROUP if serial else module))
+        rank, group = _group(item)
+        ranks[item] = rank
+        item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=ranks.__getitem__)
 
 
 def find_chromium() -> str | None:
@@ -151,9 +172,9 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def prepared() -> train.Prepared:
-    """The MNIST dataset, loaded and prepared once per test module that asks for it."""
+    """The MNIST dataset, loaded and prepared once per worker process (the tests only read it)."""
     if not MNIST_DIR.is_dir():
         pytest.skip("MNIST files not available")
     return train.prepare(data.load(MNIST_DIR))

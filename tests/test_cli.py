@@ -2,7 +2,6 @@
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -158,10 +157,9 @@ def test_a_range_that_starts_below_zero_works_without_equals():
     assert done.stderr == "cli.py sweep: error: momentum must be in [0, 1), got -0.5\n"
 
 
-def test_an_endpoints_plane_with_one_optimizer_is_refused_before_any_data_is_read(tmp_path):
-    done = subprocess.run([sys.executable, "cli.py", "mnist", "--optimizers", "adam", "--landscape", "--plane",
-                           "endpoints"], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "DESCENT_MNIST_DIR": str(tmp_path)})  # an empty folder: no data
+def test_an_endpoints_plane_with_one_optimizer_is_refused_before_any_data_is_read(tmp_path, monkeypatch):
+    monkeypatch.setenv("DESCENT_MNIST_DIR", str(tmp_path))  # an empty folder: no data
+    done = cli("mnist", "--optimizers", "adam", "--landscape", "--plane", "endpoints")
     assert done.returncode == EXIT_USAGE
     assert done.stderr == "cli.py mnist: error: the endpoints plane needs two different optimizers\n"
 

@@ -3,12 +3,10 @@ never ``NaN`` or ``Infinity`` (which Python writes by default and every other JS
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.cli_inprocess import run_cli
 
 OVERFLOWING_START = ["--surface", "expr:exp(x) + y**2", "--start=800,0", "--steps", "3", "--format", "json"]
 
@@ -23,8 +21,7 @@ def _strict(text: str) -> dict:
 @pytest.mark.parametrize("command", [["trajectory", "--optimizer", "adam"],
                                      ["sweep", "--optimizer", "momentum", "--grid", "2x2"]])
 def test_a_start_where_the_loss_overflows_still_prints_strict_json(command):
-    done = subprocess.run([sys.executable, "cli.py", *command, *OVERFLOWING_START], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+    done = run_cli(*command, *OVERFLOWING_START)
     assert done.returncode == 0, done.stderr
     document = _strict(done.stdout)
     if command[0] == "sweep":

@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from commands.common import write_atomic
+from tests.cli_inprocess import run_cli
 from tests.conftest import ROOT
 from validation import ValidationError
 
@@ -56,7 +57,6 @@ def test_the_cli_with_force_keeps_the_replaced_files_permissions(tmp_path):
     out = tmp_path / "lecture.gif"
     out.write_bytes(b"old")
     out.chmod(PRIVATE)
-    forced = subprocess.run([sys.executable, "cli.py", *GIF_ARGS[:-2], "--frames", "4", "--out", str(out),
-                             "--force"], cwd=ROOT, capture_output=True, timeout=120)
+    forced = run_cli(*GIF_ARGS[:-2], "--frames", "4", "--out", str(out), "--force")
     assert forced.returncode == 0, forced.stderr
     assert out.read_bytes()[:6] == b"GIF89a" and stat.S_IMODE(out.stat().st_mode) == PRIVATE

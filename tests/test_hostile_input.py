@@ -6,8 +6,6 @@ for minutes. Now constants are computed in float64 and SymPy runs in a child pro
 """
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -18,7 +16,7 @@ import pytest
 from landscapes.expression import ANALYSIS_SECONDS, X, Y, compile_expression, parse_expression
 from landscapes.registry import get_surface
 from deploy.replicas import HEALTH_PATH
-from tests.conftest import ROOT
+from tests.cli_inprocess import run_cli
 from validation import ValidationError
 
 REFUSAL_SECONDS = 2.0  # what a student waits at most for "no" to any formula
@@ -101,8 +99,7 @@ def test_formulas_that_are_large_but_fine_pass_every_limit():
 
 
 def test_the_cli_refuses_a_stalling_formula_in_one_line():
-    finished = subprocess.run([sys.executable, "cli.py", "trajectory", "--surface", f"expr:{SYMPY_STALL}",
-                               "--optimizer", "gd"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    finished = run_cli("trajectory", "--surface", f"expr:{SYMPY_STALL}", "--optimizer", "gd")
     assert finished.returncode == 2
     assert finished.stderr.startswith("cli.py trajectory: error: expression: too complex to analyse")
     assert finished.stderr.count("\n") == 1

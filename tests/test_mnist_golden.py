@@ -46,7 +46,7 @@ TEST_IMAGES = 100
 MIN_MOVEMENT = 1e-4  # every run's weights move far more than the tolerance: the comparison can fail
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def mnist() -> data.Mnist:
     """The training images, and a few test images: these tests check training, while every epoch's test
     accuracy of every run (on all 10,000 images) took most of the CNN replays' time."""

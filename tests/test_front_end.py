@@ -21,6 +21,17 @@ def test_a_published_script_is_named_by_its_content_and_replaces_the_earlier_ver
     assert (folder / second.rsplit("/", 1)[1]).read_text() == "export default () => 2;"
 
 
+def test_where_the_static_folder_cannot_be_written_the_script_goes_inline(tmp_path, monkeypatch):
+    blocked = tmp_path / "file"
+    blocked.write_text("")  # a file where the folder would be: creating the folder fails
+    monkeypatch.setattr(front_end, "APP_STATIC", blocked)
+    assert front_end.publish("demo", "export default () => 1;") is None
+    declared = {}
+    monkeypatch.setattr(front_end.st.components.v2, "component", lambda name, **parts: declared.update(parts))
+    front_end.component("descent_inline_demo", ("decode.js",))
+    assert declared["js"] == (front_end.FRONTEND / "decode.js").read_text(encoding="utf-8")
+
+
 def test_the_live_chart_message_carries_only_a_loader_of_the_published_script():
     at = _run()
     proto = next(c for c in at.get("bidi_component") if live_paths.COMPONENT_KEY in c.proto.id).proto

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import os
 from pathlib import Path
 
@@ -47,16 +48,28 @@ def component(name: str, script_parts: tuple[str, ...], stylesheet: str | None =
     ``stylesheet`` (a file there too). Styles are not isolated: Plotly's own stylesheet lives in the document
     head and must reach the charts."""
     script = "\n".join((FRONTEND / part).read_text(encoding="utf-8") for part in script_parts)
+    url = publish(name, script)
     return st.components.v2.component(
         name, html="", css=None if stylesheet is None else (FRONTEND / stylesheet).read_text(encoding="utf-8"),
-        js=LOADER.format(url=publish(name, script)), isolate_styles=False)
+        js=script if url is None else LOADER.format(url=url), isolate_styles=False)
 
 
-def publish(name: str, script: str) -> str:
+def publish(name: str, script: str) -> str | None:
     """Put ``script`` into ``static/components/`` as ``name``-(hash of its content).js, replacing that
     component's earlier versions, and return its URL. Written whole under a temporary name, then renamed: a
-    server starting beside another one never serves a partly written file."""
-    content = script.encode("utf-8")
+    server starting beside another one never serves a partly written file.
+
+    Returns None, with a warning in the server's log, where the folder cannot be written (an installation
+    on a read-only disk): the component then carries its whole script in every message, as it works the same
+    and only costs the server more per message."""
+    try:
+        return _write_published(name, script.encode("utf-8"))
+    except OSError as error:
+        logging.getLogger(__name__).warning("Sending %s's script inline: %s", name, error)
+        return None
+
+
+def _write_published(name: str, content: bytes) -> str:
     file_name = f"{name}-{hashlib.sha256(content).hexdigest()[:HASH_CHARACTERS]}.js"
     folder = APP_STATIC / PUBLISHED
     target = folder / file_name

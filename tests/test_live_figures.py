@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -14,10 +15,10 @@ from landscapes.grid import DEFAULT_RESOLUTION, surface_grid
 from optimizers.registry import OPTIMIZERS
 from simulation.outcomes import DIVERGED, EXPLODED, RAN, UNDEFINED_AT_START, Ending, run_ending
 from simulation.engine import run
-from simulation.settings import make_settings
+from simulation.settings import make_run, make_settings
 from ui import front_end, live_paths
 from viz import result_figures
-from viz.figures import END_META, LOSS_META, PATH_META
+from viz.figures import END_META, LOSS_META, PATH_META, figure_json
 from viz.loss_figures import decade_ticks
 from viz.paths import paths_from_result
 from viz.result_figures import DIED_META
@@ -126,3 +127,17 @@ def test_the_components_plotly_bundle_reads_the_figures_the_plotly_package_build
     figure schema plotly.py writes (``requirements.txt`` keeps ``plotly`` within that major release)."""
     shipped = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
     assert _plotly_js_major(front_end.APP_STATIC / front_end.PLOTLY_FILE) == _plotly_js_major(shipped)
+
+
+def test_the_live_charts_json_is_the_figures_own():
+    """The live chart's JSON, written straight from its parts, parses to what plotly.py's Figure would send:
+    typed arrays, the default template and every property, for a run that died, a schedule and a user's own
+    surface (float64 values beyond float32's range included)."""
+    scheduled = [make_run("adam", {}, "cosine", {"T_max": 80}), make_run("gd", {"lr": 0.0011})]
+    results = [_result(), run(make_settings("rosenbrock", scheduled, 80), record_state=True),
+               run(make_settings("expr:x**4 - 3*y", [("gd", {"lr": 0.5})], 30), record_state=True)]
+    for result in results:
+        grid = surface_grid(result.settings.surface, DEFAULT_RESOLUTION, result.settings.surface_params)
+        for parts, figure in ((result_figures.live_map_parts(result, grid), result_figures.live_map_figure(result, grid)),
+                              (result_figures.live_loss_parts(result), result_figures.live_loss_figure(result))):
+            assert json.loads(figure_json(*parts)) == json.loads(figure.to_json())

@@ -29,7 +29,7 @@ from simulation.family import Family, compute_family, encode_family, with_value
 from simulation.settings import Settings
 from ui import compute, front_end, options, state
 from viz import result_figures
-from viz.figures import LOSS_GAP_FLOOR, loss_axis
+from viz.figures import LOSS_GAP_FLOOR, figure_json, loss_axis
 from viz.paths import paths_from_result, thinned_indices
 from viz.theme import run_colors
 
@@ -112,7 +112,8 @@ def figures(settings: Settings) -> tuple[str, str]:
     """The map and loss figures of ``settings`` as plotly.js JSON text (sent as it is: see :func:`message`)."""
     result: Result = compute.simulate(settings)
     grid = compute.grid(settings.surface, settings.surface_params)
-    return result_figures.live_map_figure(result, grid).to_json(), result_figures.live_loss_figure(result).to_json()
+    return (figure_json(*result_figures.live_map_parts(result, grid)),
+            figure_json(*result_figures.live_loss_parts(result)))
 
 
 def message(fields: dict, **json_texts: str) -> bytes:

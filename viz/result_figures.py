@@ -48,7 +48,12 @@ LINEAR_AXIS_PAD = 0.05
 
 
 def live_map_figure(result: Result, grid: SurfaceGrid) -> go.Figure:
-    """The map for the live view: compact, no legend (the loss chart beside it has it).
+    """The map for the live view (:func:`live_map_parts`)."""
+    return unvalidated_figure(*live_map_parts(result, grid))
+
+
+def live_map_parts(result: Result, grid: SurfaceGrid) -> tuple[list[dict], dict]:
+    """The traces and layout of the map for the live view: compact, no legend (the loss chart beside it has it).
 
     The runs' ends are two traces with one point per run: dots (``END_META``) where runs ended, crosses
     (``DIED_META``) where they died, each run's point empty (``None``) in the trace it does not belong to. A
@@ -72,7 +77,7 @@ def live_map_figure(result: Result, grid: SurfaceGrid) -> go.Figure:
             marker=dict(ends[0]["marker"], symbol=symbol, color=[t["marker"]["color"] for t in ends]),
             hovertemplate=[t["hovertemplate"] if on else f"{t['legendgroup']}: {word}<extra></extra>"
                            for t, on in zip(ends, mine)]))
-    return unvalidated_figure(traces, layout)
+    return traces, layout
 
 
 def loss_range(paths: list[PathTrace], series: list[np.ndarray], log_y: bool) -> list[float] | None:
@@ -95,7 +100,13 @@ def loss_range(paths: list[PathTrace], series: list[np.ndarray], log_y: bool) ->
 
 
 def live_loss_figure(result: Result) -> go.Figure:
-    """Loss per step for the live view: the legend above, both axes fixed, so paths can be swapped in."""
+    """Loss per step for the live view (:func:`live_loss_parts`)."""
+    return unvalidated_figure(*live_loss_parts(result))
+
+
+def live_loss_parts(result: Result) -> tuple[list[dict], dict]:
+    """The traces and layout of the loss per step for the live view: the legend above, both axes fixed, so
+    paths can be swapped in."""
     paths = paths_from_result(result)
     traces, layout = loss_curves_parts(paths, result.settings.surface_spec.min_value, show_legend=True,
                                        lr_curves=lr_curves(result))
@@ -108,7 +119,7 @@ def live_loss_figure(result: Result) -> go.Figure:
     y_range = loss_range(paths, series, log_y)
     if y_range is not None:
         changes["yaxis"] = dict(range=y_range, autorange=False)
-    return unvalidated_figure(traces, merged(layout, changes))
+    return traces, merged(layout, changes)
 
 
 def lr_curves(result: Result) -> list[LrCurve] | None:

@@ -107,6 +107,8 @@ def test_typing_your_own_function_draws_it(page, app_url, artifacts):
     page.locator('[data-testid="stSelectbox"]').filter(has_text="Loss surface").click()
     page.get_by_role("option", name="Your own function…").click()
     example = _wait_for_new_path(page, before)  # the example formula is drawn at once
+    # and the address names it: the run's last message, after the chart
+    page.wait_for_function("() => decodeURIComponent(location.search).includes('expr:')", timeout=CHANGE_TIMEOUT_MS)
     formula = page.locator('input[aria-label="f(x, y) ="]')
     formula.fill("(x - 1)**2 + 3*sin(y)**2")
     formula.press("Enter")

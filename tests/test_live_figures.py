@@ -138,6 +138,7 @@ def test_the_live_charts_json_is_the_figures_own():
                run(make_settings("expr:x**4 - 3*y", [("gd", {"lr": 0.5})], 30), record_state=True)]
     for result in results:
         grid = surface_grid(result.settings.surface, DEFAULT_RESOLUTION, result.settings.surface_params)
-        for parts, figure in ((result_figures.live_map_parts(result, grid), result_figures.live_map_figure(result, grid)),
+        for parts, figure in ((result_figures.live_map_parts(result, grid),
+                               result_figures.live_map_figure(result, grid)),
                               (result_figures.live_loss_parts(result), result_figures.live_loss_figure(result))):
             assert json.loads(figure_json(*parts)) == json.loads(figure.to_json())

@@ -24,12 +24,11 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from ui import front_end
+from viz.figures import PLOTLY_LOOKS_UP
 
 REQUESTED_KEY = "_chart_library_requested"  # session state: the first run has sent the tiny chart
 PLACEHOLDER_HEIGHT = 10  # pixels: Plotly's smallest figure height
 LOADER_HEIGHT = 1  # pixels: the loader draws nothing
-# Modules Plotly's validators and JSON encoder look up in sys.modules instead of importing them.
-PLOTLY_LOOKS_UP = ("numpy", "pandas", "PIL.Image")
 
 for _module in PLOTLY_LOOKS_UP:
     importlib.import_module(_module)

@@ -24,10 +24,11 @@ from landscapes.grid import surface_grid
 from simulation.engine import run
 from simulation.settings import make_run, make_settings
 from ui import heap
+from viz.figures import PLOTLY_LOOKS_UP
 
-# Heavy modules of the first page that use no Streamlit: the pages' tables (pandas), Plotly's figure checks
-# (pandas, PIL), the playground's figures with Plotly's figure classes.
-PRELOADED = ("pandas", "PIL.Image", "viz.result_figures")
+# Heavy modules of the first page that use no Streamlit: those Plotly looks up (pandas also draws the pages'
+# tables), and the playground's figures with Plotly's figure classes.
+PRELOADED = (*PLOTLY_LOOKS_UP, "viz.result_figures")
 
 # The smallest problem that runs the same kernels, with the same argument types, as the playground's first paint.
 WARM_UP_SURFACE = "ravine"

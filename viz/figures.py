@@ -63,6 +63,10 @@ END_POINT_SIZE = 11
 LR_META = "lr"  # trace.meta of every learning-rate curve under the loss curves
 
 
+# Modules Plotly's validators and JSON encoder look up in sys.modules instead of importing them. Where figures
+# are built in several threads, these are imported first: a module another thread is still importing is
+# listed there half initialised (``ui/chart_library.py``, ``ui/server_start.py``).
+PLOTLY_LOOKS_UP = ("numpy", "pandas", "PIL.Image")
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 SCATTER = "scatter"  # trace type of the plain-dict traces below
 

@@ -26,7 +26,8 @@ STABILITY_COLOURING, STABILITY_COLOURING_VALUE = "Outcome", "outcome"  # a choic
 MNIST_SCHEDULES = "Hyperparameters and learning-rate schedules"  # the MNIST page's expander
 COSINE_PERIOD = "steps to the lowest rate"  # the cosine schedule's T_max input
 EXCEPTION = '[data-testid="stException"]'
-RUNNING = '[data-testid="stStatusWidget"]'  # Streamlit's "Running…" indicator
+# JavaScript: true once the page's script run has finished (Streamlit marks its state on the app's root).
+IDLE = "() => document.querySelector('[data-testid=stApp]')?.dataset.testScriptState === 'notRunning'"
 VIEW_LABELS = {"paths": "Map & loss", "animation": "Animation", "multiples": "Side by side"}
 # JavaScript: the label of the checked option of the playground's view picker, or null before it is drawn.
 CHECKED_VIEW = """() => {
@@ -101,7 +102,7 @@ def test_the_mnist_pages_settings_go_into_the_url_without_new_entries(page, app_
     page.goto(f"{app_url}/{MNIST_PATH}?mnist_epochs=2&mnist_adam.schedule=cosine:T_max=7")
     epochs = page.get_by_label("Epochs")
     page.get_by_role("button", name="Train", exact=True).wait_for(timeout=RENDER_TIMEOUT_MS)
-    page.locator(RUNNING).wait_for(state="detached", timeout=RENDER_TIMEOUT_MS)  # the page has loaded
+    page.wait_for_function(IDLE, timeout=RENDER_TIMEOUT_MS)  # the page has loaded
     assert epochs.input_value() == "2"
     entries = page.evaluate("history.length")
     epochs.fill("4")
@@ -117,6 +118,7 @@ def test_the_mnist_pages_settings_go_into_the_url_without_new_entries(page, app_
     _wait_for_schedule(page, "cosine:T_max=9,eta_min=0")
     assert _query(page)["mnist_epochs"] == "4"
     lion = OPTIMIZERS["lion"].short_title
+    page.wait_for_function(IDLE, timeout=CHANGE_TIMEOUT_MS)  # a run drawing the page could close the list
     page.get_by_role("combobox", name="Optimizers").click()
     page.get_by_role("option", name=lion).click()
     page.wait_for_function(f"() => new URL(location.href).searchParams.getAll('mnist_optimizers').includes('{lion}')",

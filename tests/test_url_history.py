@@ -29,6 +29,23 @@ def test_an_address_changed_behind_the_page_is_read_again():
     assert not at.info or all("could not be used" not in i.value for i in at.info)
 
 
+def test_a_change_sent_with_the_address_before_the_last_write_is_kept():
+    # The browser sends its address with each change. A change made while the last run's new address is still
+    # on its way carries the address before it: that is the page's own older address, not Back or Forward, so
+    # the change (and the one before it) stays, and the address is written again.
+    at = _ok(AppTest.from_file(APP, default_timeout=TIMEOUT).run())
+    before = dict(at.query_params)
+    at.sidebar.select_slider(key=state.hp_key("adam", "lr")).set_value(0.2)
+    at = _ok(at.run())
+    assert at.query_params["adam.lr"] == "0.2"
+    at.query_params = dict(before)  # the tab had not yet shown the new address …
+    at.sidebar.select_slider(key=state.hp_key("gd", "lr")).set_value(0.2)  # … when this change was made
+    at = _ok(at.run())
+    assert at.session_state[state.hp_key("gd", "lr")] == 0.2
+    assert at.session_state[state.hp_key("adam", "lr")] == 0.2
+    assert (at.query_params["gd.lr"], at.query_params["adam.lr"]) == ("0.2", "0.2")
+
+
 def test_the_page_keeps_its_own_changes_on_later_runs():
     at = _ok(AppTest.from_file(APP, default_timeout=TIMEOUT).run())
     at.sidebar.select_slider(key=state.hp_key("adam", "lr")).set_value(0.2)

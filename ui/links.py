@@ -6,7 +6,9 @@ address — a session's first run, Back and Forward (they change the address wit
 another page — decodes it into session state (:func:`following_the_address`), so the page always shows what
 the address bar says, and what could not be used is shown once (:func:`show_url_notes`). Writes replace the
 tab's current history entry (:mod:`ui.url_history`): Back and Forward go from page to page, not from one
-slider move to the last. Each page brings its own ``decode`` and ``encode`` (``ui.playground_url`` for the
+slider move to the last. So on the page last shown, an address that page itself had earlier is no history
+step: the browser sends its address with every change, and a change made while the last run's address is on
+its way carries the one before. Read, it would undo the change; it is left, and the run writes the address anew. Each page brings its own ``decode`` and ``encode`` (``ui.playground_url`` for the
 playground, ``ui.stability_state`` for the stability map), both written with ``ui.url_codec``.
 
 A page whose single-value controls are bound widgets (``bind="query-params"``: Streamlit reads and writes those
@@ -28,6 +30,10 @@ KEEP_WHILE_HIDDEN = "session"
 # Session state: this run read the page's controls from the address (see :func:`update_url`).
 ADDRESS_JUST_READ = "_address_just_read"
 PAGE_SHOWN = "_page_shown"  # session state: the ``seen_key`` of the page the last run showed
+# Session state: the addresses the page on screen had before its latest one, oldest first. A change reaches the
+# server with the address the tab showed when it was made, which may lack the last writes still on their way.
+EARLIER_ADDRESSES = "_earlier_addresses"
+EARLIER_KEPT = 4  # a tab is behind by one write, rarely more: each write is the end of a run
 
 
 def seed(key: str, default: object) -> None:
@@ -53,11 +59,13 @@ def following_the_address(decode: Decode, seen_key: str, notes_key: str, owned: 
     current = _part(st.query_params.to_dict(), owned)
     same_page = st.session_state.get(PAGE_SHOWN) == seen_key
     st.session_state[PAGE_SHOWN] = seen_key
-    if not same_page or st.session_state.get(seen_key) != current:
+    behind = same_page and current in st.session_state.get(EARLIER_ADDRESSES, [])
+    if not behind and (not same_page or st.session_state.get(seen_key) != current):
         values, notes = decode(current)
         st.session_state.update(values)
         st.session_state[notes_key] = notes
         st.session_state[seen_key] = current
+        st.session_state[EARLIER_ADDRESSES] = []
         st.session_state[ADDRESS_JUST_READ] = True
     try:
         yield
@@ -87,6 +95,10 @@ def update_url(wanted: dict[str, str], seen_key: str, owned: Owned | None = None
     the page being left (the browser changes the path after the new page's run). The next run writes it."""
     if st.session_state.get(ADDRESS_JUST_READ):
         return
+    shown = st.session_state.get(seen_key)
+    if shown is not None and shown != wanted:
+        earlier = [address for address in st.session_state.get(EARLIER_ADDRESSES, []) if address != wanted]
+        st.session_state[EARLIER_ADDRESSES] = [*earlier, shown][-EARLIER_KEPT:]
     current = st.query_params.to_dict()
     if owned is None:
         if current != wanted:

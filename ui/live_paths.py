@@ -36,6 +36,8 @@ from viz.theme import run_colors
 COMPONENT_KEY = "live_chart"
 LIVE_START = "_live_start"  # the start while its marker is being dragged (not yet committed)
 FAMILY_REQUEST = "_live_family"  # the control whose family the browser asked for
+FAMILY_ASKED = "_live_family_asked"  # this run answers the browser's request for a family
+FIGURES_SENT = "_live_figures_sent"  # the settings whose figures the browser was sent last
 START_DECIMALS = 3  # a dragged start is rounded like the start inputs show it
 CACHED_FAMILIES = 16
 # The hyperparameters dragged live: the learning rate, and momentum (β1 for the Adam family).
@@ -138,6 +140,7 @@ def _component_value(name: str) -> Any:
 
 def _on_family() -> None:
     st.session_state[FAMILY_REQUEST] = _component_value("family")
+    st.session_state[FAMILY_ASKED] = True
 
 
 def _on_commit() -> None:
@@ -206,27 +209,35 @@ def render(settings: Settings) -> None:
 
     A fragment of its own: a family asked for and each move of the start marker rerun this component alone,
     and the browser's round trip per move stays short. While the start marker is dragged, only the paths
-    from the dragged start are sent (tens of KB per move). A committed value reruns the whole app.
+    from the dragged start are sent (tens of KB per move); the answer to a family request is the family
+    alone when the browser holds the figures of these settings already. A committed value reruns the whole
+    app.
     """
     if st.session_state.pop(state.NEEDS_FULL_RERUN, False):
         st.rerun(scope="app")
+    family_asked = st.session_state.pop(FAMILY_ASKED, False)
     if LIVE_START in st.session_state:
         answer = drag_answer(settings, *st.session_state[LIVE_START])
         LIVE_CHART(key=COMPONENT_KEY, data=message(dict(dragged=answer)), **CALLBACKS)
         return
     shared = bool(st.session_state.get(state.SAME_FOR_ALL))
     live = controls(settings, shared)
-    colors = run_colors([r.optimizer for r in settings.runs])
     family = None
     requested = next((c for c in live if c.control_id == st.session_state.get(FAMILY_REQUEST)), None)
     if requested is not None:
         family = dict(encoded_family(_neutral(settings, requested), requested.runs, requested.hp),
                       control=requested.control_id)
+    figure_key = repr(settings)
+    if family_asked and family and st.session_state.get(FIGURES_SENT) == figure_key:
+        LIVE_CHART(key=COMPONENT_KEY, data=message(dict(family_answer=family)), **CALLBACKS)
+        return
+    st.session_state[FIGURES_SENT] = figure_key
+    colors = run_colors([r.optimizer for r in settings.runs])
     map_json, loss_json = figures(settings)
     surface = settings.surface_spec
     (x_low, x_high), (y_low, y_high) = surface.domain
     fields = dict(
-        plotly=front_end.PLOTLY_URL, base_key=repr(replace(settings, start=(0.0, 0.0))), figure_key=repr(settings),
+        plotly=front_end.PLOTLY_URL, base_key=repr(replace(settings, start=(0.0, 0.0))), figure_key=figure_key,
         aspect=(y_high - y_low) / (x_high - x_low),
         start=list(settings.start), start_limits=[list(limits) for limits in options.start_limits(surface)],
         controls=[dict(id=c.control_id, label=c.label, runs=list(c.runs), index=_option_index(c, settings),

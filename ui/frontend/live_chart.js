@@ -50,6 +50,7 @@ class LiveView {
   async update(data, setTriggerValue) {
     this.trigger = setTriggerValue;
     if (data.dragged) return this.showDragged(data.dragged);
+    if (data.family_answer) return this.answerFamily(data.family_answer);
     this.data = data;
     this.draggedQueue = undefined;
     const Plotly = this.Plotly = await loadPlotly(data.plotly);
@@ -69,6 +70,12 @@ class LiveView {
     if (this.active && this.family && this.family.control === this.active) {
       this.showOption(this.active, Number(this.inputs.get(this.active).input.value));
     }
+  }
+
+  // A family asked for, sent alone (the figures on screen are those of its settings).
+  answerFamily(encoded) {
+    if (!this.family || this.family.key !== encoded.key) this.takeFamily(encoded);
+    if (this.active === encoded.control) this.showOption(this.active, Number(this.inputs.get(this.active).input.value));
   }
 
   takeFamily(encoded) {

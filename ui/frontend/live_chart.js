@@ -124,12 +124,6 @@ class LiveView {
     return { data, traces };
   }
 
-  // Animate the map to the given paths (as mapFrame) with plotly.js; the loss curves follow (followLoss).
-  animatePaths(runs, paths, start) {
-    this.animateMap(this.mapFrame(runs, paths, start));
-    this.followLoss(this.lossFrame(runs, paths));
-  }
-
   lossFrame(runs, paths) {
     return { data: paths.map((path) => path.loss), traces: runs.map((run) => this.losses[run]) };
   }
@@ -142,10 +136,11 @@ class LiveView {
     this.Plotly.animate(this.mapDiv, frame, ANIMATE).then(done, done);
   }
 
-  // A frame of a dragged control: painted in place when plotly.js has nothing of its own in flight and has
-  // drawn what the frame needs (DirectPaint), then drawn by plotly.js once the drag pauses for SETTLE_MS.
-  paintPaths(runs, paths) {
-    const frame = this.mapFrame(runs, paths, null);
+  // A frame of a drag (of a control, or of the start marker with `start`): painted in place when plotly.js
+  // has nothing of its own in flight and has drawn what the frame needs (DirectPaint), then drawn by
+  // plotly.js once the drag pauses for SETTLE_MS. The loss curves follow (followLoss).
+  paintPaths(runs, paths, start = null) {
+    const frame = this.mapFrame(runs, paths, start);
     if (this.mapAnimations || !this.painter.paint(frame)) {
       this.animateMap(frame);
     } else {
@@ -182,7 +177,7 @@ class LiveView {
       paths.push({ map: { x, y, ...(path.hover ? { customdata: path.hover } : {}) },
                    loss: { x: typed(path.steps), y: typed(path.loss) } });
     });
-    this.animatePaths(runs, paths, next.start);
+    this.paintPaths(runs, paths, next.start);
     this.root.dataset.start = next.start.join(',');
     if (this.draggedQueue.length) requestAnimationFrame(() => this.showNextDragged());
     else this.draggedQueue = undefined;

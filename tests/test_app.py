@@ -195,8 +195,13 @@ def test_pressing_a_live_control_sends_its_family_and_dragging_the_start_moves_t
     at = _run()
     assert _live(at)["family"] is None
     at = _trigger(at, "family", "momentum.momentum")
-    family = _live(at)["family"]
+    answer = _live(at)
+    assert set(answer) == {"family_answer"}  # the figures on screen are of these settings: the family alone
+    family = answer["family_answer"]
     assert family["control"] == "momentum.momentum" and len(family["options"]) == len(family["lengths"][0])
+    at.sidebar.select_slider(key=state.hp_key("gd", "lr")).set_value(0.01)
+    at = _ok(at.run())
+    assert _live(at)["family"]["control"] == "momentum.momentum" and "map" in _live(at)  # new settings: all
     before = _paths(at)
     at = _trigger(at, "drag_start", [1.0, 1.5, 7])
     dragged = _live(at)["dragged"]

@@ -22,10 +22,10 @@ from typing import Sequence
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
-from _plotly_utils.utils import convert_to_base64
 from plotly.io.json import to_json_plotly
 
 from viz.background import background_image
+from viz.typed_arrays import to_typed_arrays
 from viz.paths import MARKER_STYLES, Marker, PathTrace, thinned_indices
 
 FIGURE_HEIGHT = 500
@@ -90,7 +90,7 @@ def figure_json(data: Sequence[dict], layout: dict) -> str:
     against 0.1 ms here); a learning rate no one has asked for yet pays that on the server.
     """
     figure = dict(data=list(data), layout=dict(layout))
-    convert_to_base64(figure)
+    to_typed_arrays(figure)
     figure["layout"].setdefault("template", _default_template())
     return to_json_plotly(figure)
 

@@ -1,0 +1,12 @@
+"""What the playground's first slider moves would otherwise import while a class waits is loaded with the page."""
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def test_emoji_catalogue_loads_with_the_page():
+    # Streamlit imports it on the first emoji icon it checks: a divergence warning's, in the first slider moves.
+    check = "import sys, ui.explain; print('streamlit.emojis' in sys.modules)"
+    shown = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert shown.stdout.strip() == "True"

@@ -23,8 +23,10 @@ the float64 replay, which no tie touches, is never resynchronised. The free-runn
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -57,18 +59,27 @@ def mnist() -> data.Mnist:
                                test_labels=full.test_labels[:TEST_IMAGES])
 
 
+@pytest.fixture(scope="session")
+def prepared_as(mnist: data.Mnist) -> Callable[[type], train.Prepared]:
+    """dtype → those images in ``train.prepare``'s sparse form, made once per dtype and worker (the tests only
+    read it; each float32 run resynchronised to torch would otherwise prepare all 60,000 images again)."""
+    return functools.cache(functools.partial(train.prepare, mnist))
+
+
 def golden(model_name: str) -> dict:
     with np.load(GOLDEN / f"mnist_{model_name}.npz") as stored:
         return {key: stored[key] for key in stored.files}
 
 
-def replay(mnist: data.Mnist, model_name: str, dtype) -> tuple[train.TrainResult, dict]:
+def replay(prepared_as: Callable[[type], train.Prepared], model_name: str, dtype
+           ) -> tuple[train.TrainResult, dict]:
     gold = golden(model_name)
     settings = json.loads(str(gold["config"]))
     runs = [train_config.mnist_run(run["optimizer"], run["hyperparameters"]) for run in json.loads(str(gold["runs"]))]
     config = train_config.make_config(runs, model_name=settings.pop("model"), **settings)
-    np.testing.assert_array_equal(train.training_rows(config, len(mnist.train_labels)), gold["train_rows"])
-    result = train.train(config, train.prepare(mnist, dtype), initial_weights=gold["initial_weights"].astype(dtype),
+    prepared = prepared_as(dtype)
+    np.testing.assert_array_equal(train.training_rows(config, len(prepared.train)), gold["train_rows"])
+    result = train.train(config, prepared, initial_weights=gold["initial_weights"].astype(dtype),
                          batch_orders=gold["batch_orders"])
     return result, gold
 
@@ -78,14 +89,14 @@ def relative_error(ours: np.ndarray, theirs: np.ndarray) -> float:
     return float(np.abs(ours.astype(np.float64) - theirs).max() / np.abs(theirs).max())
 
 
-def resynchronised(mnist: data.Mnist, config: train_config.TrainConfig, index: int, gold: dict
+def resynchronised(prepared: train.Prepared, config: train_config.TrainConfig, index: int, gold: dict
                    ) -> tuple[np.ndarray, dict[int, np.ndarray]]:
     """Run ``index`` in float32 through every step, taking torch's values after each of its resync steps: (the
     loss of every step, {step: θ after it})."""
     name = config.runs[index].optimizer
     points = json.loads(str(gold["resync_steps"]))[name]
     entries, values = gold[f"resync_{name}_entries"], gold[f"resync_{name}_values"]
-    run = SteppedRun(config, index, train.prepare(mnist), gold["initial_weights"], gold["batch_orders"])
+    run = SteppedRun(config, index, prepared, gold["initial_weights"], gold["batch_orders"])
     losses, weights = [], {}
     for step in range(1, gold["losses"].shape[1] + 1):
         losses.extend(run.advance(1))
@@ -100,8 +111,8 @@ def resynchronised(mnist: data.Mnist, config: train_config.TrainConfig, index: i
 @pytest.mark.slow
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("model_name", ["mlp", "cnn"])
-def test_training_replays_torch(mnist, model_name, dtype):
-    result, gold = replay(mnist, model_name, dtype)
+def test_training_replays_torch(prepared_as, model_name, dtype):
+    result, gold = replay(prepared_as, model_name, dtype)
     assert {run.optimizer for run in result.config.runs} == set(OPTIMIZERS)
     assert result.snapshots.dtype == dtype
     np.testing.assert_array_equal(result.batch_orders, gold["batch_orders"])
@@ -116,7 +127,7 @@ def test_training_replays_torch(mnist, model_name, dtype):
         points = resyncs.get(run.optimizer, [])
         assert len(points) <= MAX_RESYNCS_PER_RUN, run.optimizer
         if points:
-            our_losses, our_weights = resynchronised(mnist, result.config, i, gold)
+            our_losses, our_weights = resynchronised(prepared_as(np.float32), result.config, i, gold)
         else:
             our_losses, our_weights = result.train_loss[i], dict(zip(steps, result.snapshots[i, steps]))
         error = relative_error(our_losses, losses)
@@ -130,9 +141,9 @@ def test_training_replays_torch(mnist, model_name, dtype):
             assert error <= LOSS_TOLERANCE_AFTER_TIE, f"{run.optimizer}: losses off torch's float64 by {error:.2e}"
 
 
-def test_training_returns_and_accepts_its_batch_orders(mnist):
+def test_training_returns_and_accepts_its_batch_orders(prepared_as):
     config = train_config.make_config([("adam", {})], model_name="cnn", batch_size=16, epochs=2, train_subset=64)
-    prepared = train.prepare(mnist)
+    prepared = prepared_as(np.float32)
     first = train.train(config, prepared)
     assert first.batch_orders.shape == (2, 64)
     np.testing.assert_array_equal(first.batch_orders, train.seeded_orders(config, 64))

@@ -97,6 +97,22 @@ def test_float32_gradient_agrees_with_float64():
     np.testing.assert_allclose(grads[0], grads[1], rtol=1e-3, atol=1e-6)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sparse_images_hold_each_non_zero_pixel_scaled_and_rounded_to_the_dtype(dtype):
+    images, labels = random_images(20, seed=5)
+    images[3] = 0  # an empty image: no entries, the same start and end
+    sparse = model.sparse_images(images, labels, dtype)
+    dense = np.zeros((len(images), N_INPUTS), dtype)
+    for n in range(len(images)):
+        part = slice(sparse.indptr[n], sparse.indptr[n + 1])
+        assert np.all(np.diff(sparse.indices[part]) > 0)  # row-major order, which the CNN's kernels rely on
+        dense[n, sparse.indices[part]] = sparse.values[part]
+    assert sparse.indptr[0] == 0 and sparse.indptr[4] == sparse.indptr[3] and sparse.values.dtype == dtype
+    expected = (images.reshape(len(images), N_INPUTS) / (PIXEL_MAX * MNIST_STD)).astype(dtype)
+    np.testing.assert_array_equal(dense, expected)
+    np.testing.assert_array_equal(sparse.labels, labels)
+
+
 def test_subset_keeps_each_sample():
     images, labels = random_images(30, seed=6)
     full = model.sparse_images(images, labels)

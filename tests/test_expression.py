@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from landscapes import expression
 from landscapes.expression import compile_expression, parse_expression
 from landscapes.formula_checks import MAX_LENGTH
 from landscapes.registry import get_surface
@@ -14,6 +15,14 @@ from validation import ValidationError
 from cli_inprocess import run_cli
 
 REFUSAL_SECONDS = 1.0  # hostile input must be refused at once, not after computing anything big
+GENEROUS_ANALYSIS_SECONDS = 60.0
+
+
+@pytest.fixture(autouse=True)
+def _analysis_time_that_load_cannot_exhaust(monkeypatch):
+    # What these tests check is what a formula means and how it runs; SymPy's 1.5 s in a child process, which a
+    # loaded machine can use up just starting it, is checked in test_hostile_input.py.
+    monkeypatch.setattr(expression, "ANALYSIS_SECONDS", GENEROUS_ANALYSIS_SECONDS)
 
 HOSTILE = [
     "9**9**9**9",

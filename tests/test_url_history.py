@@ -1,6 +1,7 @@
 """Back and Forward change the address without the page: the page then shows what the address bar says."""
 from pathlib import Path
 
+from streamlit.runtime.state.query_params import QueryParams
 from streamlit.testing.v1 import AppTest
 
 from ui import state
@@ -44,6 +45,27 @@ def test_a_change_sent_with_the_address_before_the_last_write_is_kept():
     assert at.session_state[state.hp_key("gd", "lr")] == 0.2
     assert at.session_state[state.hp_key("adam", "lr")] == 0.2
     assert (at.query_params["gd.lr"], at.query_params["adam.lr"]) == ("0.2", "0.2")
+
+
+def test_a_change_back_sent_with_the_address_before_the_last_write_writes_that_address_again(monkeypatch):
+    # The tab still shows the address from before a change when the change is undone: the address that is on its
+    # way (with the change) would land after it, so the run sends the address again even though it is the same.
+    sent = []
+    send = QueryParams._send_query_param_msg
+    monkeypatch.setattr(QueryParams, "_send_query_param_msg", lambda self: (sent.append(self.to_dict()), send(self)))
+    at = _ok(AppTest.from_file(APP, default_timeout=TIMEOUT).run())
+    at.sidebar.select_slider(key=state.hp_key("gd", "lr")).set_value(0.2)
+    at = _ok(at.run())
+    before_change = {name: at.query_params[name] for name in at.query_params}
+    at.sidebar.select_slider(key=state.hp_key("adam", "lr")).set_value(0.2)
+    at = _ok(at.run())
+    at.query_params = dict(before_change)  # the tab had not yet shown the address with 0.2 …
+    first = float(before_change["adam.lr"])
+    at.sidebar.select_slider(key=state.hp_key("adam", "lr")).set_value(first)  # … when 0.2 was undone
+    sent.clear()
+    at = _ok(at.run())
+    assert at.session_state[state.hp_key("adam", "lr")] == first
+    assert sent and sent[-1] == before_change
 
 
 def test_the_page_keeps_its_own_changes_on_later_runs():

@@ -33,6 +33,7 @@ PAGE_SHOWN = "_page_shown"  # session state: the ``seen_key`` of the page the la
 # Session state: the addresses the page on screen had before its latest one, oldest first. A change reaches the
 # server with the address the tab showed when it was made, which may lack the last writes still on their way.
 EARLIER_ADDRESSES = "_earlier_addresses"
+ADDRESS_BEHIND = "_address_behind"  # session state: this run came with one of them (see :func:`update_url`)
 EARLIER_KEPT = 4  # a tab is behind by one write, rarely more: each write is the end of a run
 
 
@@ -55,11 +56,13 @@ def following_the_address(decode: Decode, seen_key: str, notes_key: str, owned: 
     the one the page last read or wrote (under ``seen_key``): on a session's first run, after Back or Forward,
     and when another page was shown since (Streamlit forgets the values of widgets a run does not draw). Bad
     values fall back, noted for :func:`show_url_notes`. A run that read the address does not write it back
-    (:func:`update_url`). With ``owned``, only those parameters count and are decoded."""
+    (:func:`update_url`). An address the page itself had earlier is not read: it came with a change made
+    before the newest address reached the tab. With ``owned``, only those parameters count and are decoded."""
     current = _part(st.query_params.to_dict(), owned)
     same_page = st.session_state.get(PAGE_SHOWN) == seen_key
     st.session_state[PAGE_SHOWN] = seen_key
     behind = same_page and current in st.session_state.get(EARLIER_ADDRESSES, [])
+    st.session_state[ADDRESS_BEHIND] = behind
     if not behind and (not same_page or st.session_state.get(seen_key) != current):
         values, notes = decode(current)
         st.session_state.update(values)
@@ -71,6 +74,7 @@ def following_the_address(decode: Decode, seen_key: str, notes_key: str, owned: 
         yield
     finally:  # also when the run ends early (st.rerun, st.stop)
         st.session_state.pop(ADDRESS_JUST_READ, None)
+        st.session_state.pop(ADDRESS_BEHIND, None)
 
 
 def show_url_notes(notes_key: str) -> None:
@@ -92,21 +96,25 @@ def update_url(wanted: dict[str, str], seen_key: str, owned: Owned | None = None
     A run that read the address leaves it as it is: the page was just drawn from it, so it names this view
     already. Writing it would add a history entry on a session's first run (the tab's history script loads
     with that run's elements, after the write), and on a move to another page it would land on the entry of
-    the page being left (the browser changes the path after the new page's run). The next run writes it."""
+    the page being left (the browser changes the path after the new page's run). The next run writes it.
+
+    A run that came with an earlier address of the page writes even what that address already holds: the
+    newer address on its way to the tab would otherwise replace it there."""
     if st.session_state.get(ADDRESS_JUST_READ):
         return
+    behind = st.session_state.get(ADDRESS_BEHIND, False)
     shown = st.session_state.get(seen_key)
     if shown is not None and shown != wanted:
         earlier = [address for address in st.session_state.get(EARLIER_ADDRESSES, []) if address != wanted]
         st.session_state[EARLIER_ADDRESSES] = [*earlier, shown][-EARLIER_KEPT:]
     current = st.query_params.to_dict()
     if owned is None:
-        if current != wanted:
+        if behind or current != wanted:
             st.query_params.from_dict(wanted)
     else:
         for name in [name for name in current if owned(name) and name not in wanted]:
             del st.query_params[name]
         for name, value in wanted.items():
-            if current.get(name) != value:
+            if behind or current.get(name) != value:
                 st.query_params[name] = value
     st.session_state[seen_key] = wanted

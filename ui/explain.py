@@ -1,7 +1,6 @@
 """Numbers and words under the charts: the results table, divergence notes and each optimizer's story."""
 from __future__ import annotations
 
-import importlib
 from typing import Sequence
 
 import streamlit as st
@@ -20,9 +19,6 @@ NOT_APPLICABLE = "—"
 CACHED_DESCRIPTIONS = 32  # one sentence per user formula in use
 OUTCOME_ICONS = {EXPLODED: "💥", DIVERGED: "💥", UNDEFINED: ":material/block:",
                  UNDEFINED_AT_START: ":material/block:"}
-# Streamlit imports its emoji catalogue (75 ms) when it first checks an emoji icon: done with the page's first
-# load, not in the first slider move that warns of a divergence, when a whole class is moving sliders.
-importlib.import_module("streamlit.emojis")
 
 
 def render_divergence(result: Result) -> None:

@@ -8,7 +8,8 @@ the address bar says, and what could not be used is shown once (:func:`show_url_
 tab's current history entry (:mod:`ui.url_history`): Back and Forward go from page to page, not from one
 slider move to the last. So on the page last shown, an address that page itself had earlier is no history
 step: the browser sends its address with every change, and a change made while the last run's address is on
-its way carries the one before. Read, it would undo the change; it is left, and the run writes the address anew. Each page brings its own ``decode`` and ``encode`` (``ui.playground_url`` for the
+its way carries the one before. Read, it would undo the change; it is left, and the run writes the address
+anew. Each page brings its own ``decode`` and ``encode`` (``ui.playground_url`` for the
 playground, ``ui.stability_state`` for the stability map), both written with ``ui.url_codec``.
 
 A page whose single-value controls are bound widgets (``bind="query-params"``: Streamlit reads and writes those

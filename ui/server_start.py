@@ -27,8 +27,10 @@ from ui import heap
 from viz.figures import PLOTLY_LOOKS_UP
 
 # Heavy modules of the first page that use no Streamlit: those Plotly looks up (pandas also draws the pages'
-# tables), and the playground's figures with Plotly's figure classes.
-PRELOADED = (*PLOTLY_LOOKS_UP, "viz.result_figures")
+# tables), and the playground's figures with Plotly's figure classes. And Streamlit's emoji catalogue, plain
+# data (75 ms): Streamlit imports it when it first checks an emoji icon, a divergence warning's, which would
+# otherwise fall in the first slider moves, when a whole class moves at once.
+PRELOADED = (*PLOTLY_LOOKS_UP, "viz.result_figures", "streamlit.emojis")
 
 # The smallest problem that runs the same kernels, with the same argument types, as the playground's first paint.
 WARM_UP_SURFACE = "ravine"

@@ -244,3 +244,19 @@ def test_page_without_data_explains_how_to_provide_it(monkeypatch, tmp_path):
     assert not app.exception
     assert data.ENV_DIR in app.error[0].value
     assert "put the four files" in app.info[0].value
+
+
+def test_a_failed_download_says_how_to_provide_the_files_once(monkeypatch, tmp_path):
+    monkeypatch.delenv(data.ENV_DIR, raising=False)
+    monkeypatch.setenv(data.ENV_CACHE, str(tmp_path / "cache"))
+
+    def offline(url, timeout=None):
+        raise data.urllib.error.URLError("Temporary failure in name resolution")
+
+    monkeypatch.setattr(data.urllib.request, "urlopen", offline)
+    app = AppTest.from_function(page_script, default_timeout=TIMEOUT_S)
+    app.run()
+    assert not app.exception
+    shown = [element.value for element in [*app.error, *app.info, *app.warning]]
+    assert len(shown) == 1 and "download failed" in shown[0], shown
+    assert shown[0].count(data.how_to_provide()) == 1

@@ -37,6 +37,8 @@ def dataset() -> train.Prepared | None:
             raise data.MnistDataError(failure)
         return _prepared(folder)
     except data.MnistDataError as error:
-        st.error(str(error))
-        st.info(f"To use this page offline, {data.how_to_provide()}.")
+        message = str(error)
+        st.error(message)
+        if data.how_to_provide() not in message:  # a failed download already says it: once is enough
+            st.info(f"To use this page offline, {data.how_to_provide()}.")
         return None

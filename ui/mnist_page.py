@@ -104,7 +104,7 @@ def _show_results(config: TrainConfig | None, n_seeds: int) -> None:
     stored = st.session_state.get(RESULT_KEY)
     if stored is None:
         st.info("Choose optimizers and press **Train**. Three epochs of five optimizers on the MLP take a few "
-                "seconds; on the CNN, about a minute.")
+                "seconds; on the CNN, a minute or two.")
         return
     study, results = stored
     result = results[0]

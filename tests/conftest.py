@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -38,7 +39,8 @@ CHART_MARGINS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')
 # sessions, and a second server compiling beside them on a 2-core machine would only make them wait longer.
 SERIAL_GROUP = "servers"
 SERVER_FIXTURES = {"app_server", "app_url", "chromium", "page"}
-SERVER_MODULES = {"test_load", "test_deploy"}  # their own servers and nginx
+# Modules that start servers of their own (and nginx): one server per module, never one per slow test.
+SERVER_MODULES = {"test_load", "test_deploy", "test_rerun_cost"}
 # Scheduling ranks: xdist hands out groups in collection order (pytest.ini turns off its reordering by test
 # count): one to each worker, then more to any worker with at most two tests left to run. So the slow tests, one
 # per group, come first and land on both workers (the first two on different ones); then the server group, then the
@@ -70,6 +72,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         ranks[item] = rank
         item.add_marker(pytest.mark.xdist_group(group))
     items.sort(key=ranks.__getitem__)
+
+
+def interruptible() -> None:
+    """``preexec_fn`` for a child that a test sends Ctrl-C: SIGINT's default action, as a terminal's foreground
+    job has. A shell that starts the tests in the background (``pytest &``) hands its children SIGINT ignored,
+    and Python then installs no handler of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def find_chromium() -> str | None:

@@ -9,9 +9,10 @@ import sys
 import time
 
 from commands.sweep import MAX_CELL_STEPS
-from tests.conftest import ROOT
+from tests.cli_inprocess import run_cli
+from tests.conftest import ROOT, interruptible
 
-SWEEP = [sys.executable, "cli.py", "sweep", "--surface", "quadratic", "--optimizer", "momentum"]
+SWEEP_ARGS = ["sweep", "--surface", "quadratic", "--optimizer", "momentum"]
 LONG_SWEEP = ["--grid", "500x500", "--steps", "200"]  # the most allowed: seconds of work
 STOP_SECONDS = 1.0
 PERCENT_DONE = re.compile(rb"sweeping: +[1-9]\d*%")  # the progress bar past 0 %
@@ -19,8 +20,7 @@ PERCENT_DONE = re.compile(rb"sweeping: +[1-9]\d*%")  # the progress bar past 0 %
 
 def test_a_sweep_beyond_the_work_cap_is_refused_before_any_work():
     started = time.perf_counter()
-    refused = subprocess.run([*SWEEP, "--grid", "500x500", "--steps", "201"], cwd=ROOT, capture_output=True,
-                             text=True, timeout=120)
+    refused = run_cli(*SWEEP_ARGS, "--grid", "500x500", "--steps", "201")
     assert refused.returncode == 2 and refused.stdout == ""
     assert refused.stderr == (f"cli.py sweep: error: --grid cells × --steps is at most {MAX_CELL_STEPS:,}, "
                               f"got 50,250,000: use fewer cells or steps\n")
@@ -38,7 +38,8 @@ def _read_until(stream, done) -> bytes:
 
 
 def test_ctrl_c_stops_a_long_sweep_within_a_second():
-    sweep = subprocess.Popen([*SWEEP, *LONG_SWEEP], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    sweep = subprocess.Popen([sys.executable, "cli.py", *SWEEP_ARGS, *LONG_SWEEP], cwd=ROOT,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=interruptible)
     _read_until(sweep.stderr, lambda said: PERCENT_DONE.search(said))  # inside the sweep's kernels
     interrupted_at = time.perf_counter()
     sweep.send_signal(signal.SIGINT)

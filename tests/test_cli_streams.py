@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 from cli_inprocess import run_cli
-from tests.conftest import ROOT
+from tests.conftest import ROOT, interruptible
 
 EXIT_FAILURE = 1
 # Ctrl-C arrives once the interpreter reports this import done: the commands and the compiled core still load.
@@ -33,7 +33,7 @@ def test_a_closed_output_is_an_error_not_a_silent_success():
 
 def test_ctrl_c_while_starting_is_one_line():
     process = subprocess.Popen([sys.executable, "-X", "importtime", "cli.py", "list"], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=interruptible)
     for line in process.stderr:  # each import is reported as it completes
         if line.startswith(IMPORT_REPORT) and line.split("|")[-1].strip() == STILL_STARTING_AFTER:
             break

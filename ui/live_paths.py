@@ -2,9 +2,10 @@
 
 One ``st.components.v2`` component draws the map and the loss curves (plotly.js, loaded once from the app's
 static folder) and, under them, a native range input per learning rate and momentum (β1 for the Adam family).
-Pressing or focusing a control asks the server for that control's family (:mod:`simulation.family`: every
-option's run, computed by the engine in one batch); while it is dragged the browser swaps among those runs on
-every ``input`` event, with no server round trip. Releasing it (or a pause after arrow keys) commits the value
+The pointer reaching a control's row, or the control getting focus, asks the server for that control's family
+(:mod:`simulation.family`: every option's run, computed by the engine in one batch), at most once per control
+and settings: the browser keeps each family while the control's ``family_key`` stays the same. While the
+control is dragged the browser swaps among those runs on every ``input`` event, with no server round trip. Releasing it (or a pause after arrow keys) commits the value
 into the sidebar's session key, and the whole page follows: URL, numbers, explanations, export.
 
 The start marker can be dragged on the map: a move asks the server for the runs from there, one request in
@@ -15,6 +16,7 @@ inputs do.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from dataclasses import dataclass, replace
 from typing import Any
@@ -40,6 +42,7 @@ FAMILY_ASKED = "_live_family_asked"  # this run answers the browser's request fo
 FIGURES_SENT = "_live_figures_sent"  # the settings whose figures the browser was sent last
 START_DECIMALS = 3  # a dragged start is rounded like the start inputs show it
 CACHED_FAMILIES = 16
+FAMILY_KEY_BYTES = 8  # a family's key: a hash of what it was computed from (the browser compares them)
 # The hyperparameters dragged live: the learning rate, and momentum (β1 for the Adam family).
 LIVE_HYPERPARAMETERS = ("lr", "momentum", "beta1")
 LIVE_CHART = front_end.component(
@@ -95,6 +98,16 @@ def _neutral(settings: Settings, control: Control) -> Settings:
                                         for k, r in enumerate(settings.runs)))
 
 
+def family_key(settings: Settings, runs: tuple[int, ...], hp: str) -> str:
+    """The key of the family of ``hp`` over ``runs`` of ``settings`` (neutral, see :func:`_neutral`): the
+    browser holds a family while its control's key is the same."""
+    return hashlib.blake2b(repr((settings, runs, hp)).encode(), digest_size=FAMILY_KEY_BYTES).hexdigest()
+
+
+def _family_key_of(control: Control, settings: Settings) -> str:
+    return family_key(_neutral(settings, control), control.runs, control.hp)
+
+
 @st.cache_data(max_entries=CACHED_FAMILIES, show_spinner=False, hash_funcs=compute.SETTINGS_HASH)
 def encoded_family(settings: Settings, runs: tuple[int, ...], hp: str) -> dict:
     """The family of ``hp`` over ``runs``, encoded for the browser (see :func:`simulation.family.encode_family`)."""
@@ -106,7 +119,7 @@ def encoded_family(settings: Settings, runs: tuple[int, ...], hp: str) -> dict:
     else:
         losses, log_axis = family.losses, bool(np.all(family.losses[np.isfinite(family.losses)] > 0))
     return dict(encode_family(family, *surface.domain, losses, log_axis, thinned_indices),
-                loss_offset=min_value or 0.0, key=repr((settings, runs, hp)))
+                loss_offset=min_value or 0.0, key=family_key(settings, runs, hp))
 
 
 @st.cache_data(max_entries=compute.CACHED_FIGURES, show_spinner=False, hash_funcs=compute.SETTINGS_HASH)
@@ -241,6 +254,7 @@ def render(settings: Settings) -> None:
         aspect=(y_high - y_low) / (x_high - x_low),
         start=list(settings.start), start_limits=[list(limits) for limits in options.start_limits(surface)],
         controls=[dict(id=c.control_id, label=c.label, runs=list(c.runs), index=_option_index(c, settings),
+                       family_key=_family_key_of(c, settings),
                        color=None if shared else colors[c.runs[0]],
                        options=list(settings.runs[c.runs[0]].spec.hyperparameter(c.hp).options)) for c in live],
         family=family)

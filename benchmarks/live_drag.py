@@ -29,10 +29,9 @@ import numpy as np
 
 from landscapes.grid import DEFAULT_RESOLUTION, surface_grid
 from simulation.engine import run
-from simulation.family import compute_family, payload_bytes
+from simulation.family import compute_family
 from simulation.settings import make_settings
-from ui import front_end
-from ui.live_paths import encoded_family
+from ui import family_route, front_end
 from viz import result_figures
 
 DRAG_S = 2.0
@@ -226,7 +225,7 @@ def start_drag_rate(page) -> float:
 
 def shared_payload_bytes() -> int:
     """The payload of one learning-rate control shared by the 4 optimizers × 500 steps (the largest family)."""
-    return payload_bytes(encoded_family(_settings(), tuple(range(len(OPTIMIZERS))), "lr"))
+    return len(family_route.family_json(_settings(), tuple(range(len(OPTIMIZERS))), "lr"))
 
 
 def _verdict(ok: bool) -> str:

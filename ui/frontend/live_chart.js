@@ -44,8 +44,7 @@ class LiveView {
     // (the settings it was computed for, but the control's own value). A pointer on its way to a control
     // passes over others: each is asked for at most once per key, and pressing one finds it held.
     this.families = new Map();
-    this.asked = new Map(); // control id → {key, order}: asked for, not answered yet
-    this.askedCount = 0;
+    this.asked = new Map(); // control id → the key its family was asked for with (ui/family_route.py)
     this.active = null; // the control being dragged or keyed
     this.start = new StartDrag(this, this.root.querySelector('.dl-map-box'));
     this.painter = new DirectPaint(this.mapDiv);
@@ -54,13 +53,11 @@ class LiveView {
   async update(data, setTriggerValue) {
     this.trigger = setTriggerValue;
     if (data.dragged) return this.showDragged(data.dragged);
-    if (data.family_answer) return this.answerFamily(data.family_answer);
     this.data = data;
     this.draggedQueue = undefined;
     const Plotly = this.Plotly = await loadPlotly(data.plotly);
     if (this.data !== data) return; // newer data arrived while plotly.js loaded
     this.buildControls(data.controls);
-    if (data.family) this.takeFamily(data.family);
     if (data.base_key !== this.baseKey || !this.mapDiv._fullLayout) {
       this.baseKey = data.base_key;
       this.figureKey = data.figure_key;
@@ -77,13 +74,6 @@ class LiveView {
     }
   }
 
-  // A family asked for, sent alone (the figures on screen are those of its settings).
-  answerFamily(encoded) {
-    this.takeFamily(encoded);
-    if (this.active === encoded.control) this.showOption(this.active, Number(this.inputs.get(this.active).input.value));
-    else if (this.active && !this.familyOf(this.active)) this.requestFamily(this.active);
-  }
-
   // The family of control `id` good for the settings on screen, or undefined.
   familyOf(id) {
     const family = this.families.get(id), entry = this.inputs.get(id);
@@ -94,12 +84,9 @@ class LiveView {
     const held = this.families.get(encoded.control);
     if (!held || held.key !== encoded.key) this.families.set(encoded.control, decodeFamily(encoded));
     this.root.dataset.family = encoded.control; // tests and benchmarks wait for it
-    const asked = this.asked.get(encoded.control);
-    if (this.pressed && this.pressed.id === encoded.control) this.pressReady(performance.now());
-    // Requests are answered in order, and Streamlit folds a request sent while another waits into it:
-    // one asked before the answered one got no answer of its own, and may be asked for again.
-    const order = asked ? asked.order : this.askedCount;
-    for (const [id, request] of this.asked) if (request.order <= order) this.asked.delete(id);
+    if (this.pressed && this.pressed.id === encoded.control && this.familyOf(encoded.control)) {
+      this.pressReady(performance.now());
+    }
   }
 
   // Press → family ready, for the benchmarks: 0 when the family was held at the press.
@@ -273,12 +260,26 @@ class LiveView {
     });
   }
 
-  requestFamily(id) {
-    const key = this.inputs.get(id).control.family_key;
-    if (this.familyOf(id) || (this.asked.has(id) && this.asked.get(id).key === key)) return;
-    this.askedCount += 1;
-    this.asked.set(id, { key, order: this.askedCount });
-    this.trigger('family', id);
+  // Asked for straight from the server's family route, not through a rerun of the component: the answer is
+  // the family alone, applied here as it arrives.
+  async requestFamily(id) {
+    const { control } = this.inputs.get(id);
+    if (this.familyOf(id) || this.asked.get(id) === control.family_key) return;
+    this.asked.set(id, control.family_key);
+    try {
+      const response = await fetch(new URL(this.data.family_url, document.baseURI), {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ settings: this.data.settings, runs: control.runs, hp: control.hp }),
+      });
+      if (!response.ok) throw new Error(await response.text());
+      this.takeFamily({ ...(await response.json()), control: id });
+    } catch (error) {
+      this.status.textContent = `The runs for ${control.label} did not arrive: ${error.message}`;
+      return;
+    } finally {
+      if (this.asked.get(id) === control.family_key) this.asked.delete(id);
+    }
+    if (this.active === id) this.showOption(id, Number(this.inputs.get(id).input.value));
   }
 
   showOption(id, index) {

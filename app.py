@@ -1,7 +1,8 @@
 """Descent Lab: watch deep-learning optimizers descend loss surfaces. Run with ``streamlit run app.py``.
 
 This file has two roles. ``streamlit run`` finds the ``st.App`` at the bottom and serves it: the server first
-loads the heavy libraries and the playground's kernels (``ui.server_start``), then answers. Each session runs
+loads the heavy libraries and the playground's kernels (``ui.server_start``), then answers; beside Streamlit's
+routes it serves the live chart's families (``ui.family_route``). Each session runs
 this same file as its script (``__name__ == "__main__"``, as under ``AppTest``): it sets up the page and the
 navigation; each page lives in ``ui/`` and exposes ``render()``.
 
@@ -53,6 +54,6 @@ if __name__ == "__main__":  # a session's run of this script
     )
     main()
 else:  # the server's import of this file (``streamlit run app.py`` finds the st.App below and serves it)
-    from ui import server_start
+    from ui import family_route, server_start
 
-    app = st.App(__file__, lifespan=server_start.lifespan)
+    app = st.App(__file__, lifespan=server_start.lifespan, routes=family_route.ROUTES)

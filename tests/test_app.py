@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from landscapes.registry import SURFACES
 from tests.app_run import _chart, _decode, _live, _numbers_rows, _ok, _paths, _player, _run, _shown
-from ui import live_paths, state, views
+from ui import family_route, live_paths, state, views
 from ui.presets import PRESETS
 from viz.surface3d import TRAIL_META
 
@@ -191,17 +191,23 @@ def test_a_shared_live_control_drives_every_optimizer_that_has_it():
     assert any(label.startswith("adam (") and "beta1=0.8" in label for label in _paths(at))
 
 
-def test_pressing_a_live_control_sends_its_family_and_dragging_the_start_moves_the_paths():
+def _family_keys(at: AppTest) -> dict[str, str]:
+    return {c["id"]: c["family_key"] for c in _live(at)["controls"]}
+
+
+def test_a_live_controls_family_comes_for_the_pages_settings_and_dragging_the_start_moves_the_paths():
     at = _run()
-    assert _live(at)["family"] is None
-    at = _trigger(at, "family", "momentum.momentum")
-    answer = _live(at)
-    assert set(answer) == {"family_answer"}  # the figures on screen are of these settings: the family alone
-    family = answer["family_answer"]
-    assert family["control"] == "momentum.momentum" and len(family["options"]) == len(family["lengths"][0])
+    data = _live(at)
+    control = next(c for c in data["controls"] if c["id"] == "momentum.momentum")
+    asked = dict(settings=data["settings"], runs=control["runs"], hp=control["hp"])  # what the browser sends
+    family = json.loads(family_route.answer(json.dumps(asked).encode()))
+    assert family["key"] == control["family_key"]  # the browser holds it while the page's settings hold
+    assert len(family["options"]) == len(family["lengths"][0]) == len(control["options"])
+    keys = _family_keys(at)
     at.sidebar.select_slider(key=state.hp_key("gd", "lr")).set_value(0.01)
     at = _ok(at.run())
-    assert _live(at)["family"]["control"] == "momentum.momentum" and "map" in _live(at)  # new settings: all
+    assert _family_keys(at)["momentum.momentum"] != keys["momentum.momentum"]  # new settings: a new family
+    assert _family_keys(at)["gd.lr"] == keys["gd.lr"]  # but not for the control whose own value changed
     before = _paths(at)
     at = _trigger(at, "drag_start", [1.0, 1.5, 7])
     dragged = _live(at)["dragged"]

@@ -2,10 +2,12 @@
 
 One ``st.components.v2`` component draws the map and the loss curves (plotly.js, loaded once from the app's
 static folder) and, under them, a native range input per learning rate and momentum (β1 for the Adam family).
-Pressing or focusing a control asks the server for that control's family (:mod:`simulation.family`: every
-option's run, computed by the engine in one batch); while it is dragged the browser swaps among those runs on
-every ``input`` event, with no server round trip. Releasing it (or a pause after arrow keys) commits the value
-into the sidebar's session key, and the whole page follows: URL, numbers, explanations, export.
+The pointer reaching a control's row, or the control getting focus, asks the server for that control's family
+(:mod:`simulation.family`: every option's run, computed by the engine in one batch) through
+:mod:`ui.family_route`, at most once per control and settings: the browser keeps each family while the
+control's ``family_key`` stays the same. While the control is dragged the browser swaps among those runs on
+every ``input`` event, with no server round trip. Releasing it (or a pause after arrow keys) commits the
+value into the sidebar's session key, and the whole page follows: URL, numbers, explanations, export.
 
 The start marker can be dragged on the map: a move asks the server for the runs from there, one request in
 flight at a time; each request also asks for a few points on the way from the point asked before, and the
@@ -25,21 +27,16 @@ import streamlit as st
 from landscapes.registry import get_surface
 from optimizers.registry import OPTIMIZERS, Hyperparameter
 from simulation.engine import Result, run
-from simulation.family import Family, compute_family, encode_family, with_value
 from simulation.settings import Settings
-from ui import compute, front_end, options, state
+from ui import compute, family_route, front_end, options, state
 from viz import result_figures
-from viz.figures import LOSS_GAP_FLOOR, figure_json, loss_axis
+from viz.figures import figure_json, loss_axis
 from viz.paths import paths_from_result, thinned_indices
 from viz.theme import run_colors
 
 COMPONENT_KEY = "live_chart"
 LIVE_START = "_live_start"  # the start while its marker is being dragged (not yet committed)
-FAMILY_REQUEST = "_live_family"  # the control whose family the browser asked for
-FAMILY_ASKED = "_live_family_asked"  # this run answers the browser's request for a family
-FIGURES_SENT = "_live_figures_sent"  # the settings whose figures the browser was sent last
 START_DECIMALS = 3  # a dragged start is rounded like the start inputs show it
-CACHED_FAMILIES = 16
 # The hyperparameters dragged live: the learning rate, and momentum (β1 for the Adam family).
 LIVE_HYPERPARAMETERS = ("lr", "momentum", "beta1")
 LIVE_CHART = front_end.component(
@@ -88,27 +85,6 @@ def _option_index(control: Control, settings: Settings) -> int:
     return hyperparameter.options.index(value)
 
 
-def _neutral(settings: Settings, control: Control) -> Settings:
-    """``settings`` with the control's own value fixed: the family does not depend on it (a cache key)."""
-    first = settings.runs[control.runs[0]].spec.hyperparameter(control.hp).options[0]
-    return replace(settings, runs=tuple(with_value(r, control.hp, first) if k in control.runs else r
-                                        for k, r in enumerate(settings.runs)))
-
-
-@st.cache_data(max_entries=CACHED_FAMILIES, show_spinner=False, hash_funcs=compute.SETTINGS_HASH)
-def encoded_family(settings: Settings, runs: tuple[int, ...], hp: str) -> dict:
-    """The family of ``hp`` over ``runs``, encoded for the browser (see :func:`simulation.family.encode_family`)."""
-    family: Family = compute_family(settings, runs, hp)
-    surface = settings.surface_spec
-    min_value = surface.min_value
-    if min_value is not None:
-        losses, log_axis = np.maximum(family.losses - min_value, LOSS_GAP_FLOOR), True
-    else:
-        losses, log_axis = family.losses, bool(np.all(family.losses[np.isfinite(family.losses)] > 0))
-    return dict(encode_family(family, *surface.domain, losses, log_axis, thinned_indices),
-                loss_offset=min_value or 0.0, key=repr((settings, runs, hp)))
-
-
 @st.cache_data(max_entries=compute.CACHED_FIGURES, show_spinner=False, hash_funcs=compute.SETTINGS_HASH)
 def figures(settings: Settings) -> tuple[str, str]:
     """The map and loss figures of ``settings`` as plotly.js JSON text (sent as it is: see :func:`message`)."""
@@ -136,11 +112,6 @@ def _clamped_start(point: Any) -> tuple[float, float]:
 
 def _component_value(name: str) -> Any:
     return getattr(st.session_state[COMPONENT_KEY], name, None)
-
-
-def _on_family() -> None:
-    st.session_state[FAMILY_REQUEST] = _component_value("family")
-    st.session_state[FAMILY_ASKED] = True
 
 
 def _on_commit() -> None:
@@ -207,45 +178,35 @@ def drag_answer(settings: Settings, start: tuple[float, float], request: int,
 def render(settings: Settings) -> None:
     """The live map, loss chart and controls for ``settings`` (the page's current, committed settings).
 
-    A fragment of its own: a family asked for and each move of the start marker rerun this component alone,
-    and the browser's round trip per move stays short. While the start marker is dragged, only the paths
-    from the dragged start are sent (tens of KB per move); the answer to a family request is the family
-    alone when the browser holds the figures of these settings already. A committed value reruns the whole
-    app.
+    A fragment of its own: each move of the start marker reruns this component alone, and the browser's round
+    trip per move stays short. While the start marker is dragged, only the paths from the dragged start are
+    sent (tens of KB per move). Families do not come this way: the browser asks :mod:`ui.family_route` for
+    them, with the settings sent here. A committed value reruns the whole app.
     """
     if st.session_state.pop(state.NEEDS_FULL_RERUN, False):
         st.rerun(scope="app")
-    family_asked = st.session_state.pop(FAMILY_ASKED, False)
     if LIVE_START in st.session_state:
         answer = drag_answer(settings, *st.session_state[LIVE_START])
         LIVE_CHART(key=COMPONENT_KEY, data=message(dict(dragged=answer)), **CALLBACKS)
         return
     shared = bool(st.session_state.get(state.SAME_FOR_ALL))
     live = controls(settings, shared)
-    family = None
-    requested = next((c for c in live if c.control_id == st.session_state.get(FAMILY_REQUEST)), None)
-    if requested is not None:
-        family = dict(encoded_family(_neutral(settings, requested), requested.runs, requested.hp),
-                      control=requested.control_id)
-    figure_key = repr(settings)
-    if family_asked and family and st.session_state.get(FIGURES_SENT) == figure_key:
-        LIVE_CHART(key=COMPONENT_KEY, data=message(dict(family_answer=family)), **CALLBACKS)
-        return
-    st.session_state[FIGURES_SENT] = figure_key
     colors = run_colors([r.optimizer for r in settings.runs])
     map_json, loss_json = figures(settings)
     surface = settings.surface_spec
     (x_low, x_high), (y_low, y_high) = surface.domain
     fields = dict(
-        plotly=front_end.PLOTLY_URL, base_key=repr(replace(settings, start=(0.0, 0.0))), figure_key=figure_key,
+        plotly=front_end.PLOTLY_URL, plotly_full=front_end.plotly_full_asset(),
+        base_key=repr(replace(settings, start=(0.0, 0.0))), figure_key=repr(settings),
         aspect=(y_high - y_low) / (x_high - x_low),
         start=list(settings.start), start_limits=[list(limits) for limits in options.start_limits(surface)],
-        controls=[dict(id=c.control_id, label=c.label, runs=list(c.runs), index=_option_index(c, settings),
+        family_url=family_route.FAMILY_PATH, settings=family_route.settings_fields(settings),
+        controls=[dict(id=c.control_id, label=c.label, hp=c.hp, runs=list(c.runs), index=_option_index(c, settings),
+                       family_key=family_route.family_key(settings, c.runs, c.hp),
                        color=None if shared else colors[c.runs[0]],
-                       options=list(settings.runs[c.runs[0]].spec.hyperparameter(c.hp).options)) for c in live],
-        family=family)
+                       options=list(settings.runs[c.runs[0]].spec.hyperparameter(c.hp).options)) for c in live])
     LIVE_CHART(key=COMPONENT_KEY, data=message(fields, map=map_json, loss=loss_json), **CALLBACKS)
 
 
-CALLBACKS = dict(on_family_change=_on_family, on_commit_change=_on_commit, on_drag_start_change=_on_drag_start,
+CALLBACKS = dict(on_commit_change=_on_commit, on_drag_start_change=_on_drag_start,
                  on_commit_start_change=_on_commit_start)

@@ -31,6 +31,11 @@ from viz.figures import PLOTLY_LOOKS_UP
 # data (75 ms): Streamlit imports it when it first checks an emoji icon, a divergence warning's, which would
 # otherwise fall in the first slider moves, when a whole class moves at once.
 PRELOADED = (*PLOTLY_LOOKS_UP, "viz.result_figures", "streamlit.emojis")
+# The modules of the layers under ``ui`` that the pages import (every page is imported on a session's first
+# run, see app.py): they use no Streamlit, and loaded here they leave the first run only the pages' own
+# modules to import (about 0.1 s less before the first paint; tests/test_server_start.py keeps the list whole).
+PAGES_NEED = ("landscapes.analysis", "mnist.compare", "mnist.landscape", "mnist.presets", "simulation.family",
+              "simulation.sweep", "simulation.tuning", "viz.export", "viz.stability", "viz.training")
 
 # The smallest problem that runs the same kernels, with the same argument types, as the playground's first paint.
 WARM_UP_SURFACE = "ravine"
@@ -39,7 +44,7 @@ WARM_UP_STEPS = 2
 WARM_UP_START = (-5.0, 2.0)
 WARM_UP_RESOLUTION = 8
 
-for _module in PRELOADED:
+for _module in (*PRELOADED, *PAGES_NEED):
     importlib.import_module(_module)
 
 

@@ -40,8 +40,11 @@ class LiveView {
     this.controlsDiv = this.root.querySelector('.dl-controls');
     this.status = this.root.querySelector('.dl-status');
     this.inputs = new Map(); // control id → {input, output, control}
-    this.family = null;
-    this.requested = null;
+    // Families held and asked for, per control id: each is good while its key is the control's family_key
+    // (the settings it was computed for, but the control's own value). A pointer on its way to a control
+    // passes over others: each is asked for at most once per key, and pressing one finds it held.
+    this.families = new Map();
+    this.asked = new Map(); // control id → the key its family was asked for with (ui/family_route.py)
     this.active = null; // the control being dragged or keyed
     this.start = new StartDrag(this, this.root.querySelector('.dl-map-box'));
     this.painter = new DirectPaint(this.mapDiv);
@@ -50,41 +53,47 @@ class LiveView {
   async update(data, setTriggerValue) {
     this.trigger = setTriggerValue;
     if (data.dragged) return this.showDragged(data.dragged);
-    if (data.family_answer) return this.answerFamily(data.family_answer);
     this.data = data;
     this.draggedQueue = undefined;
     const Plotly = this.Plotly = await loadPlotly(data.plotly);
     if (this.data !== data) return; // newer data arrived while plotly.js loaded
     this.buildControls(data.controls);
-    if (data.family && (!this.family || this.family.key !== data.family.key)) this.takeFamily(data.family);
     if (data.base_key !== this.baseKey || !this.mapDiv._fullLayout) {
       this.baseKey = data.base_key;
       this.figureKey = data.figure_key;
       await this.drawAll(Plotly, data);
+      prefetchPlotly(data.plotly_full); // for the step player's views, once the charts are drawn
     } else if (data.figure_key !== this.figureKey) {
       this.figureKey = data.figure_key;
       this.swapFromFigures(Plotly, data);
     }
     this.root.dataset.start = data.start.join(',');
     this.start.hideRing();
-    if (this.active && this.family && this.family.control === this.active) {
-      this.showOption(this.active, Number(this.inputs.get(this.active).input.value));
+    if (this.active) {
+      if (this.familyOf(this.active)) this.showOption(this.active, Number(this.inputs.get(this.active).input.value));
+      else this.requestFamily(this.active);
     }
   }
 
-  // A family asked for, sent alone (the figures on screen are those of its settings).
-  answerFamily(encoded) {
-    if (!this.family || this.family.key !== encoded.key) this.takeFamily(encoded);
-    if (this.active === encoded.control) this.showOption(this.active, Number(this.inputs.get(this.active).input.value));
+  // The family of control `id` good for the settings on screen, or undefined.
+  familyOf(id) {
+    const family = this.families.get(id), entry = this.inputs.get(id);
+    return family && entry && family.key === entry.control.family_key ? family : undefined;
   }
 
   takeFamily(encoded) {
-    this.family = decodeFamily(encoded);
+    const held = this.families.get(encoded.control);
+    if (!held || held.key !== encoded.key) this.families.set(encoded.control, decodeFamily(encoded));
     this.root.dataset.family = encoded.control; // tests and benchmarks wait for it
-    if (this.requestedAt !== undefined && this.requested === encoded.control) {
-      this.root.dataset.familyReadyMs = String(Math.round(performance.now() - this.requestedAt));
-      this.requestedAt = undefined;
+    if (this.pressed && this.pressed.id === encoded.control && this.familyOf(encoded.control)) {
+      this.pressReady(performance.now());
     }
+  }
+
+  // Press → family ready, for the benchmarks: 0 when the family was held at the press.
+  pressReady(now) {
+    this.root.dataset.pressReadyMs = String(Math.max(0, Math.round(now - this.pressed.at)));
+    this.pressed = null;
   }
 
   sizeCharts(data) {
@@ -227,11 +236,18 @@ class LiveView {
     this.controlsDiv.appendChild(label);
     const entry = { input, output, control, timer: null, keyed: false };
     this.inputs.set(control.id, entry);
-    const press = () => { this.active = control.id; this.requestFamily(control.id); };
+    const press = () => {
+      this.active = control.id;
+      this.pressed = { id: control.id, at: performance.now() };
+      if (this.familyOf(control.id)) this.pressReady(this.pressed.at);
+      else this.requestFamily(control.id);
+    };
     input.addEventListener('pointerdown', () => { entry.keyed = false; press(); });
     input.addEventListener('keydown', () => { entry.keyed = true; press(); });
     input.addEventListener('focus', () => this.requestFamily(control.id));
-    input.addEventListener('pointerenter', () => this.requestFamily(control.id)); // ready before the press
+    // The pointer reaches the control's row (its name first, coming from the charts) some hundred ms before
+    // it presses the slider: asked for then, the family is usually there at the press.
+    label.addEventListener('pointerenter', () => this.requestFamily(control.id));
     // Chromium delivers pointer moves once per frame, so each `input` is drawn at once, in the frame it
     // arrived in: deferring it to an animation frame would show it a frame later.
     input.addEventListener('input', () => {
@@ -245,18 +261,33 @@ class LiveView {
     });
   }
 
-  requestFamily(id) {
-    if ((this.family && this.family.control === id) || this.requested === id) return;
-    this.requested = id;
-    this.requestedAt = performance.now();
-    this.trigger('family', id);
+  // Asked for straight from the server's family route, not through a rerun of the component: the answer is
+  // the family alone, applied here as it arrives.
+  async requestFamily(id) {
+    const { control } = this.inputs.get(id);
+    if (this.familyOf(id) || this.asked.get(id) === control.family_key) return;
+    this.asked.set(id, control.family_key);
+    try {
+      const response = await fetch(new URL(this.data.family_url, document.baseURI), {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ settings: this.data.settings, runs: control.runs, hp: control.hp }),
+      });
+      if (!response.ok) throw new Error(await response.text());
+      this.takeFamily({ ...(await response.json()), control: id });
+    } catch (error) {
+      this.status.textContent = `The runs for ${control.label} did not arrive: ${error.message}`;
+      return;
+    } finally {
+      if (this.asked.get(id) === control.family_key) this.asked.delete(id);
+    }
+    if (this.active === id) this.showOption(id, Number(this.inputs.get(id).input.value));
   }
 
   showOption(id, index) {
     const entry = this.inputs.get(id);
     entry.output.textContent = formatOption(entry.control.options[index]);
-    const family = this.family;
-    if (!family || family.control !== id || !this.Plotly) return;
+    const family = this.familyOf(id);
+    if (!family || !this.Plotly) return;
     const paths = family.runs.map((run, r) => {
       const row = family.row(r, index);
       this.moveEnd(run, row.x, row.y, row.died);

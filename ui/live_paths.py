@@ -196,8 +196,7 @@ def render(settings: Settings) -> None:
     surface = settings.surface_spec
     (x_low, x_high), (y_low, y_high) = surface.domain
     fields = dict(
-        plotly=front_end.PLOTLY_URL, plotly_full=front_end.plotly_full_asset(),
-        base_key=repr(replace(settings, start=(0.0, 0.0))), figure_key=repr(settings),
+        plotly=front_end.PLOTLY_URL, base_key=repr(replace(settings, start=(0.0, 0.0))), figure_key=repr(settings),
         aspect=(y_high - y_low) / (x_high - x_low),
         start=list(settings.start), start_limits=[list(limits) for limits in options.start_limits(surface)],
         family_url=family_route.FAMILY_PATH, settings=family_route.settings_fields(settings),

@@ -62,7 +62,6 @@ class LiveView {
       this.baseKey = data.base_key;
       this.figureKey = data.figure_key;
       await this.drawAll(Plotly, data);
-      prefetchPlotly(data.plotly_full); // for the step player's views, once the charts are drawn
     } else if (data.figure_key !== this.figureKey) {
       this.figureKey = data.figure_key;
       this.swapFromFigures(Plotly, data);

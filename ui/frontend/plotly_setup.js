@@ -21,13 +21,3 @@ function loadPlotly(url) {
   }
   return loads.get(url);
 }
-
-// Download the plotly.js that `url` holds into the browser's cache, without running it (running the full bundle
-// holds the page for a second), at a moment the page is idle: a chart that loads it later finds it there.
-function prefetchPlotly(url) {
-  if (document.head.querySelector(`link[rel="prefetch"][href="${url}"]`)) return;
-  requestIdleCallback(() => {
-    const link = Object.assign(document.createElement('link'), { rel: 'prefetch', as: 'script', href: url });
-    document.head.appendChild(link);
-  });
-}

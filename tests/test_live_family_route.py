@@ -69,3 +69,15 @@ def test_a_bad_request_gets_one_line_and_a_400(body, words):
     assert "\n" not in response.body.decode()
     with pytest.raises(ValidationError):
         family_route.answer(body)
+
+
+def test_a_huge_request_is_refused_before_it_is_read_whole():
+    chunk, chunks, sent = b" " * 16_384, 1_000, []  # 16 MB on the wire
+
+    async def receive():
+        sent.append(1)
+        return {"type": "http.request", "body": chunk, "more_body": len(sent) < chunks}
+    scope = {"type": "http", "method": "POST", "path": family_route.FAMILY_PATH, "headers": [], "query_string": b""}
+    response = asyncio.run(family_route.family_endpoint(Request(scope, receive)))
+    assert response.status_code == 400 and "at most" in response.body.decode()
+    assert len(sent) * len(chunk) <= family_route.MAX_REQUEST_BYTES + len(chunk)

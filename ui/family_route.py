@@ -98,10 +98,21 @@ def answer(body: bytes) -> bytes:
     return family_json(neutral(settings, runs, hp), runs, hp)
 
 
+async def _body(request: Request) -> bytes:
+    """The request's body, read no further than one byte past ``MAX_REQUEST_BYTES`` (a huge body is refused
+    without being held in memory)."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_REQUEST_BYTES:
+            break
+    return bytes(body[:MAX_REQUEST_BYTES + 1])
+
+
 async def family_endpoint(request: Request) -> Response:
     """``POST /api/family``: the family as JSON, or 400 with one line saying what is wrong with the request."""
     try:
-        content = await run_in_threadpool(answer, await request.body())
+        content = await run_in_threadpool(answer, await _body(request))
     except ValidationError as error:
         return PlainTextResponse(str(error), status_code=400)
     return Response(content, media_type="application/json")

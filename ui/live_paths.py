@@ -40,7 +40,8 @@ START_DECIMALS = 3  # a dragged start is rounded like the start inputs show it
 # The hyperparameters dragged live: the learning rate, and momentum (β1 for the Adam family).
 LIVE_HYPERPARAMETERS = ("lr", "momentum", "beta1")
 LIVE_CHART = front_end.component(
-    "descent_live_chart", ("plotly_setup.js", "decode.js", "direct_paint.js", "start_drag.js", "live_chart.js"),
+    "descent_live_chart",
+    ("plotly_setup.js", "decode.js", "families.js", "direct_paint.js", "start_drag.js", "live_chart.js"),
     "live_chart.css")
 
 

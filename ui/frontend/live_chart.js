@@ -40,11 +40,7 @@ class LiveView {
     this.controlsDiv = this.root.querySelector('.dl-controls');
     this.status = this.root.querySelector('.dl-status');
     this.inputs = new Map(); // control id → {input, output, control}
-    // Families held and asked for, per control id: each is good while its key is the control's family_key
-    // (the settings it was computed for, but the control's own value). A pointer on its way to a control
-    // passes over others: each is asked for at most once per key, and pressing one finds it held.
-    this.families = new Map();
-    this.asked = new Map(); // control id → the key its family was asked for with (ui/family_route.py)
+    this.families = new Families();
     this.active = null; // the control being dragged or keyed
     this.start = new StartDrag(this, this.root.querySelector('.dl-map-box'));
     this.painter = new DirectPaint(this.mapDiv);
@@ -76,13 +72,12 @@ class LiveView {
 
   // The family of control `id` good for the settings on screen, or undefined.
   familyOf(id) {
-    const family = this.families.get(id), entry = this.inputs.get(id);
-    return family && entry && family.key === entry.control.family_key ? family : undefined;
+    const entry = this.inputs.get(id);
+    return entry && this.families.of(entry.control);
   }
 
   takeFamily(encoded) {
-    const held = this.families.get(encoded.control);
-    if (!held || held.key !== encoded.key) this.families.set(encoded.control, decodeFamily(encoded));
+    this.families.take(encoded);
     this.root.dataset.family = encoded.control; // tests and benchmarks wait for it
     if (this.pressed && this.pressed.id === encoded.control && this.familyOf(encoded.control)) {
       this.pressReady(performance.now());
@@ -264,20 +259,13 @@ class LiveView {
   // the family alone, applied here as it arrives.
   async requestFamily(id) {
     const { control } = this.inputs.get(id);
-    if (this.familyOf(id) || this.asked.get(id) === control.family_key) return;
-    this.asked.set(id, control.family_key);
     try {
-      const response = await fetch(new URL(this.data.family_url, document.baseURI), {
-        method: 'POST', headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ settings: this.data.settings, runs: control.runs, hp: control.hp }),
-      });
-      if (!response.ok) throw new Error(await response.text());
-      this.takeFamily({ ...(await response.json()), control: id });
+      const encoded = await this.families.request(this.data.family_url, this.data.settings, control);
+      if (!encoded) return;
+      this.takeFamily(encoded);
     } catch (error) {
       this.status.textContent = `The runs for ${control.label} did not arrive: ${error.message}`;
       return;
-    } finally {
-      if (this.asked.get(id) === control.family_key) this.asked.delete(id);
     }
     if (this.active === id) this.showOption(id, Number(this.inputs.get(id).input.value));
   }

@@ -90,6 +90,8 @@ class ClassReport:
     students: int
     loads: list[float] = field(default_factory=list)
     moves: list[float] = field(default_factory=list)
+    moved_at: list[float] = field(default_factory=list)  # when each move was made, seconds after all loaded
+    all_loaded_at: float = 0.0  # time.perf_counter() when the last student had loaded the page
     errors: list[str] = field(default_factory=list)
     busy_cores: float = 0.0  # server CPU seconds per wall second while the class ran
     client_cores: float = 0.0  # the same for this simulator, which shares the machine
@@ -157,6 +159,7 @@ async def student(base_url: str, slider_key: str, moves: int, seed: int, report:
             run = await asyncio.wait_for(tab.load(), RUN_TIMEOUT_SECONDS)
         finally:  # arrived, loaded or not: nobody waits for a student who failed
             if await all_loaded.wait() == 0:
+                report.all_loaded_at = time.perf_counter()
                 report.on_all_loaded()
         report.loads.append(run.seconds)
         report.errors.extend(run_problems(run, f"student {seed} load"))
@@ -165,8 +168,10 @@ async def student(base_url: str, slider_key: str, moves: int, seed: int, report:
             await asyncio.sleep(rng.uniform(*THINK_SECONDS))
             value = tab.widgets[slider.id].__class__()
             value.string_array_value.data.append(rng.choice(slider.options))
+            moved_at = time.perf_counter() - report.all_loaded_at
             run = await asyncio.wait_for(tab.move(slider.id, value), RUN_TIMEOUT_SECONDS)
             report.moves.append(run.seconds)
+            report.moved_at.append(moved_at)
             report.errors.extend(run_problems(run, f"student {seed} move {move}"))
     except (OSError, LookupError, asyncio.TimeoutError, WebSocketException) as error:
         report.errors.append(f"student {seed}: {type(error).__name__}: {error}")
@@ -205,6 +210,16 @@ def measure(server, students: int, moves: int, slider_key: str) -> ClassReport:
     return report
 
 
+def timeline(report: ClassReport) -> list[str]:
+    """Per second after the whole class loaded: the slider moves made in it and how long they took (p50,
+    max), to tell a first round of moves from pauses later on."""
+    by_second: dict[int, list[float]] = {}
+    for moved_at, seconds in zip(report.moved_at, report.moves):
+        by_second.setdefault(int(moved_at), []).append(seconds)
+    return [f"    {second:>4} s {len(took):>4} moves  p50 {percentile(took, .5):6.3f}  max {max(took):6.3f}"
+            for second, took in sorted(by_second.items())]
+
+
 def row(page: str, configuration: str, report: ClassReport) -> str:
     return (f"{page:<11} {configuration:<11} {report.students:>8} "
             f"{percentile(report.loads, .5):6.2f} {percentile(report.loads, .95):6.2f}   "
@@ -219,6 +234,8 @@ def main() -> None:
     parser.add_argument("--moves", type=int, default=5, help="slider moves per student")
     parser.add_argument("--configurations", nargs="*", choices=CONFIGURATIONS, default=list(CONFIGURATIONS),
                         help="one server each (none: skip)")
+    parser.add_argument("--timeline", action="store_true",
+                        help="also print the playground's slider moves per second after the class loaded")
     parser.add_argument("--replicas", nargs="*", type=int, default=[2],
                         help="also serve the playground from this many replicas behind nginx "
                              "(deploy/replicas.py, production settings); none: skip")
@@ -238,6 +255,8 @@ def main() -> None:
             report = measure(single_server(ROOT / "app.py" if frozen else unfrozen, env), args.students,
                              args.moves, PLAYGROUND_SLIDER_KEY)
             _verdict("playground", name, report, minimal_report)
+            if args.timeline:
+                print("\n".join(timeline(report)), flush=True)
         for count in args.replicas:
             report = measure(replicas_behind_nginx(count, Path(scratch) / f"replicas-{count}"), args.students,
                              args.moves, PLAYGROUND_SLIDER_KEY)

@@ -5,8 +5,17 @@ steps, schedules, explanations) and the controls changed now and then (start, no
 draws the hyperparameter sliders (in the sidebar boxes the full run left) together with everything they change, so
 dragging a learning rate reruns that fragment alone. Inside it, the view picker is a fragment of its own
 (``ui.views``).
+
+A class moves its sliders at once, and every rerun runs in a thread of its own in one interpreter: left alone,
+a hundred of them take turns on the interpreter lock every few milliseconds, so each move finishes only when
+nearly all have, and the switching itself costs CPU time. The results are drawn a few runs at a time instead
+(as many as the machine has cores: the simulation kernels run without the lock), the others waiting their turn,
+so moves finish about in the order they came (``benchmarks/bench_class.py``; the README has the numbers).
 """
 from __future__ import annotations
+
+import os
+import threading
 
 import streamlit as st
 
@@ -69,10 +78,25 @@ def _render_page(page: PageChoices) -> None:
     explain.render_explanations(page.optimizers)
 
 
+@st.cache_resource(show_spinner=False)
+def _results_turns() -> threading.Semaphore:
+    """The turns at drawing results, shared by every session of the process (see the module's docstring)."""
+    return threading.Semaphore(len(os.sched_getaffinity(0)))
+
+
 @st.fragment
 def _render_results(page: PageChoices, schedules: dict[str, Schedule]) -> None:
     """The hyperparameter sliders (in the sidebar boxes ``page`` holds) and everything they change: moving one
-    of them reruns this fragment alone."""
+    of them reruns this fragment alone. The export panel is drawn after the turn is given back: it may wait
+    for a render another session started, and a run waiting for anything else must not hold a turn."""
+    with _results_turns():
+        drawn = _draw_results(page, schedules)
+    if drawn is not None:
+        _render_export(*drawn)
+
+
+def _draw_results(page: PageChoices, schedules: dict[str, Schedule]) -> tuple[Settings, Result] | None:
+    """The sliders, charts and numbers; returns the settings and result drawn (None for invalid settings)."""
     chosen = render_hyperparameters(page)
     _show_story()
     try:
@@ -82,12 +106,12 @@ def _render_results(page: PageChoices, schedules: dict[str, Schedule]) -> None:
     except ValidationError as error:
         sync_url()
         st.error(str(error))
-        return
+        return None
     result = compute.simulate(settings)
     explain.render_divergence(result)
     render_views(settings)
     explain.render_numbers(result)
-    _render_export(settings, result)
+    return settings, result
 
 
 def render() -> None:

@@ -13,7 +13,7 @@ from optimizers.registry import OPTIMIZERS
 from optimizers.schedules import SCHEDULES, get_schedule
 from ui import state
 from ui.schedule_picker import DEFAULT_SCHEDULE, schedule_picker
-from ui.sidebar import swatch
+from ui.hyperparameter_sliders import swatch
 from validation import ValidationError
 from viz.theme import run_colors
 

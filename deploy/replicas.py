@@ -118,7 +118,7 @@ def stop(processes: list[subprocess.Popen]) -> None:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--replicas", type=int, default=len(os.sched_getaffinity(0)),
+    parser.add_argument("--replicas", type=int, default=os.cpu_count() or 1,
                         help="replicas on this machine (default: one per core)")
     parser.add_argument("--first-port", type=int, default=DEFAULT_FIRST_REPLICA_PORT,
                         help="the first replica's port; the others follow")

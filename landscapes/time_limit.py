@@ -14,15 +14,15 @@ caller's other threads' state. At most ``MAX_CHILDREN`` run at once.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import threading
 from typing import Any, Callable
 
+from cores import usable_cores
 from validation import ValidationError
 
 # Where fork does not exist (Windows), children start a new interpreter instead.
 START_METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-MAX_CHILDREN = max(1, os.cpu_count() or 1)  # more would only share the same cores
+MAX_CHILDREN = usable_cores()  # more would only share the same cores
 CHILDREN = threading.BoundedSemaphore(MAX_CHILDREN)
 
 

@@ -10,13 +10,13 @@ grid point then costs a ReLU of that combination and the small second layer.
 from __future__ import annotations
 
 import math
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
 
+from cores import usable_cores
 from mnist import model
 from mnist.landscape_plane import MIN_SPAN, Plane, make_plane
 from mnist.model import N_CLASSES, Layout
@@ -156,15 +156,11 @@ def loss_grid(plane: Plane, hidden: int, images: model.SparseImages, xs: np.ndar
         layout.views(v.astype(np.float32)) for v in (plane.center, plane.d1, plane.d2))
     zs = np.empty((ys.size, xs.size))
     args = (z0, z1, z2, w2c, e1, e2, b2c, f1, f2, images.labels, xs.astype(np.float64), ys.astype(np.float64))
-    workers = min(threads or _available_cpus(), MAX_GRID_THREADS, ys.size)
+    workers = min(threads or usable_cores(), MAX_GRID_THREADS, ys.size)
     row_sets = [np.arange(w, ys.size, workers) for w in range(workers)]  # interleaved: equal work per thread
     with ThreadPoolExecutor(workers) as pool:
         list(pool.map(lambda rows: grid_losses(*args, rows, zs), row_sets))
     return zs
-
-
-def _available_cpus() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def landscape_samples(train_images: model.SparseImages, n_samples: object, seed: int = 0) -> model.SparseImages:

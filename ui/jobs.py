@@ -22,7 +22,6 @@ reach another's.
 from __future__ import annotations
 
 import copy
-import os
 import threading
 import time
 from collections import OrderedDict, deque
@@ -31,7 +30,9 @@ from typing import Any, Callable, Hashable
 
 import streamlit as st
 
-WORKERS = len(os.sched_getaffinity(0))  # jobs running at once: one per core this process may use
+from cores import usable_cores
+
+WORKERS = usable_cores()  # jobs running at once: one per core this process may use
 POLL_SECONDS = 0.25  # how often a waiting session refreshes its progress bar (and can be stopped)
 Work = Callable[[Callable[..., None], Callable[[], bool]], Any]  # work(report, cancelled) -> result
 

@@ -14,11 +14,11 @@ so moves finish about in the order they came (``benchmarks/bench_class.py``; the
 """
 from __future__ import annotations
 
-import os
 import threading
 
 import streamlit as st
 
+from cores import usable_cores
 from landscapes.registry import CUSTOM_PREFIX, Surface, get_surface
 from simulation.engine import Result
 from simulation.settings import Settings, make_run, make_settings
@@ -81,7 +81,7 @@ def _render_page(page: PageChoices) -> None:
 @st.cache_resource(show_spinner=False)
 def _results_turns() -> threading.Semaphore:
     """The turns at drawing results, shared by every session of the process (see the module's docstring)."""
-    return threading.Semaphore(len(os.sched_getaffinity(0)))
+    return threading.Semaphore(usable_cores())
 
 
 @st.fragment

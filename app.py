@@ -2,9 +2,9 @@
 
 This file has two roles. ``streamlit run`` finds the ``st.App`` at the bottom and serves it: the server first
 loads the heavy libraries and the playground's kernels (``ui.server_start``), then answers; beside Streamlit's
-routes it serves the live chart's families (``ui.family_route``). Each session runs
-this same file as its script (``__name__ == "__main__"``, as under ``AppTest``): it sets up the page and the
-navigation; each page lives in ``ui/`` and exposes ``render()``.
+routes it serves the live chart's families (``ui.family_route``). Each session runs this same file as its script
+(``__name__ == "__main__"``, as under ``AppTest``): it sets up the page and the navigation; each page lives in
+``ui/`` and exposes ``render()``.
 
 Every page is imported here, not when first opened: each session runs this file in a thread of its own, and
 passes these imports, waiting for another session's thread to complete them, before it draws. They come right

@@ -7,7 +7,8 @@ import sys
 
 from tests.conftest import ROOT
 
-LOWER_LAYERS = ("optimizers", "landscapes", "simulation", "mnist", "viz", "validation", "claims", "numba_setup")
+LOWER_LAYERS = ("optimizers", "landscapes", "simulation", "mnist", "viz", "validation", "claims", "numba_setup",
+                "cores")
 # A fresh interpreter: the server's import of ui.server_start, then the pages, as app.py imports them.
 PROBE = f"""
 import sys

@@ -9,11 +9,11 @@ process into the app's static folder, named by a hash of its content (a changed 
 a browser never runs a stale copy it cached), and the inline script sent each time is a loader of a few lines
 that imports it: the browser fetches it once and keeps the module for the page's lifetime.
 
-The live chart draws scatter traces over a layout image, so it loads plotly.js's basic bundle (scatter, bar,
-pie; about a quarter of the full bundle's size and parse time), kept in ``static/`` (from the npm package
-``plotly.js-basic-dist-min``). It shares its major release with the plotly.js the ``plotly`` package
-ships, whose schema the figures follow (``tests/test_live_figures.py`` checks). The step player also draws 3D
-views and loads that package's full bundle. Both are served from ``static/`` (``server.enableStaticServing``); charts drawn with
+The live chart draws scatter traces over a layout image, so it loads plotly.js's basic bundle (scatter, bar, pie;
+about a quarter of the full bundle's size and parse time), kept in ``static/`` (from the npm package
+``plotly.js-basic-dist-min``). It shares its major release with the plotly.js the ``plotly`` package ships, whose
+schema the figures follow (``tests/test_live_figures.py`` checks). The step player also draws 3D views and loads
+that package's full bundle. Both are served from ``static/`` (``server.enableStaticServing``); charts drawn with
 ``st.plotly_chart`` use Streamlit's own full bundle.
 """
 from __future__ import annotations

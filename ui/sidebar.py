@@ -4,13 +4,13 @@ Every widget reads and writes its value under a key from :mod:`ui.state`. Values
 ``st.session_state`` before a widget is created (never passed as ``value=`` too), so presets, URL values and
 surface changes can all set them the same way.
 
-The sidebar is drawn in two parts. :func:`render_sidebar`, in the full app run, draws the controls that
-reshape the page (presets, surface, optimizers, steps), those changed now and then (start, noise, seed), and
-each optimizer's heading and "More" section, leaving boxes in place for the sliders
-(:mod:`ui.hyperparameter_sliders`). :func:`render_hyperparameters` fills those from the page's results fragment with the hyperparameter sliders,
-the controls a class moves all the time: dragging one reruns that fragment alone (the charts and numbers are
-redrawn, the rest of the page is not resent), and the fragment draws nothing else of the sidebar, as every
-element a run draws costs the server time on every move.
+The sidebar is drawn in two parts. :func:`render_sidebar`, in the full app run, draws the controls that reshape
+the page (presets, surface, optimizers, steps), those changed now and then (start, noise, seed), and each
+optimizer's heading and "More" section, leaving boxes in place for the sliders
+(:mod:`ui.hyperparameter_sliders`). :func:`render_hyperparameters` fills those from the page's results fragment
+with the hyperparameter sliders, the controls a class moves all the time: dragging one reruns that fragment alone
+(the charts and numbers are redrawn, the rest of the page is not resent), and the fragment draws nothing else of
+the sidebar, as every element a run draws costs the server time on every move.
 """
 from __future__ import annotations
 

@@ -54,6 +54,12 @@ def streamlit_flags(config: Path = CONFIG) -> list[str]:
     return flags
 
 
+def base_path(config: Path = CONFIG) -> str:
+    """The path of the site below which ``config`` serves the app (``server.baseUrlPath``; "" at its root)."""
+    path = str(tomllib.loads(config.read_text()).get("server", {}).get("baseUrlPath", "")).strip("/")
+    return f"/{path}" if path else ""
+
+
 def replica_command(port: int, address: str, script: Path = APP) -> list[str]:
     return [sys.executable, "-m", "streamlit", "run", str(script), *streamlit_flags(),
             f"--server.port={port}", f"--server.address={address}"]
@@ -91,7 +97,7 @@ def start(args: argparse.Namespace, run_dir: Path, processes: list[subprocess.Po
                                           stderr=subprocess.STDOUT))
         local.append(f"127.0.0.1:{port}")
     for process, upstream in zip(processes, local):
-        wait_until_healthy(f"http://{upstream}", process)
+        wait_until_healthy(f"http://{upstream}{base_path()}", process)
     if not args.no_proxy:
         for name in TEMP_DIRS:
             (run_dir / name).mkdir(exist_ok=True)
@@ -102,7 +108,7 @@ def start(args: argparse.Namespace, run_dir: Path, processes: list[subprocess.Po
                                   "-g", "daemon off;"])
         processes.append(proxy)
         local_address = "127.0.0.1" if args.listen == "0.0.0.0" else args.listen  # "all addresses" includes this one
-        wait_until_healthy(f"http://{local_address}:{args.port}", proxy)
+        wait_until_healthy(f"http://{local_address}:{args.port}{base_path()}", proxy)
 
 
 def stop(processes: list[subprocess.Popen]) -> None:

@@ -160,3 +160,11 @@ def test_a_browser_draws_the_playground_through_nginx(proxy, chromium):
         assert any(c["name"] == STICKY_COOKIE for c in context.cookies())
     finally:
         context.close()
+
+
+def test_a_site_path_in_the_config_is_where_the_replicas_are_checked_and_served(tmp_path):
+    assert replicas.base_path() == ""  # the repository's config serves the app at the site's root
+    config = tmp_path / "config.toml"
+    config.write_text('[server]\nbaseUrlPath = "/course/descent/"\n')
+    assert replicas.base_path(config) == "/course/descent"
+    assert "--server.baseUrlPath=/course/descent/" in replicas.streamlit_flags(config)

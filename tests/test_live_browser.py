@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+from urllib.parse import urlparse
 
 import numpy as np
 import pytest
 
 from benchmarks.live_drag import PAINTED_PATHS
 from optimizers.registry import OPTIMIZERS
+from deploy.replicas import wait_until_healthy
 from tests.cli_inprocess import run_cli
+from tests.conftest import ROOT, free_port, start_streamlit, stop
 
 pytestmark = pytest.mark.browser
 
@@ -28,6 +32,7 @@ MIN_MAP_SHARE = 0.55  # of the main column's width, for the map's plot area
 ADAM_LR = f'input[type="range"][aria-label="{OPTIMIZERS["adam"].title} learning rate"]'
 MAP = ".dl-map"
 LIVE = ".dl-live"
+BASE_PATH = "course/descent"  # a path of a site the app may be served below
 READY = "() => { const gd = document.querySelector('.dl-map'); return !!(gd && gd._fullData && gd._fullData.length) }"
 # JavaScript: [x, y] arrays of every optimizer path on the map as plotly.js holds it.
 PATHS = """() => document.querySelector('.dl-map')._fullData.filter(t => t.meta === 'path')
@@ -223,3 +228,22 @@ def test_a_control_moved_to_where_a_run_blows_up_moves_its_end_to_a_cross(page, 
     page.wait_for_function("""() => { const gd = document.querySelector('.dl-map');
         const first = (meta) => gd._fullData.find(t => t.meta === meta).x[0];
         return Number.isFinite(first('died')) && !Number.isFinite(first('end')); }""", timeout=CHANGE_TIMEOUT_MS)
+
+
+def test_served_below_a_path_of_a_site_everything_comes_from_below_that_path(page):
+    url = f"http://127.0.0.1:{free_port()}"
+    server = start_streamlit(ROOT / "app.py", int(url.rsplit(":", 1)[1]),
+                             {**os.environ, "STREAMLIT_SERVER_BASE_URL_PATH": BASE_PATH})
+    try:
+        wait_until_healthy(f"{url}/{BASE_PATH}", server)
+        asked = []
+        page.on("request", lambda request: asked.append(urlparse(request.url).path)
+                if request.url.startswith(url) else None)
+        _open(page, f"{url}/{BASE_PATH}/?optimizers=gd,momentum,adam")
+        page.locator(ADAM_LR).hover()  # asks for the family of Adam's learning rate
+        page.wait_for_function(f"() => document.querySelector('{LIVE}').dataset.family === 'adam.lr'",
+                               timeout=CHANGE_TIMEOUT_MS)
+    finally:
+        stop(server)
+    assert f"/{BASE_PATH}/api/family" in asked
+    assert [path for path in asked if not path.startswith(f"/{BASE_PATH}/")] == []

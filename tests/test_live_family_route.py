@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 import pytest
+import streamlit as st
 from starlette.requests import Request
 
 from simulation.family import compute_family, decode_rows
@@ -28,7 +29,7 @@ def _post(body: bytes):
     """``family_route.family_endpoint`` answering ``body`` as the server's route does."""
     async def receive():
         return {"type": "http.request", "body": body, "more_body": False}
-    scope = {"type": "http", "method": "POST", "path": family_route.FAMILY_PATH, "headers": [], "query_string": b""}
+    scope = {"type": "http", "method": "POST", "path": family_route.family_path(), "headers": [], "query_string": b""}
     return asyncio.run(family_route.family_endpoint(Request(scope, receive)))
 
 
@@ -77,7 +78,17 @@ def test_a_huge_request_is_refused_before_it_is_read_whole():
     async def receive():
         sent.append(1)
         return {"type": "http.request", "body": chunk, "more_body": len(sent) < chunks}
-    scope = {"type": "http", "method": "POST", "path": family_route.FAMILY_PATH, "headers": [], "query_string": b""}
+    scope = {"type": "http", "method": "POST", "path": family_route.family_path(), "headers": [], "query_string": b""}
     response = asyncio.run(family_route.family_endpoint(Request(scope, receive)))
     assert response.status_code == 400 and "at most" in response.body.decode()
     assert len(sent) * len(chunk) <= family_route.MAX_REQUEST_BYTES + len(chunk)
+
+
+def test_the_route_lies_under_the_servers_base_url_path():
+    assert family_route.family_path() == "/api/family"
+    before = st.config.get_option("server.baseUrlPath")
+    try:
+        st.config.set_option("server.baseUrlPath", "/course/descent/")
+        assert family_route.family_path() == "/course/descent/api/family"
+    finally:
+        st.config.set_option("server.baseUrlPath", before)

@@ -27,11 +27,12 @@ from starlette.routing import Route
 
 from simulation.family import Family, compute_family, encode_family, with_value
 from simulation.settings import Settings, make_run, make_settings
+from ui.front_end import server_path
 from validation import ValidationError
 from viz.figures import LOSS_GAP_FLOOR
 from viz.paths import thinned_indices
 
-FAMILY_PATH = "/api/family"
+FAMILY_ROUTE = "api/family"  # under the server's base URL path, as Streamlit's own routes are
 CACHED_FAMILIES = 16
 FAMILY_KEY_BYTES = 8  # a family's key: a hash of what it was computed from (the browser compares them)
 MAX_REQUEST_BYTES = 65_536  # a request holds settings of a few KB; anything far larger is not one
@@ -118,4 +119,9 @@ async def family_endpoint(request: Request) -> Response:
     return Response(content, media_type="application/json")
 
 
-ROUTES = (Route(FAMILY_PATH, family_endpoint, methods=["POST"]),)
+def family_path() -> str:
+    """The route's address, below the server's base URL path like every other (:func:`ui.front_end.server_path`)."""
+    return server_path(FAMILY_ROUTE)
+
+
+ROUTES = (Route(family_path(), family_endpoint, methods=["POST"]),)

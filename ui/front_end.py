@@ -28,9 +28,19 @@ import plotly
 import streamlit as st
 
 FRONTEND = Path(__file__).resolve().parent / "frontend"
-APP_STATIC = Path(__file__).resolve().parent.parent / "static"  # served at /app/static/ (server config)
+APP_STATIC = Path(__file__).resolve().parent.parent / "static"  # served at app/static/ (server config)
+STATIC_ROUTE = "app/static"
+
+
+def server_path(path: str) -> str:
+    """The address of ``path`` (a route of the server, without its leading slash) below ``server.baseUrlPath``:
+    a course may serve the app below a path of its site, and its proxy then passes on only what is below it."""
+    base = st.config.get_option("server.baseUrlPath").strip("/")
+    return "/" + "/".join(part for part in (base, path) if part)
+
+
 PLOTLY_FILE = "plotly-basic.min.js"
-PLOTLY_URL = f"/app/static/{PLOTLY_FILE}"
+PLOTLY_URL = server_path(f"{STATIC_ROUTE}/{PLOTLY_FILE}")
 PLOTLY_FULL_FILE = "plotly.min.js"
 PUBLISHED = "components"  # the folder in static/ that holds the published component scripts
 HASH_CHARACTERS = 16
@@ -81,7 +91,7 @@ def _write_published(name: str, content: bytes) -> str:
     for earlier in folder.glob(f"{name}-*.js"):
         if earlier != target:
             earlier.unlink(missing_ok=True)
-    return f"/app/static/{PUBLISHED}/{file_name}"
+    return server_path(f"{STATIC_ROUTE}/{PUBLISHED}/{file_name}")
 
 
 @st.cache_resource(show_spinner=False)
@@ -99,7 +109,7 @@ def plotly_full_asset() -> str:
             os.link(source, target)
         except OSError:
             target.write_bytes(source.read_bytes())
-    return f"/app/static/{PLOTLY_FULL_FILE}"
+    return server_path(f"{STATIC_ROUTE}/{PLOTLY_FULL_FILE}")
 
 
 # Starts the browser's download of plotly.js (ui/chart_library.py); draws nothing.

@@ -200,7 +200,7 @@ def render(settings: Settings) -> None:
         plotly=front_end.PLOTLY_URL, base_key=repr(replace(settings, start=(0.0, 0.0))), figure_key=repr(settings),
         aspect=(y_high - y_low) / (x_high - x_low),
         start=list(settings.start), start_limits=[list(limits) for limits in options.start_limits(surface)],
-        family_url=family_route.FAMILY_PATH, settings=family_route.settings_fields(settings),
+        family_url=family_route.family_path(), settings=family_route.settings_fields(settings),
         controls=[dict(id=c.control_id, label=c.label, hp=c.hp, runs=list(c.runs), index=_option_index(c, settings),
                        family_key=family_route.family_key(settings, c.runs, c.hp),
                        color=None if shared else colors[c.runs[0]],

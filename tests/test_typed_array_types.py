@@ -4,9 +4,9 @@ import copy
 
 import numpy as np
 import pytest
-from _plotly_utils.utils import convert_to_base64
+from _plotly_utils.utils import convert_to_base64, is_skipped_key
 
-from viz.typed_arrays import to_typed_arrays
+from viz.typed_arrays import SKIPPED_KEYS, to_typed_arrays
 
 TYPES = ["int8", "uint8", "int16", "uint16", "int32", "uint32", "float32", "float64", "bool"]
 WIDE_VALUES = [[0, 127], [-129, 5], [0, 40_000], [0, 2**31 - 1], [-(2**31) - 1, 0], [2**40, 1]]
@@ -22,3 +22,8 @@ def test_as_plotly_writes(values):
     convert_to_base64(expected)
     to_typed_arrays(figure)
     assert repr(figure) == repr(expected)
+
+
+def test_the_keys_left_alone_are_plotlys():
+    keys = {"geojson", "layer", "layers", "range", "x", "y", "z", "customdata", "text", "marker", "line", "data"}
+    assert {key for key in keys if is_skipped_key(key)} == SKIPPED_KEYS

@@ -16,7 +16,6 @@ inputs do.
 """
 from __future__ import annotations
 
-import base64
 import json
 from dataclasses import dataclass, replace
 from typing import Any
@@ -33,6 +32,7 @@ from viz import result_figures
 from viz.figures import figure_json, loss_axis
 from viz.paths import paths_from_result, thinned_indices
 from viz.theme import run_colors
+from viz.typed_arrays import array_spec
 
 COMPONENT_KEY = "live_chart"
 LIVE_START = "_live_start"  # the start while its marker is being dragged (not yet committed)
@@ -143,12 +143,10 @@ def _on_commit_start() -> None:
         st.session_state[state.NEEDS_FULL_RERUN] = True
 
 
-def _typed(values: np.ndarray, dtype: str = "f4") -> dict:
-    """A typed array as plotly.py sends numpy data ({dtype, bdata}, and its shape when it has rows), for the
-    browser to decode: a few bytes per number instead of a JSON list."""
-    data = np.ascontiguousarray(values, dtype=f"<{dtype}").tobytes()
-    spec = dict(dtype=dtype, bdata=base64.b64encode(data).decode())
-    return spec if values.ndim == 1 else dict(spec, shape=", ".join(map(str, values.shape)))
+def _float32(values: np.ndarray) -> dict:
+    """``values`` as float32 in a typed array (:func:`viz.typed_arrays.array_spec`), for the browser to decode:
+    four bytes per number instead of a JSON list."""
+    return array_spec(np.asarray(values, dtype=np.float32))
 
 
 def dragged_paths(settings: Settings, hover: bool = True) -> list[dict]:
@@ -160,9 +158,9 @@ def dragged_paths(settings: Settings, hover: bool = True) -> list[dict]:
     drawn = []
     for path, values in zip(paths, series):
         rows = thinned_indices(path.n_points)
-        drawn.append(dict(x=_typed(path.xy[rows, 0]), y=_typed(path.xy[rows, 1]), steps=_typed(rows, "i4"),
-                          loss=_typed(values[rows]), died=path.died,
-                          hover=_typed(np.column_stack([rows, path.losses[rows]])) if hover else None))
+        drawn.append(dict(x=_float32(path.xy[rows, 0]), y=_float32(path.xy[rows, 1]),
+                          steps=array_spec(rows.astype(np.int32)), loss=_float32(values[rows]), died=path.died,
+                          hover=_float32(np.column_stack([rows, path.losses[rows]])) if hover else None))
     return drawn
 
 

@@ -121,13 +121,15 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def streamlit_server(script: Path, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
-    """``streamlit run script`` freshly started on a free localhost port: yields (base URL, process)."""
+def streamlit_server(script: Path, env: dict[str, str] | None = None, path: str = ""
+                     ) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``streamlit run script`` freshly started on a free localhost port: yields (base URL, process). ``path``:
+    where the server serves below that URL (its ``server.baseUrlPath``, set in ``env``), "/…" or ""."""
     port = free_port()
     process = start_streamlit(script, port, env)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_healthy(url, process)
+        wait_until_healthy(url + path, process)
         yield url, process
     finally:
         stop(process)

@@ -18,9 +18,8 @@ import pytest
 
 from benchmarks.live_drag import PAINTED_PATHS
 from optimizers.registry import OPTIMIZERS
-from deploy.replicas import wait_until_healthy
 from tests.cli_inprocess import run_cli
-from tests.conftest import ROOT, free_port, start_streamlit, stop
+from tests.conftest import ROOT, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -231,11 +230,8 @@ def test_a_control_moved_to_where_a_run_blows_up_moves_its_end_to_a_cross(page, 
 
 
 def test_served_below_a_path_of_a_site_everything_comes_from_below_that_path(page):
-    url = f"http://127.0.0.1:{free_port()}"
-    server = start_streamlit(ROOT / "app.py", int(url.rsplit(":", 1)[1]),
-                             {**os.environ, "STREAMLIT_SERVER_BASE_URL_PATH": BASE_PATH})
-    try:
-        wait_until_healthy(f"{url}/{BASE_PATH}", server)
+    env = {**os.environ, "STREAMLIT_SERVER_BASE_URL_PATH": BASE_PATH}
+    with streamlit_server(ROOT / "app.py", env, path=f"/{BASE_PATH}") as (url, _):
         asked = []
         page.on("request", lambda request: asked.append(urlparse(request.url).path)
                 if request.url.startswith(url) else None)
@@ -243,7 +239,5 @@ def test_served_below_a_path_of_a_site_everything_comes_from_below_that_path(pag
         page.locator(ADAM_LR).hover()  # asks for the family of Adam's learning rate
         page.wait_for_function(f"() => document.querySelector('{LIVE}').dataset.family === 'adam.lr'",
                                timeout=CHANGE_TIMEOUT_MS)
-    finally:
-        stop(server)
     assert f"/{BASE_PATH}/api/family" in asked
     assert [path for path in asked if not path.startswith(f"/{BASE_PATH}/")] == []

@@ -6,6 +6,7 @@ tests skip with the reason, except when CI=true, where a missing browser is a br
 from __future__ import annotations
 
 import os
+import random
 import re
 import shutil
 import signal
@@ -47,6 +48,9 @@ SERVER_MODULES = {"test_load", "test_deploy", "test_rerun_cost"}
 # modules, whose short groups fill the gaps at the end instead of one long test running alone after the rest.
 SLOW_RANK, SERVER_RANK, OTHER_RANK = range(3)
 NOT_A_WORD = re.compile(r"\W")  # a group name without "[" or "@", which xdist reads in test ids
+# Test servers' ports: below Linux's default ephemeral range (32768–60999), above the well-known services'.
+PORT_RANGE = (20000, 32768)
+PORT_ATTEMPTS = 50
 
 
 def _group(item: pytest.Item) -> tuple[int, str]:
@@ -96,10 +100,27 @@ def missing_browser(reason: str) -> None:
     pytest.skip(reason)
 
 
-def free_port() -> int:
+def free_port(count: int = 1) -> int:
+    """A port p such that p, p + 1, …, p + count − 1 are free on localhost (replicas take consecutive ports).
+
+    Chosen at random below the kernel's ephemeral range: a port the kernel hands out (``bind`` to port 0, the
+    source port of any connection) may go to another process between this check and the server's own bind, and
+    a server that then fails to bind leaves its health check answered by someone else's."""
+    rng = random.Random()  # its own generator: tests that seed the global one must not pick the same ports
+    for _ in range(PORT_ATTEMPTS):
+        first = rng.randrange(PORT_RANGE[0], PORT_RANGE[1] - count)
+        if all(_bindable(port) for port in range(first, first + count)):
+            return first
+    raise RuntimeError(f"no {count} free consecutive ports in {PORT_RANGE} after {PORT_ATTEMPTS} tries")
+
+
+def _bindable(port: int) -> bool:
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 def start_streamlit(script: Path, port: int, env: dict[str, str] | None = None) -> subprocess.Popen:

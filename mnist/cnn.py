@@ -126,7 +126,9 @@ def _first_layer(k1t, bias1, indptr, indices, values, n, z1, p1, arg1, patches):
 
     The convolution visits the image's non-zero pixels only, spreading each over the outputs it reaches
     (z1[y, x, :] += s[y + k_y, x + k_x]·K1ᵀ[k_y, k_x, :]): no test per pixel of a mostly empty image. The
-    indices are in row-major order, so every output still sums its taps in the order (k_y, k_x)."""
+    indices are in row-major order, so every output still sums its taps in the order (k_y, k_x). The pool then
+    reads only the windows within reach of the ink's bounding box; in the others z1 is zero, as the ink-free
+    windows of the dense network are constant, so they take relu(bias) and their first entry."""
     channels = k1t.shape[2]  # C1, as a count the compiler does not know: see RUN_TIME_COUNT
     z1[:, :, :] = 0
     for q in range(indptr[n], indptr[n + 1]):

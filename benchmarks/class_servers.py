@@ -66,9 +66,9 @@ def single_server(script: Path, env: dict[str, str]) -> Iterator[tuple[str, list
 @contextmanager
 def replicas_behind_nginx(count: int, run_dir: Path) -> Iterator[tuple[str, list[int]]]:
     """``deploy/replicas.py`` with ``count`` replicas: yields (the proxy's URL, every process it started)."""
-    port = free_port()
+    port = free_port(count + 1)  # the proxy's, then the replicas'
     process = subprocess.Popen([sys.executable, str(ROOT / "deploy" / "replicas.py"), "--replicas", str(count),
-                                "--listen", "127.0.0.1", "--port", str(port), "--first-port", str(free_port()),
+                                "--listen", "127.0.0.1", "--port", str(port), "--first-port", str(port + 1),
                                 "--run-dir", str(run_dir)], cwd=ROOT, stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:

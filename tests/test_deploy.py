@@ -49,9 +49,9 @@ def proxy(tmp_path_factory):
             pytest.fail("nginx is not installed (CI=true: the deploy tests must run)")
         pytest.skip("nginx is not installed (apt-get install -y nginx)")
     run_dir = tmp_path_factory.mktemp("deploy")
-    port = free_port()
+    port = free_port(REPLICAS + 1)  # the proxy's, then the replicas'
     process = subprocess.Popen([sys.executable, str(ROOT / "deploy" / "replicas.py"), "--replicas", str(REPLICAS),
-                                "--listen", PROXY_ADDRESS, "--port", str(port), "--first-port", str(free_port()),
+                                "--listen", PROXY_ADDRESS, "--port", str(port), "--first-port", str(port + 1),
                                 "--run-dir", str(run_dir)], cwd=ROOT)
     url = f"http://{PROXY_ADDRESS}:{port}"
     try:

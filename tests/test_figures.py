@@ -18,8 +18,8 @@ from viz import result_figures
 from viz.animation import CURSOR_META
 from viz.arrows import GRADIENT_ARROW_FRACTION, StepVectors, map_diagonal, step_arrow_traces
 from viz.background import UNDEFINED_RGB, banded_image
-from viz.figures import (END_META, LEGEND_OFFSET, LR_META, PATH_META, color_scale, compact, contour_paths_figure,
-                         legend_below, legend_margin, legend_rows, loss_axis)
+from viz.figures import (END_META, LEGEND_OFFSET, LOSS_GAP_FLOOR, LR_META, PATH_META, color_scale, compact,
+                         contour_paths_figure, legend_below, legend_margin, legend_rows, loss_axis, plotted_losses)
 from viz.loss_figures import loss_curves_figure
 from viz.paths import DRAW_LIMIT, Marker, PathTrace, thinned_indices
 from viz.surface3d import HEAD_META, TRAIL_META, path_heights, surface_3d_figure
@@ -83,6 +83,14 @@ def test_loss_curves_go_linear_when_the_surface_falls_forever():
     assert result.losses[0, -1] < 0
     fig = loss_curves_figure(result_figures.paths_from_result(result), min_value=None)
     assert fig.layout.yaxis.type == "linear"
+
+
+def test_a_loss_that_blew_up_does_not_decide_the_axis():
+    """The figures and the live chart's families (``ui.family_route``) plot losses by this one rule."""
+    assert plotted_losses([np.array([3.0, 1.0, np.inf, np.nan])], None)[1] is True
+    assert plotted_losses([np.array([3.0, 1.0]), np.array([2.0, -0.5, np.nan])], None)[1] is False
+    (gap,), log_y = plotted_losses([np.array([-3.0, -5.0])], -5.0)
+    assert log_y and list(gap) == [2.0, LOSS_GAP_FLOOR]
 
 
 def test_long_paths_are_drawn_as_lines_and_short_ones_with_a_dot_per_step():

@@ -19,7 +19,6 @@ import json
 from dataclasses import replace
 from typing import Any, Mapping
 
-import numpy as np
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -29,7 +28,7 @@ from simulation.family import Family, compute_family, encode_family, with_value
 from simulation.settings import Settings, make_run, make_settings
 from ui.front_end import server_path
 from validation import ValidationError
-from viz.figures import LOSS_GAP_FLOOR
+from viz.figures import plotted_losses
 from viz.paths import thinned_indices
 
 FAMILY_ROUTE = "api/family"  # under the server's base URL path, as Streamlit's own routes are
@@ -76,10 +75,7 @@ def family_json(settings: Settings, runs: tuple[int, ...], hp: str) -> bytes:
     family: Family = compute_family(settings, runs, hp)
     surface = settings.surface_spec
     min_value = surface.min_value
-    if min_value is not None:
-        losses, log_axis = np.maximum(family.losses - min_value, LOSS_GAP_FLOOR), True
-    else:
-        losses, log_axis = family.losses, bool(np.all(family.losses[np.isfinite(family.losses)] > 0))
+    (losses,), log_axis = plotted_losses([family.losses], min_value)
     encoded = encode_family(family, *surface.domain, losses, log_axis, thinned_indices)
     return json.dumps(dict(encoded, loss_offset=min_value or 0.0, key=family_key(settings, runs, hp))).encode()
 

@@ -285,14 +285,18 @@ def contour_paths_parts(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, paths: S
     return traces, layout
 
 
-def loss_axis(paths: Sequence[PathTrace], min_value: float | None) -> tuple[list[np.ndarray], bool, str]:
-    """Loss series to plot, whether the y axis is logarithmic, and its title.
-
-    With a known minimum the gap f − f_min goes on a log axis (so negative minima work too); without one
-    (a surface unbounded below) the raw loss goes on a linear axis.
-    """
-    series = [p.losses[:p.n_points] for p in paths]
+def plotted_losses(series: Sequence[np.ndarray], min_value: float | None) -> tuple[list[np.ndarray], bool]:
+    """The loss series as plotted, and whether their axis is logarithmic: with a known minimum, the gap
+    f − f_min (floored at LOSS_GAP_FLOOR) on a log axis, so negative minima work too; without one (a surface
+    unbounded below), the raw losses, on a log axis only if every finite one is positive."""
     if min_value is not None:
-        return [np.maximum(s - min_value, LOSS_GAP_FLOOR) for s in series], True, "loss − minimum (log scale)"
-    positive = all(np.all(s > 0) for s in series)
-    return series, positive, "loss (log scale)" if positive else "loss"
+        return [np.maximum(s - min_value, LOSS_GAP_FLOOR) for s in series], True
+    return list(series), all(np.all(s[np.isfinite(s)] > 0) for s in series)
+
+
+def loss_axis(paths: Sequence[PathTrace], min_value: float | None) -> tuple[list[np.ndarray], bool, str]:
+    """Loss series to plot, whether the y axis is logarithmic, and its title (see :func:`plotted_losses`)."""
+    series, log_axis = plotted_losses([p.losses[:p.n_points] for p in paths], min_value)
+    if min_value is not None:
+        return series, log_axis, "loss − minimum (log scale)"
+    return series, log_axis, "loss (log scale)" if log_axis else "loss"

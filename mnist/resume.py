@@ -2,9 +2,9 @@
 
 ``train.train`` runs every optimizer of a config to the end; this runs one of them a few steps at a time through
 the same ``train.train_steps`` kernel, so the caller can read or overwrite θ and the optimizer's state in between.
-The golden replay uses it where float32 rounding decides a branch differently in torch's run and ours: it takes
-torch's values there and checks every later step (``tests/test_mnist_golden.py``,
-``scripts/generate_mnist_golden.py``).
+The golden replay steps a float32 run beside the float64 one this way: where float32 rounding decides a branch
+the other way, the float32 run takes the float64 run's state and every later step is checked
+(``tests/test_mnist_golden.py``).
 """
 from __future__ import annotations
 
@@ -35,18 +35,13 @@ class SteppedRun:
         self.plan = schedules.get_schedule(self.run.schedule)
         self.steps_done = 0
 
-    def rows(self) -> np.ndarray:
-        """A copy of θ and the state rows as one (1 + slots, n) array."""
-        return np.concatenate([self.theta[None], self.state[:len(self.run.spec.state_slots)]])
-
-    def take(self, entries: np.ndarray, values: np.ndarray, scalars: np.ndarray) -> None:
-        """Overwrite the ``entries`` (row, index) of :meth:`rows` — row 0 is θ, 1… the state slots — with
-        ``values``, and the scalar state with ``scalars``."""
-        for row in np.unique(entries[:, 0]):
-            chosen = entries[:, 0] == row
-            target = self.theta if row == 0 else self.state[row - 1]
-            target[entries[chosen, 1]] = values[chosen]
-        self.scalars[:] = scalars
+    def take_state(self, source: SteppedRun) -> None:
+        """Overwrite θ, the state and the scalar state with ``source``'s (a run of the same optimizer, the same
+        number of steps in), in this run's dtype."""
+        if (source.run.optimizer, source.steps_done) != (self.run.optimizer, self.steps_done):
+            raise ValidationError(f"{self.run.optimizer} after {self.steps_done} steps cannot take the state of "
+                                  f"{source.run.optimizer} after {source.steps_done}")
+        self.theta[:], self.state[:], self.scalars[:] = source.theta, source.state, source.scalars
 
     def advance(self, n_steps: int) -> np.ndarray:
         """Take the next ``n_steps`` optimizer steps; returns each one's mini-batch loss (before its update)."""

@@ -41,17 +41,18 @@ class Surface:
     domain: tuple[Point, Point]  # ((x_min, x_max), (y_min, y_max)) for plots
     default_start: Point
     lesson: str
+    sgd_lr: float  # a learning rate at which plain gradient descent makes visible, stable progress
+    adaptive_lr: float  # a step size (in coordinate units) that suits the adaptive and sign methods
     minima: tuple[Point, ...] = ()  # global minima
     min_value: float | None = None  # f at the global minima; None when unbounded below
     local_minima: tuple[Point, ...] = ()
     saddles: tuple[Point, ...] = ()
     log_color: bool = False  # values span many decades: colour the contour map by log(f - f_min)
-    sgd_lr: float = 1e-2  # a learning rate at which plain gradient descent makes visible, stable progress
-    adaptive_lr: float = 5e-2  # a step size (in coordinate units) that suits the adaptive and sign methods
     momentum: float = 0.9  # the momentum μ suggested for heavy ball and Nesterov here (the usual 0.9)
     params: tuple[SurfaceParam, ...] = field(default_factory=tuple)
-    # The Hessian's two eigenvalues where it is constant (the quadratics): numbers, or the name of a parameter
-    # whose value is one; None elsewhere. The stability map draws the quadratic theory from them.
+    # The Hessian's two eigenvalues where it is constant and positive definite (the convex quadratics): numbers,
+    # or the name of a parameter whose value is one; None elsewhere. The stability map draws the quadratic theory
+    # from them.
     hessian: tuple[float | str, float | str] | None = None
     claims: tuple[Claim, ...] = field(default=(), compare=False)  # runs that show what the lesson says
     program: np.ndarray | None = field(default=None, compare=False)  # compiled user formula (CUSTOM only)
@@ -186,7 +187,7 @@ SURFACES: dict[str, Surface] = {s.name: s for s in [
             ((-10.0, 10.0), (-10.0, 10.0)), (-8.0, -6.0),
             "A tilted, stretched bowl: the axes are not the directions that matter, which hurts per-coordinate "
             "methods.",
-            minima=((1.0, 3.0),), min_value=0.0, sgd_lr=0.05, adaptive_lr=0.1,
+            minima=((1.0, 3.0),), min_value=0.0, sgd_lr=0.05, adaptive_lr=0.1, hessian=(2.0, 18.0),
             claims=(Claim("which hurts per-coordinate methods", "reaches_first", "booth",
                           (("gd", (("lr", 0.05),)), ("adam", (("lr", 0.1),))), 500),)),
     Surface("goldstein_price", _K.GOLDSTEIN_PRICE, "Goldstein–Price",

@@ -83,6 +83,7 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         "it is SGD.",
         "One step size for every direction: too small crawls, too large overshoots or diverges, and on a "
         "ravine it zig-zags across the steep walls.",
+        surface_lr="sgd", step_kind="none",
         color="#0072B2", dash="solid", mnist_lr=0.1, stability_rule="gd",
         claims=(Claim("zig-zags across the steep walls", "zigzags", "ravine", (("gd", (("lr", 0.09),)),), 20),
                 Claim("too large overshoots or diverges", "diverges", "ravine", (("gd", (("lr", 0.2),)),), 150))),
@@ -94,6 +95,7 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         "a ravine, so progress along the floor speeds up by up to 1/(1−μ).",
         "Velocity carries it past the minimum: expect overshoot and spirals, and one more knob (μ ≈ 0.9). "
         "(Some articles put η inside b; torch keeps it outside — identical while η is constant.)",
+        surface_lr="sgd", step_kind="none",
         color="#E69F00", dash="solid", mnist_lr=0.01, stability_rule="heavy_ball",
         claims=(Claim("progress along the floor speeds up", "reaches_first", "ravine",
                       (("momentum", (("lr", 0.01), ("momentum", 0.9))), ("gd", (("lr", 0.01),))), 1000),
@@ -107,6 +109,7 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         "and overshoots less than plain momentum.",
         "Still needs a tuned η and μ. torch's form tracks the look-ahead point itself, so its path differs "
         "from the textbook θ − μv formulation by exactly the momentum term; both describe the same method.",
+        surface_lr="sgd", step_kind="none",
         color="#009E73", dash="solid", mnist_lr=0.01, stability_rule="nesterov",
         claims=(Claim("overshoots less than plain momentum", "overshoots_less", "bowl",
                       (("nag", (("lr", 0.01), ("momentum", 0.9))), ("momentum", (("lr", 0.01), ("momentum", 0.9)))),
@@ -119,7 +122,7 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         "frequently-updated ones get smaller ones.",
         "G only grows, so the effective step only shrinks and training can stall. Myth: it is not a "
         "second-order method; it uses squared first derivatives, no Hessian.",
-        surface_lr="adaptive",
+        surface_lr="adaptive", stability_rule="none",
         color="#56B4E9", dash="dash", mnist_lr=0.01, step_kind="rms",
         claims=(Claim("the effective step only shrinks", "step_shrinks", "ravine", (("adagrad", (("lr", 0.1),)),),
                       200),)),
@@ -135,7 +138,7 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         "updates, so in principle it needs no learning rate (torch still multiplies by η = 1).",
         "Starts with tiny steps, about √(ε/(1−ρ)) ≈ 0.003 at the defaults, that grow only slowly; on a 2D "
         "surface it can look frozen at first.",
-        surface_lr="default",
+        surface_lr="default", stability_rule="none",
         color="#7F7F7F", dash="dash", mnist_lr=1.0, step_kind="adadelta",
         claims=(Claim("Starts with tiny steps", "tiny_first_steps", "ravine", (("adadelta", ()),), 20),)),
     Optimizer(
@@ -149,7 +152,7 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         "Its first step is η/√(1−ρ) in every coordinate (10η at ρ = 0.99), however gentle the slope, so an η "
         "that suits the later steps can throw the first one far. Myth: plain RMSProp has no momentum (torch "
         "offers it as an option).",
-        surface_lr="adaptive",
+        surface_lr="adaptive", stability_rule="none",
         color="#CC79A7", dash="solid", mnist_lr=1e-3, step_kind="rms",
         claims=(Claim("Its first step is η/√(1−ρ) in every coordinate", "first_step_lr_over_root", "ravine",
                       (("rmsprop", (("lr", 0.01),)),), 3),)),
@@ -161,7 +164,7 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         "first steps are not too small. A robust default.",
         "Not always best: on a ravine tuned momentum can beat it, and its step of about η per coordinate "
         "ignores the true curvature. Its learning rate still needs tuning.",
-        surface_lr="adaptive",
+        surface_lr="adaptive", stability_rule="none",
         color="#D55E00", dash="dash", mnist_lr=1e-3, step_kind="adam",
         claims=(Claim("on a ravine tuned momentum can beat it", "reaches_first", "ravine",
                       (("momentum", (("lr", 0.03), ("momentum", 0.6))), ("adam", (("lr", 0.1),))), 300),)),
@@ -172,7 +175,7 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         "Adam with a memory of the largest second moment, so the effective step never grows again; this "
         "repairs a convergence flaw of Adam.",
         "After one large gradient its steps stay small for good, which can make it slower than Adam.",
-        surface_lr="adaptive",
+        surface_lr="adaptive", stability_rule="none",
         color="#882255", dash="dot", mnist_lr=1e-3, step_kind="amsgrad",
         claims=(Claim("can make it slower than Adam", "reaches_first", "beale",
                       (("adam", (("lr", 0.05),)), ("amsgrad", (("lr", 0.05),))), 500),)),
@@ -185,7 +188,7 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         "Adam with the infinity norm instead of the squared average: the denominator is the largest recent "
         "gradient, which is stable and needs no bias correction.",
         "A single large gradient dominates the scale for a long time (it decays only by β2 per step).",
-        surface_lr="adaptive",
+        surface_lr="adaptive", stability_rule="none",
         color="#44AA99", dash="dot", mnist_lr=2e-3, step_kind="adamax"),
     Optimizer(
         "nadam", rules.NADAM, "NAdam", "torch.optim.NAdam (momentum_decay 0.004)",
@@ -195,7 +198,7 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         "Adam with Nesterov's look-ahead: the momentum part of the step uses next step's coefficient, so "
         "it reacts a little faster to a change of slope.",
         "Slightly more arithmetic than Adam; its momentum coefficient μₜ follows a warm-up schedule.",
-        surface_lr="adaptive",
+        surface_lr="adaptive", stability_rule="none",
         color="#999933", dash="dashdot", mnist_lr=2e-3, step_kind="adam"),
     Optimizer(
         "adamw", rules.ADAMW, "AdamW", "torch.optim.AdamW",
@@ -205,7 +208,7 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         "decays at the same rate — the standard for training transformers.",
         "Weight decay pulls every path towards the origin, so on a 2D surface the end point is the minimum "
         "of the loss plus the decay, not of the loss alone.",
-        surface_lr="adaptive",
+        surface_lr="adaptive", stability_rule="none",
         color="#AA4499", dash="dashdot", mnist_lr=1e-3, step_kind="adam",
         claims=(Claim("Weight decay pulls every path towards the origin", "ends_nearer_origin", "rosenbrock",
                       (("adamw", (("lr", 0.02), ("weight_decay", 0.5))), ("adam", (("lr", 0.02),))), 1000),)),
@@ -219,7 +222,7 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         "then phases in the adaptive scaling — a built-in warm-up.",
         "The first few steps are momentum SGD steps (the very first is η·g), which on steep surfaces can be "
         "large.",
-        surface_lr="adaptive",
+        surface_lr="adaptive", stability_rule="none",
         color="#6699CC", dash="dot", mnist_lr=1e-3, step_kind="radam",
         claims=(Claim("the very first is η·g", "first_step_lr_times_gradient", "ravine",
                       (("radam", (("lr", 0.1),)),), 3),)),
@@ -234,7 +237,7 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in [
         "Fixed-size steps: near a minimum it hops back and forth by η, unless the start lies a whole number "
         "of steps from the minimum in every coordinate, as on the ravine from its default start, where it "
         "lands exactly. For training networks Chen et al. recommend an η 3–10× smaller than AdamW's.",
-        surface_lr="adaptive",
+        surface_lr="adaptive", stability_rule="none",
         color="#C9B400", dash="dot", mnist_lr=1e-4, step_kind="sign",
         claims=(Claim("near a minimum it hops back and forth by η", "hops_by_lr", "bowl",
                       (("lion", (("lr", 0.1),)),), 300, start=(-1.23, 0.77)),

@@ -21,6 +21,9 @@ LINE_DASHES = ("solid", "dash", "dot", "dashdot")  # Plotly dash names; matplotl
 # Which stability limit on a quadratic (constant Hessian) the theory gives for it: gradient descent's
 # η < 2/λ_max, heavy ball's η < 2(1+μ)/λ_max, Nesterov's η < 2(1+μ)/((1+2μ)λ_max); "none": no closed form.
 STABILITY_RULES = ("none", "gd", "heavy_ball", "nesterov")
+# Which of a surface's step-size suggestions starts its learning-rate slider (ui/options.py): the plain-gradient
+# one ("sgd"), the one for per-coordinate steps ("adaptive"), or torch's default ("default").
+SURFACE_LRS = ("sgd", "adaptive", "default")
 
 
 @dataclass(frozen=True)
@@ -65,15 +68,17 @@ class Optimizer:
     # Adagrad 0.01, Adadelta 1.0, RMSprop 1e-3, Adamax and NAdam 2e-3, Adam 1e-3); NAG follows momentum,
     # AMSGrad/AdamW/RAdam follow Adam, and Lion takes Adam's divided by 10 (its steps are ±lr per coordinate).
     mnist_lr: float
-    step_kind: str = "none"  # one of STEP_KINDS: how its per-coordinate effective step is computed
-    surface_lr: str = "sgd"  # which surface step-size suggestion suits it: "sgd", "adaptive" or "default"
-    stability_rule: str = "none"  # one of STABILITY_RULES: its limit on a quadratic, drawn on the stability map
+    # Each choice below is stated in every entry, "none" included: an entry that forgets one fails to build.
+    step_kind: str  # one of STEP_KINDS: how its per-coordinate effective step is computed
+    surface_lr: str  # one of SURFACE_LRS: which surface step-size suggestion starts its learning rate
+    stability_rule: str  # one of STABILITY_RULES: its limit on a quadratic, drawn on the stability map
     claims: tuple[Claim, ...] = field(default=(), compare=False)  # runs that show what fixes/costs say
 
     def __post_init__(self) -> None:
         lookup(f"step kind of {self.name}", self.step_kind, dict.fromkeys(STEP_KINDS))
         lookup(f"line dash of {self.name}", self.dash, dict.fromkeys(LINE_DASHES))
         lookup(f"stability rule of {self.name}", self.stability_rule, dict.fromkeys(STABILITY_RULES))
+        lookup(f"surface learning rate of {self.name}", self.surface_lr, dict.fromkeys(SURFACE_LRS))
         check_range(f"MNIST learning rate of {self.name}", self.mnist_lr, self.hyperparameter("lr").allowed)
 
     @property

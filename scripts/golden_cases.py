@@ -91,7 +91,7 @@ EXTRA_CASES = (
 def suggested_lr(optimizer: str, surface: str) -> float:
     """The registry's step size that makes visible progress on this surface with this kind of optimizer."""
     spec, surf = OPTIMIZERS[optimizer], SURFACES[surface]
-    return {"sgd": surf.sgd_lr, "adaptive": surf.adaptive_lr}.get(spec.surface_lr, spec.defaults["lr"])
+    return {"sgd": surf.sgd_lr, "adaptive": surf.adaptive_lr, "default": spec.defaults["lr"]}[spec.surface_lr]
 
 
 def _describe(hyperparameters: dict, defaults: dict) -> str:

@@ -23,7 +23,7 @@ from streamlit.components.v2 import manifest_scanner
 
 from deploy.replicas import wait_until_healthy
 from mnist import data, train
-from tests.mnist_files import MNIST_DIR
+from tests.mnist_files import HAS_MNIST, MNIST_DIR, SKIP_REASON
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"  # screenshots for people to look at (git-ignored)
@@ -217,8 +217,8 @@ def artifacts() -> Path:
 @pytest.fixture(scope="session")
 def prepared() -> train.Prepared:
     """The MNIST dataset, loaded and prepared once per worker process (the tests only read it)."""
-    if not MNIST_DIR.is_dir():
-        pytest.skip("MNIST files not available")
+    if not HAS_MNIST:
+        pytest.skip(SKIP_REASON)
     return train.prepare(data.load(MNIST_DIR))
 
 

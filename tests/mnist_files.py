@@ -1,5 +1,5 @@
-"""Where the tests find the MNIST files (``DESCENT_MNIST_DIR``, else the shared folder beside the project), and
-a mark that skips a test without them (the prepared dataset is the ``prepared`` fixture in ``conftest.py``)."""
+"""Where the tests find the MNIST files (``DESCENT_MNIST_DIR``; ``.ci/run`` sets it), and a mark that skips a
+test without them (the prepared dataset is the ``prepared`` fixture in ``conftest.py``)."""
 from __future__ import annotations
 
 import os
@@ -9,7 +9,7 @@ import pytest
 
 from mnist import data
 
-REPO = Path(__file__).resolve().parents[1]
-MNIST_DIR = Path(os.environ.get(data.ENV_DIR) or REPO.parent / "shared" / "data" / "mnist")
-needs_mnist = pytest.mark.skipif(not MNIST_DIR.is_dir(), reason="MNIST files not available")
-
+MNIST_DIR = Path(os.environ[data.ENV_DIR]) if os.environ.get(data.ENV_DIR) else None
+HAS_MNIST = MNIST_DIR is not None and MNIST_DIR.is_dir()
+SKIP_REASON = "MNIST files not available (set DESCENT_MNIST_DIR)"
+needs_mnist = pytest.mark.skipif(not HAS_MNIST, reason=SKIP_REASON)

@@ -6,9 +6,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app_run import _chart, _decode, _live, _numbers_rows, _ok, _paths, _player, _run
+from optimizers.schedules import run_defaults
 from ui import state
 from ui.presets import PRESETS
-from ui.schedule_picker import choice_key, param_key, scaled_defaults
+from ui.schedule_picker import choice_key, param_key
 from viz.figures import LR_META
 from viz.surface3d import TRAIL_META
 
@@ -120,7 +121,7 @@ def test_an_invalid_schedule_value_is_marked_and_the_charts_keep_the_last_valid_
     drawn = _paths(at)  # the charts still stand, with the last valid schedule, and the page says so
     assert drawn.keys() == valid.keys() and all(np.array_equal(drawn[k], valid[k]) for k in valid)
     assert len(_numbers_rows(at)) == 2
-    gamma = scaled_defaults("exponential", 150)["gamma"]
+    gamma = run_defaults("exponential", 150)["gamma"]
     assert any(f"keep the last valid schedule: Exponential decay (factor per step γ {gamma:g})" in c.value
                for c in at.caption)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
-import os
 import struct
 import urllib.error
 from pathlib import Path
@@ -19,8 +18,8 @@ import pytest
 import cli
 from mnist import data
 from mnist.data import IMAGES_MAGIC, LABELS_MAGIC, MnistDataError
+from tests.mnist_files import MNIST_DIR, needs_mnist
 
-MNIST_DIR = Path(os.environ.get(data.ENV_DIR, ""))
 FIRST_TRAIN_LABELS = [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]  # published in the data's README
 TRAIN_LABEL_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 TEST_LABEL_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
@@ -204,8 +203,7 @@ def test_cli_offline_is_one_line_and_exit_2(clean_env, monkeypatch, capsys):
     assert err.count("\n") == 1 and "offline" in err and "Traceback" not in err
 
 
-@pytest.mark.skipif(not os.environ.get(data.ENV_DIR) or not MNIST_DIR.is_dir(),
-                    reason="MNIST files not available (set DESCENT_MNIST_DIR)")
+@needs_mnist
 def test_real_files_match_their_readme():
     for name, md5 in data.GZ_MD5.items():
         assert hashlib.md5((MNIST_DIR / f"{name}.gz").read_bytes()).hexdigest() == md5

@@ -22,7 +22,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,12 +30,11 @@ import pytest
 
 from mnist import data, train, train_config
 from mnist.resume import SteppedRun
+from tests.mnist_files import HAS_MNIST, MNIST_DIR, SKIP_REASON
 from optimizers.registry import OPTIMIZERS
 from validation import ValidationError
 
-REPO = Path(__file__).resolve().parents[1]
-GOLDEN = REPO / "tests" / "golden"
-MNIST_DIR = Path(os.environ.get(data.ENV_DIR) or REPO.parent / "shared" / "data" / "mnist")
+GOLDEN = Path(__file__).resolve().parent / "golden"
 TOLERANCE = {np.float64: 1e-12, np.float32: 1e-5}
 LOSS_TOLERANCE_AFTER_TIE = 1e-3  # float32 losses against torch's float64 losses, at every step
 MAX_RESYNCS_PER_RUN = 3  # ties are rare events: many in one run would be a fault, not rounding
@@ -48,8 +46,8 @@ MIN_MOVEMENT = 1e-4  # every run's weights move far more than the tolerance: the
 def mnist() -> data.Mnist:
     """The training images, and a few test images: these tests check training, while every epoch's test
     accuracy of every run (on all 10,000 images) took most of the CNN replays' time."""
-    if not MNIST_DIR.is_dir():
-        pytest.skip("MNIST files not available")
+    if not HAS_MNIST:
+        pytest.skip(SKIP_REASON)
     full = data.load(MNIST_DIR)
     return dataclasses.replace(full, test_images=full.test_images[:TEST_IMAGES],
                                test_labels=full.test_labels[:TEST_IMAGES])

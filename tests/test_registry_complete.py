@@ -6,6 +6,7 @@ These tests walk the registries and name the entry and the fact that is missing 
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -70,6 +71,16 @@ def test_an_unknown_schedule_kind_has_no_learning_rate():
         assert len({p.index for p in spec.params}) == len(spec.params), f"schedule {spec.name}: indices repeat"
 
 
+def test_an_entry_with_an_unknown_choice_is_refused_when_it_is_built():
+    with pytest.raises(ValidationError, match="surface learning rate of gd"):
+        dataclasses.replace(OPTIMIZERS["gd"], surface_lr="fast")
+    with pytest.raises(ValidationError, match="step kind of adam"):
+        dataclasses.replace(OPTIMIZERS["adam"], step_kind="adamish")
+    gamma = SCHEDULES["exponential"].params[0]
+    with pytest.raises(ValidationError, match="scaling of the schedule parameter gamma"):
+        dataclasses.replace(gamma, scaling="per_epoch")
+
+
 def test_an_unknown_surface_id_has_no_value():
     assert np.isnan(surfaces.value(UNKNOWN_ID, 0.0, 0.0, np.zeros(1)))
 
@@ -92,19 +103,29 @@ def test_surface_entry_is_complete(name: str):
         assert all(param.allowed.contains(o) for o in param.options), f"{name}.{param.name}: options"
 
 
-@pytest.mark.parametrize("name", [n for n, s in SURFACES.items() if s.hessian is not None])
-def test_registered_hessian_matches_the_kernel(name: str):
-    """The eigenvalues the stability theory uses are those of the kernel's own gradient (finite differences)."""
-    spec = SURFACES[name]
+def finite_difference_hessian(spec, point: np.ndarray, step: float = 1e-4) -> np.ndarray:
+    """The Hessian of the kernel's own gradient at ``point``, by central differences."""
     c = spec.param_vector()
-    h = 1e-4
-    point = np.array(spec.default_start)
-    columns = []
-    for axis in range(2):
-        step = np.eye(2)[axis] * h
-        columns.append((np.array(spec.gradient(*(point + step), c)) - np.array(spec.gradient(*(point - step), c)))
-                       / (2 * h))
-    expected = np.sort(np.linalg.eigvalsh(np.column_stack(columns)))
+    columns = [(np.array(spec.gradient(*(point + step * unit), c)) - np.array(spec.gradient(*(point - step * unit), c)))
+               / (2 * step) for unit in np.eye(2)]
+    return np.column_stack(columns)
+
+
+@pytest.mark.parametrize("name", list(SURFACES))
+def test_a_surface_states_its_hessian_exactly_when_it_is_constant(name: str):
+    """The eigenvalues the stability theory uses are those of the kernel's own gradient, and every surface whose
+    Hessian is the same positive definite matrix everywhere (a convex quadratic) states them."""
+    spec = SURFACES[name]
+    (x0, x1), (y0, y1) = spec.domain
+    points = [np.array(spec.default_start), np.array([(x0 + x1) / 2, (y0 + y1) / 2]),
+              np.array([x0 + 0.3 * (x1 - x0), y0 + 0.8 * (y1 - y0)])]
+    hessians = [finite_difference_hessian(spec, point) for point in points]
+    expected = np.sort(np.linalg.eigvalsh(hessians[0]))
+    convex_quadratic = expected[0] > 0 and all(np.allclose(h, hessians[0], rtol=1e-5, atol=1e-6) for h in hessians)
+    if not convex_quadratic:
+        assert spec.hessian is None, f"{name}: states a Hessian, but the kernel's is not constant and positive"
+        return
+    assert spec.hessian is not None, f"{name}: its Hessian is constant and positive, but the entry does not state it"
     assert np.allclose(spec.hessian_eigenvalues(), expected, rtol=1e-5), name
 
 

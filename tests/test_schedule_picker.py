@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from optimizers.schedules import SCHEDULES, get_schedule
-from ui.schedule_picker import choice_key, param_key, scaled_defaults
+from optimizers.schedules import SCHEDULES, get_schedule, run_defaults
+from ui.schedule_picker import choice_key, param_key
 from validation import ValidationError
 
 STEPS = 1000
@@ -56,14 +56,14 @@ def test_defaults_are_scaled_to_the_run(schedule, expected):
 
 
 def test_exponential_decay_ends_the_run_at_a_tenth():
-    gamma = scaled_defaults("exponential", STEPS)["gamma"]
+    gamma = run_defaults("exponential", STEPS)["gamma"]
     assert gamma ** STEPS == pytest.approx(0.1)
 
 
 @pytest.mark.parametrize("steps", [0, 1, 7, 10**8])
-def test_scaled_defaults_are_always_valid(steps):
+def test_run_defaults_are_always_valid(steps):
     for name, spec in SCHEDULES.items():
-        spec.validate(scaled_defaults(name, steps))  # raises on an invalid default
+        spec.validate(run_defaults(name, steps))  # raises on an invalid default
 
 
 def test_edited_values_are_returned_and_pickers_are_independent():

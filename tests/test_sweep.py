@@ -1,9 +1,11 @@
-"""Stability sweeps: cells equal single runs, and the measured boundary matches the theory on the ravine."""
+"""Stability sweeps: cells equal single runs, and the measured boundary matches the theory on every convex
+quadratic (the surfaces whose registry entry states a Hessian)."""
 import json
 
 import numpy as np
 import pytest
 
+from landscapes.registry import SURFACES
 from simulation import engine
 from simulation.settings import make_settings
 from simulation.sweep import quadratic_theory, sweep, sweep_axes
@@ -12,6 +14,9 @@ from cli_inprocess import run_cli
 
 LRS = np.logspace(-3, 0, 60)
 BETAS = np.linspace(0.0, 0.95, 20)
+BOUNDARY_SPAN = np.logspace(-2, 0.75, 60)  # learning rates as multiples of gradient descent's limit 2/λ_max
+BOUNDARY_CELL = BOUNDARY_SPAN[1] / BOUNDARY_SPAN[0]
+QUADRATICS = [name for name, spec in SURFACES.items() if spec.hessian is not None]
 
 
 def test_each_cell_is_the_run_the_engine_would_make():
@@ -28,27 +33,37 @@ def test_each_cell_is_the_run_the_engine_would_make():
                 assert result.diverged_at[i, j] == single.diverged_at[0]
 
 
+def first_unstable_rates(surface: str, optimizer: str, betas: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """A grid of learning rates around the surface's gradient-descent limit, and for each momentum the index of
+    the first rate at which the runs diverge (from there on every rate does)."""
+    settings = make_settings(surface, [(optimizer, {})], steps=500)
+    lrs = quadratic_theory(settings).gd_max_lr * BOUNDARY_SPAN
+    result = sweep(settings, lrs, "momentum", betas)
+    firsts = []
+    for row in result.unstable:
+        first = int(np.argmax(row))
+        assert 0 < first and row[first:].all(), "stable at the grid's smallest rate, unstable from one rate on"
+        firsts.append(first)
+    return lrs, firsts
+
+
+@pytest.mark.parametrize("surface", QUADRATICS)
 @pytest.mark.parametrize("betas", [BETAS, np.array([0.0])], ids=["heavy ball", "gradient descent (beta 0)"])
-def test_measured_divergence_boundary_on_the_ravine_agrees_with_theory_within_one_cell(betas):
-    settings = make_settings("ravine", [("momentum", {})], steps=500)
-    theory = quadratic_theory(settings)
-    result = sweep(settings, LRS, "momentum", betas)
-    cell = LRS[1] / LRS[0]
-    for row, beta in zip(result.unstable, betas):
-        first_unstable = np.argmax(row)
-        assert row.any() and row[first_unstable:].all(), "instability is monotone in lr"
+def test_measured_divergence_boundary_agrees_with_theory_within_one_cell(betas, surface):
+    theory = quadratic_theory(make_settings(surface, [("momentum", {})]))
+    lrs, firsts = first_unstable_rates(surface, "momentum", betas)
+    for first, beta in zip(firsts, betas):
         predicted = theory.heavy_ball_max_lr(beta) if beta > 0 else theory.gd_max_lr
         # the boundary lies between the last stable and the first unstable grid value (one cell of slack)
-        assert LRS[first_unstable - 1] <= predicted <= LRS[first_unstable] * cell
+        assert lrs[first - 1] <= predicted <= lrs[first] * BOUNDARY_CELL
 
 
-def test_nesterov_boundary_on_the_ravine_agrees_with_theory_within_one_cell():
-    settings = make_settings("ravine", [("nag", {})], steps=500)
-    theory = quadratic_theory(settings)
-    result = sweep(settings, LRS, "momentum", BETAS)
-    for row, beta in zip(result.unstable, BETAS):
-        first_unstable = np.argmax(row)
-        assert LRS[first_unstable - 1] <= theory.nesterov_max_lr(beta) <= LRS[first_unstable] * (LRS[1] / LRS[0])
+@pytest.mark.parametrize("surface", QUADRATICS)
+def test_nesterov_boundary_agrees_with_theory_within_one_cell(surface):
+    theory = quadratic_theory(make_settings(surface, [("nag", {})]))
+    lrs, firsts = first_unstable_rates(surface, "nag", BETAS)
+    for first, beta in zip(firsts, BETAS):
+        assert lrs[first - 1] <= theory.nesterov_max_lr(beta) <= lrs[first] * BOUNDARY_CELL
 
 
 def test_theory_of_the_quadratics():

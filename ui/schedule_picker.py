@@ -5,9 +5,9 @@
 
 The choices are ``optimizers.schedules.SCHEDULES`` (torch.optim.lr_scheduler semantics), shown by their
 students' names with a one-line explanation; torch's names are in the help texts. Defaults are scaled to
-the run so every schedule does something visible within it: cosine annealing spans the whole run, step decay
-halves the rate at each quarter, warm-up takes the first tenth, exponential and 1/t decay end near a tenth of the
-base rate. A new run length brings new defaults for the values the user has not changed; a value the user (or a
+the run so every schedule does something visible within it (each parameter's ``scaling`` in the registry,
+``optimizers.schedules.run_defaults``): cosine annealing spans the whole run, step decay halves the rate at each
+quarter, warm-up takes the first tenth, exponential and 1/t decay end near a tenth of the base rate. A new run length brings new defaults for the values the user has not changed; a value the user (or a
 link) set stays. The parameters' widget keys do not contain the run length, so a link can name them before the
 page knows the run's length.
 
@@ -18,20 +18,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from optimizers.schedules import SCHEDULES, ScheduleParam, get_schedule
+from optimizers.schedules import SCHEDULES, ScheduleParam, get_schedule, run_defaults
 from ui import links
 from ui.url_codec import Decoder, format_schedule, parse_schedule
-from validation import Range, ValidationError, check_range
+from validation import ValidationError, check_range
 
 CHOICE_KEY = "{prefix}_schedule"  # the selectbox
 EDITED_KEY = "schedule_picker.edited"  # session state: {(prefix, schedule, param): value the user set}
 SHOWN_KEY = "schedule_picker.shown"  # session state: {widget key: the value it was last drawn to start from}
 PARAM_KEY = "{prefix}_schedule_{schedule}_{param}"  # one number input per parameter
 DEFAULT_SCHEDULE = "constant"
-STEP_PHASES = 4  # step decay: step_size is a quarter of the run (with the registry's γ = 0.5, the rate halves)
-WARMUP_SHARE = 10  # warm-up + cosine: the first tenth of the run warms up, the rest anneals
-FINAL_FRACTION = 0.1  # exponential and 1/t decay: the rate at the end of the run, relative to the base rate
-COUNTED_IN_UPDATES = ("step_size", "warmup", "T_max")  # whole numbers of updates: integer inputs
 CHOICE_HELP = ("Stepped after every update, as torch.optim.lr_scheduler is in a training loop. In torch: "
                + "; ".join(f"{s.title}: {s.torch_equivalent}" for s in SCHEDULES.values()) + ".")
 
@@ -62,29 +58,10 @@ def decode_schedule(d: Decoder, url_name: str, prefix: str) -> None:
         d.values[choice_key(prefix)] = d.fallback(url_name, text, str(error), DEFAULT_SCHEDULE)
         return
     d.values[choice_key(prefix)] = name
-    for param, value in values.items():  # counts of updates go into integer inputs, which hold ints
-        d.values[param_key(prefix, name, param)] = int(value) if param in COUNTED_IN_UPDATES else value
-
-
-def _clamp(value: float, allowed: Range) -> float:
-    """``value`` moved into the closed hull of ``allowed`` (very long runs would exceed the longest period)."""
-    return min(max(value, allowed.low), allowed.high)
-
-
-def scaled_defaults(schedule: str, steps: int) -> dict[str, float]:
-    """Parameter defaults of ``schedule`` that suit a run of ``steps`` updates (always valid values)."""
-    steps = max(1, steps)
-    warmup = max(1, steps // WARMUP_SHARE)
-    scaled = {
-        "step_size": max(1, steps // STEP_PHASES),
-        "warmup": warmup,
-        "T_max": max(1, steps - warmup) if schedule == "warmup_cosine" else steps,
-        "k": (1.0 / FINAL_FRACTION - 1.0) / steps,  # 1/(1 + k·steps) = FINAL_FRACTION
-    }
-    if schedule == "exponential":
-        scaled["gamma"] = FINAL_FRACTION ** (1.0 / steps)  # γ^steps = FINAL_FRACTION
-    params = get_schedule(schedule).params
-    return {p.name: _clamp(scaled.get(p.name, p.default), p.allowed) for p in params}
+    for param in get_schedule(name).params:  # counts of updates go into integer inputs, which hold ints
+        if param.name in values:
+            value = values[param.name]
+            d.values[param_key(prefix, name, param.name)] = int(value) if param.counts_updates else value
 
 
 def _start_from(key: str, start: float) -> None:
@@ -99,7 +76,7 @@ def _start_from(key: str, start: float) -> None:
 
 def _param_input(param: ScheduleParam, default: float, key: str) -> float:
     """A number input bounded by the parameter's range (integers for counts of updates)."""
-    if param.name in COUNTED_IN_UPDATES:
+    if param.counts_updates:
         _start_from(key, int(default))
         return float(st.number_input(param.label, int(param.allowed.low), int(param.allowed.high), step=1,
                                      key=key, help=param.help))
@@ -132,12 +109,12 @@ def schedule_picker(key_prefix: str, steps: int) -> tuple[str, dict[str, float]]
     st.caption(schedule.explanation)
     if not schedule.params:
         return name, {}
-    defaults = scaled_defaults(name, steps)
+    defaults = run_defaults(name, steps)
     edited = st.session_state.setdefault(EDITED_KEY, {})
     values = {}
     for column, param in zip(st.columns(len(schedule.params)), schedule.params):
         where = (key_prefix, name, param.name)
-        start = _clamp(edited[where], param.allowed) if where in edited else defaults[param.name]
+        start = param.clamped(edited[where]) if where in edited else defaults[param.name]
         with column:
             values[param.name] = _param_input(param, start, param_key(key_prefix, name, param.name))
             wrong = problem(param, values[param.name])

@@ -9,9 +9,9 @@ from typing import Any, Mapping, Sequence
 
 from landscapes.registry import CUSTOM_PREFIX
 from optimizers.registry import OPTIMIZERS
-from optimizers.schedules import SCHEDULES
+from optimizers.schedules import run_defaults
 from ui import options
-from ui.schedule_picker import DEFAULT_SCHEDULE, choice_key, param_key, scaled_defaults
+from ui.schedule_picker import DEFAULT_SCHEDULE, choice_key, param_key
 
 # Session-state keys of the controls (their URL names: ui.playground_url).
 SURFACE = "surface"  # a registered surface name, or CUSTOM
@@ -94,10 +94,8 @@ def surface_name(values: Mapping[str, Any]) -> str:
 def schedule_of(values: Mapping[str, Any], owner: str, steps: int) -> tuple[str, dict[str, float]]:
     """The schedule and parameters that ``owner``'s picker holds (its scaled defaults where it has none yet)."""
     prefix = schedule_prefix(owner)
-    name = values.get(choice_key(prefix), DEFAULT_SCHEDULE)
-    if name not in SCHEDULES:
-        return DEFAULT_SCHEDULE, {}
-    defaults = scaled_defaults(name, steps)
+    name = values.get(choice_key(prefix), DEFAULT_SCHEDULE)  # its selectbox starts at the default
+    defaults = run_defaults(name, steps)
     return name, {p: float(values.get(param_key(prefix, name, p), default)) for p, default in defaults.items()}
 
 

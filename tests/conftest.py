@@ -33,7 +33,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 # JavaScript: [[margins asked for], [margins drawn]] (left, right, top, bottom) of every chart on the page.
 # Plotly grows a margin that is too small for its labels, colour bar or legend, then draws the chart again.
 CHART_MARGINS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
-    .filter(plot => plot._fullLayout)
+    .filter(plot => plot._fullLayout && plot.layout && plot.layout.margin)
     .map(plot => [['l', 'r', 't', 'b'].map(side => plot.layout.margin[side]),
                   ['l', 'r', 't', 'b'].map(side => plot._fullLayout._size[side])])"""
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import numpy as np
 import pytest
@@ -9,7 +10,8 @@ from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.testing.v1 import AppTest
 
 from landscapes.registry import SURFACES
-from tests.app_run import _chart, _decode, _live, _numbers_rows, _ok, _paths, _player, _run, _shown
+from tests.app_run import APP, TIMEOUT, _chart, _decode, _live, _numbers_rows, _ok, _paths, _player, _run, _shown
+import ui
 from ui import family_route, live_paths, state, views
 from ui.presets import PRESETS
 from viz.surface3d import TRAIL_META
@@ -240,3 +242,13 @@ def test_the_quadratic_offers_its_condition_number():
 
 
 # ---- your own function ---------------------------------------------------------------------------------------
+
+
+def test_a_broken_import_is_an_error_not_a_missing_page(monkeypatch):
+    """A page whose code cannot be imported fails loudly; nothing turns it into "not available here"."""
+    monkeypatch.delattr(ui, "playground", raising=False)
+    monkeypatch.delitem(sys.modules, "ui.playground", raising=False)
+    monkeypatch.setitem(sys.modules, "ui.export_panel", None)  # importing it now raises ImportError
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert at.exception, "the import error is shown (its details go to the server's log)"
+    assert not [m for m in at.markdown if "not available" in m.value]

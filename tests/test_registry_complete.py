@@ -58,6 +58,17 @@ def test_optimizer_kernel_and_diagnostics_know_it(name: str):
     assert sizes is None or np.all(np.isfinite(sizes)), f"{name}: effective step sizes not finite"
 
 
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_its_kernel_writes_exactly_its_named_state_slots(name: str):
+    """The registry's slots are the state rows the kernel keeps (momentum on, where it has one, so that every
+    buffer is in use): each named row is written, no other row is."""
+    spec = OPTIMIZERS[name]
+    values = {"momentum": 0.5} if "momentum" in spec.defaults else {}
+    result = engine.run(make_settings("bowl", [(name, values)], steps=3), record_state=True)
+    written = [bool(np.any(row != 0)) for row in result.states[0][-1]]
+    assert written == [i < len(spec.state_slots) for i in range(len(written))], f"{name}: rows written {written}"
+
+
 def test_an_unknown_optimizer_id_takes_no_step():
     p = np.ones(2)
     state, scalars = rules.new_state(p)

@@ -3,13 +3,14 @@
     schedule, params = schedule_picker("mnist_schedule_adam", steps=2814)
     run = make_run("adam", hyperparams, schedule, params)
 
-The choices are ``optimizers.schedules.SCHEDULES`` (torch.optim.lr_scheduler semantics), shown by their
-students' names with a one-line explanation; torch's names are in the help texts. Defaults are scaled to
-the run so every schedule does something visible within it (each parameter's ``scaling`` in the registry,
+The choices are ``optimizers.schedules.SCHEDULES`` (torch.optim.lr_scheduler semantics), shown by their students'
+names with a one-line explanation; torch's names are in the help texts. Defaults are scaled to the run so every
+schedule does something visible within it (each parameter's ``scaling`` in the registry,
 ``optimizers.schedules.run_defaults``): cosine annealing spans the whole run, step decay halves the rate at each
-quarter, warm-up takes the first tenth, exponential and 1/t decay end near a tenth of the base rate. A new run length brings new defaults for the values the user has not changed; a value the user (or a
-link) set stays. The parameters' widget keys do not contain the run length, so a link can name them before the
-page knows the run's length.
+quarter, warm-up takes the first tenth, exponential and 1/t decay end near a tenth of the base rate. A new run
+length brings new defaults for the values the user has not changed; a value the user (or a link) set stays. The
+parameters' widget keys do not contain the run length, so a link can name them before the page knows the run's
+length.
 
 In a link a picker's choice is one parameter, ``cosine:T_max=150,eta_min=0`` (``ui.url_codec``'s grammar), written
 by :func:`schedule_url_value` and read back by :func:`decode_schedule`, the same on every page.

@@ -1,6 +1,6 @@
 """Generate ``tests/golden/mnist_<model>.npz``: 50 steps of every optimizer on the MNIST MLP and CNN, in torch.
 
-    DESCENT_MNIST_DIR=/path/to/mnist PYTHONPATH=. python scripts/generate_mnist_golden.py   (a few minutes)
+    DESCENT_MNIST_DIR=/path/to/mnist PYTHONPATH=. python scripts/generate_mnist_golden.py   (about 10 s)
 
 torch is needed only here. Each network is written again in torch.nn.functional on views of ONE parameter
 tensor laid out as ours (``mnist.model.Layout``, ``mnist.cnn.OFFSETS``), differentiated by autograd and stepped

@@ -6,14 +6,12 @@ shows what its address says.
 """
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from mnist import data
 from optimizers.registry import OPTIMIZERS
+from tests.mnist_files import needs_mnist
 
 pytestmark = pytest.mark.browser
 
@@ -99,9 +97,8 @@ def test_changes_replace_the_entry_and_back_and_forward_go_from_page_to_page(pag
     assert page.locator(EXCEPTION).count() == 0
 
 
+@needs_mnist
 def test_the_mnist_pages_settings_go_into_the_url_without_new_entries(page, app_url):
-    if not os.environ.get(data.ENV_DIR) or not Path(os.environ[data.ENV_DIR]).is_dir():
-        pytest.skip(f"MNIST files not available ({data.ENV_DIR} unset)")
     page.goto(f"{app_url}/{MNIST_PATH}?mnist_epochs=2&mnist_adam.schedule=cosine:T_max=7")
     epochs = page.get_by_label("Epochs")
     page.get_by_role("button", name="Train", exact=True).wait_for(timeout=RENDER_TIMEOUT_MS)
@@ -138,9 +135,8 @@ def test_the_mnist_pages_settings_go_into_the_url_without_new_entries(page, app_
     assert page.get_by_role("spinbutton", name=COSINE_PERIOD, exact=True).input_value() == "9"
 
 
+@needs_mnist
 def test_back_from_the_mnist_page_shows_the_playground_its_address_names(page, app_url):
-    if not os.environ.get(data.ENV_DIR) or not Path(os.environ[data.ENV_DIR]).is_dir():
-        pytest.skip(f"MNIST files not available ({data.ENV_DIR} unset)")
     page.goto(f"{app_url}/?surface=bowl&view=multiples")
     _shows_view(page, "multiples")
     page.get_by_role("link", name="MNIST").click()

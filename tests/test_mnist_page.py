@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,10 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from mnist import data
 from optimizers.registry import OPTIMIZERS
+from tests.mnist_files import HAS_MNIST, MNIST_DIR, SKIP_REASON
 from ui.schedule_picker import choice_key, param_key
 
-REPO = Path(__file__).resolve().parents[1]
-MNIST_DIR = Path(os.environ.get(data.ENV_DIR) or REPO.parent / "shared" / "data" / "mnist")
 TIMEOUT_S = 120  # the first run compiles the kernels when Numba's cache is cold
 # A small landscape for every test's training: the page's default (10,000 images on a 41 × 41 grid, 1.6 s of
 # CPU) is what the landscape benchmark times; here it would only draw a map no test reads.
@@ -33,8 +30,8 @@ def page_script() -> None:
 
 @pytest.fixture
 def app(monkeypatch) -> AppTest:
-    if not MNIST_DIR.is_dir():
-        pytest.skip("MNIST files not available")
+    if not HAS_MNIST:
+        pytest.skip(SKIP_REASON)
     monkeypatch.setenv(data.ENV_DIR, str(MNIST_DIR))
     return small_landscape(AppTest.from_function(page_script, default_timeout=TIMEOUT_S))
 
@@ -93,8 +90,8 @@ def test_the_cnn_over_two_seeds_shows_mean_sd_and_the_noise(app):
 
 
 def test_settings_come_from_the_url_and_a_too_large_batch_says_why(monkeypatch):
-    if not MNIST_DIR.is_dir():
-        pytest.skip("MNIST files not available")
+    if not HAS_MNIST:
+        pytest.skip(SKIP_REASON)
     monkeypatch.setenv(data.ENV_DIR, str(MNIST_DIR))
     app = AppTest.from_function(page_script, default_timeout=TIMEOUT_S)
     app.query_params["mnist_epochs"] = "4"
@@ -143,7 +140,8 @@ def test_sessions_pressing_train_with_the_same_settings_share_one_training(app):
         return session.dataframe[0].value
 
     mine = press_train(app)
-    theirs = press_train(small_landscape(AppTest.from_function(page_script, default_timeout=TIMEOUT_S)))  # another student
+    another_student = small_landscape(AppTest.from_function(page_script, default_timeout=TIMEOUT_S))
+    theirs = press_train(another_student)
     assert theirs.equals(mine)  # the same run: even the measured seconds per epoch are the same
     assert (mine["s / epoch"] > 0).all()
 

@@ -8,7 +8,7 @@ import pytest
 from landscapes.registry import SURFACES
 from simulation import engine
 from simulation.settings import make_settings
-from simulation.sweep import quadratic_theory, sweep, sweep_axes
+from simulation.sweep import QuadraticTheory, quadratic_theory, sweep, sweep_axes
 from validation import ValidationError
 from cli_inprocess import run_cli
 
@@ -33,25 +33,26 @@ def test_each_cell_is_the_run_the_engine_would_make():
                 assert result.diverged_at[i, j] == single.diverged_at[0]
 
 
-def first_unstable_rates(surface: str, optimizer: str, betas: np.ndarray) -> tuple[np.ndarray, list[int]]:
-    """A grid of learning rates around the surface's gradient-descent limit, and for each momentum the index of
-    the first rate at which the runs diverge (from there on every rate does)."""
+def first_unstable_rates(surface: str, optimizer: str, betas: np.ndarray
+                         ) -> tuple[QuadraticTheory, np.ndarray, list[int]]:
+    """The surface's theory, a grid of learning rates around its gradient-descent limit, and for each momentum the
+    index of the first rate at which the runs diverge (from there on every rate does)."""
     settings = make_settings(surface, [(optimizer, {})], steps=500)
-    lrs = quadratic_theory(settings).gd_max_lr * BOUNDARY_SPAN
+    theory = quadratic_theory(settings)
+    lrs = theory.gd_max_lr * BOUNDARY_SPAN
     result = sweep(settings, lrs, "momentum", betas)
     firsts = []
     for row in result.unstable:
         first = int(np.argmax(row))
         assert 0 < first and row[first:].all(), "stable at the grid's smallest rate, unstable from one rate on"
         firsts.append(first)
-    return lrs, firsts
+    return theory, lrs, firsts
 
 
 @pytest.mark.parametrize("surface", QUADRATICS)
 @pytest.mark.parametrize("betas", [BETAS, np.array([0.0])], ids=["heavy ball", "gradient descent (beta 0)"])
 def test_measured_divergence_boundary_agrees_with_theory_within_one_cell(betas, surface):
-    theory = quadratic_theory(make_settings(surface, [("momentum", {})]))
-    lrs, firsts = first_unstable_rates(surface, "momentum", betas)
+    theory, lrs, firsts = first_unstable_rates(surface, "momentum", betas)
     for first, beta in zip(firsts, betas):
         predicted = theory.heavy_ball_max_lr(beta) if beta > 0 else theory.gd_max_lr
         # the boundary lies between the last stable and the first unstable grid value (one cell of slack)
@@ -60,8 +61,7 @@ def test_measured_divergence_boundary_agrees_with_theory_within_one_cell(betas, 
 
 @pytest.mark.parametrize("surface", QUADRATICS)
 def test_nesterov_boundary_agrees_with_theory_within_one_cell(surface):
-    theory = quadratic_theory(make_settings(surface, [("nag", {})]))
-    lrs, firsts = first_unstable_rates(surface, "nag", BETAS)
+    theory, lrs, firsts = first_unstable_rates(surface, "nag", BETAS)
     for first, beta in zip(firsts, BETAS):
         assert lrs[first - 1] <= theory.nesterov_max_lr(beta) <= lrs[first] * BOUNDARY_CELL
 
